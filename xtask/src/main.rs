@@ -1,0 +1,51 @@
+//! Project chores for anam-rs. Run from anywhere in the workspace:
+//!
+//! - `cargo xtask codegen` regenerates `crates/anam-api/src/generated.rs` from `openapi/anam.yaml`;
+//! - `cargo xtask codegen --check` fails when the checked-in file differs from what the spec gives;
+//! - `cargo xtask ci` runs every check and test, the same command `.ci/run` runs.
+
+mod ci;
+mod codegen;
+mod spec;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(about = "Project chores for anam-rs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate crates/anam-api/src/generated.rs from openapi/anam.yaml.
+    Codegen {
+        /// Do not write; fail if the checked-in file differs from what the spec gives.
+        #[arg(long)]
+        check: bool,
+        /// The workspace root to work in (default: this workspace).
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
+    /// Run every check and test: codegen --check, fmt, clippy, tests, docs, benches compile.
+    Ci,
+}
+
+fn main() -> ExitCode {
+    let root_default = || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let result = match Cli::parse().command {
+        Command::Codegen { check, root } => codegen::run(&root.unwrap_or_else(root_default), check),
+        Command::Ci => ci::run(&root_default()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Loading the spec and checking the rules our generator relies on.
+//!
+//! The checks run on the raw JSON tree so that every problem can name its location
+//! (`paths./v1/personas.get`), and all problems are reported at once.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+/// The spec as read from disk: its bytes (for the hash in the generated header), the raw tree
+/// (for the checks) and the typed form progenitor reads.
+pub struct Spec {
+    pub bytes: Vec<u8>,
+    pub openapi: openapiv3::OpenAPI,
+    pub tree: Value,
+}
+
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Reads and checks the spec at `path`. Any problem is an error naming the file and the location.
+pub fn load(path: &Path) -> Result<Spec, String> {
+    let shown = path.display();
+    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    let tree: Value = serde_norway::from_slice(&bytes).map_err(|e| format!("{shown}: not valid YAML: {e}"))?;
+    let problems = check(&tree);
+    if !problems.is_empty() {
+        let list: Vec<String> = problems.iter().map(|p| format!("  {shown}: {p}")).collect();
+        return Err(format!("the spec breaks {} rule(s):\n{}", problems.len(), list.join("\n")));
+    }
+    let openapi =
+        serde_json::from_value(tree.clone()).map_err(|e| format!("{shown}: not an OpenAPI 3.0 document: {e}"))?;
+    Ok(Spec { bytes, openapi, tree })
+}
+
+/// Every rule the generator relies on; returns one line per problem, empty when the spec is good.
+pub fn check(tree: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    match tree.get("openapi").and_then(Value::as_str) {
+        Some(v) if v.starts_with("3.0.") => {}
+        other => problems.push(format!("openapi: must be 3.0.x (progenitor reads no other), found {other:?}")),
+    }
+    check_operations(tree, &mut problems);
+    check_refs(tree, tree, "", &mut problems);
+    if let Some(schemas) = tree.pointer("/components/schemas").and_then(Value::as_object) {
+        for (name, schema) in schemas {
+            let at = format!("components.schemas.{name}");
+            if schema.get("description").is_none() {
+                problems.push(format!("{at}: schema has no description"));
+            }
+            check_properties(tree, schema, &at, &mut problems);
+        }
+    }
+    problems
+}
+
+fn check_operations(tree: &Value, problems: &mut Vec<String>) {
+    let Some(paths) = tree.get("paths").and_then(Value::as_object) else {
+        problems.push("paths: missing".into());
+        return;
+    };
+    for (path, item) in paths {
+        let shared = item.get("parameters").and_then(Value::as_array);
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let at = format!("paths.{path}.{method}");
+            if op.get("operationId").and_then(Value::as_str).is_none_or(str::is_empty) {
+                problems.push(format!("{at}: operation has no operationId"));
+            }
+            if op.get("tags").and_then(Value::as_array).is_none_or(Vec::is_empty) {
+                problems.push(format!("{at}: operation has no tag"));
+            }
+            if op.get("description").and_then(Value::as_str).is_none_or(str::is_empty) {
+                problems.push(format!("{at}: operation has no description"));
+            }
+            let own = op.get("parameters").and_then(Value::as_array);
+            for param in shared.into_iter().chain(own).flatten() {
+                let param = resolve(tree, param).unwrap_or(param);
+                if param.get("description").is_none() {
+                    let name = param.get("name").and_then(Value::as_str).unwrap_or("?");
+                    problems.push(format!("{at}: parameter `{name}` has no description"));
+                }
+            }
+        }
+    }
+}
+
+fn check_properties(tree: &Value, schema: &Value, at: &str, problems: &mut Vec<String>) {
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (name, prop) in props {
+            let here = format!("{at}.properties.{name}");
+            // A bare `$ref` cannot carry siblings in OpenAPI 3.0; its target's description counts.
+            let described = prop.get("description").is_some()
+                || resolve(tree, prop).is_some_and(|target| target.get("description").is_some());
+            if !described {
+                problems.push(format!("{here}: property has no description"));
+            }
+            check_properties(tree, prop, &here, problems);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        check_properties(tree, items, &format!("{at}.items"), problems);
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for (i, sub) in schema.get(key).and_then(Value::as_array).into_iter().flatten().enumerate() {
+            check_properties(tree, sub, &format!("{at}.{key}[{i}]"), problems);
+        }
+    }
+}
+
+/// The target of `node`'s `$ref`, if it has one that resolves inside this document.
+fn resolve<'a>(tree: &'a Value, node: &Value) -> Option<&'a Value> {
+    let reference = node.get("$ref")?.as_str()?;
+    tree.pointer(reference.strip_prefix('#')?)
+}
+
+fn check_refs(tree: &Value, node: &Value, at: &str, problems: &mut Vec<String>) {
+    match node {
+        Value::Object(map) => {
+            if let Some(reference) = map.get("$ref") {
+                let ok = reference
+                    .as_str()
+                    .and_then(|r| r.strip_prefix('#'))
+                    .is_some_and(|pointer| tree.pointer(pointer).is_some());
+                if !ok {
+                    problems.push(format!("{}: $ref {reference} does not resolve", at.trim_start_matches('.')));
+                }
+            }
+            for (key, value) in map {
+                check_refs(tree, value, &format!("{at}.{key}"), problems);
+            }
+        }
+        Value::Array(items) => {
+            for (i, value) in items.iter().enumerate() {
+                check_refs(tree, value, &format!("{at}[{i}]"), problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The names of the string-enum component schemas: the generator gives each an open Rust enum.
+pub fn string_enums(tree: &Value) -> Vec<(String, Vec<String>, String)> {
+    let Some(schemas) = tree.pointer("/components/schemas").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    schemas
+        .iter()
+        .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("string"))
+        .filter_map(|(name, s)| {
+            let values = s.get("enum")?.as_array()?.iter().filter_map(Value::as_str).map(String::from).collect();
+            let doc = s.get("description").and_then(Value::as_str).unwrap_or_default().to_string();
+            Some((name.clone(), values, doc))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> Value {
+        serde_json::json!({
+            "openapi": "3.0.3",
+            "paths": {"/x": {"get": {"operationId": "getX", "tags": ["X"], "description": "d",
+                "responses": {"200": {"description": "ok", "content": {"application/json":
+                    {"schema": {"$ref": "#/components/schemas/X"}}}}}}}},
+            "components": {"schemas": {"X": {"type": "object", "description": "x",
+                "properties": {"a": {"type": "string", "description": "a"}}}}}
+        })
+    }
+
+    #[test]
+    fn a_good_spec_has_no_problems() {
+        assert_eq!(check(&good()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn each_rule_names_its_location() {
+        let mut spec = good();
+        spec["openapi"] = "3.1.0".into();
+        let op = &mut spec["paths"]["/x"]["get"];
+        op.as_object_mut().unwrap().remove("operationId");
+        op["tags"] = serde_json::json!([]);
+        op["description"] = "".into();
+        op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] = "#/components/schemas/Y".into();
+        spec["components"]["schemas"]["X"]["properties"]["a"].as_object_mut().unwrap().remove("description");
+        let problems = check(&spec);
+        let expected = [
+            "openapi: must be 3.0.x",
+            "paths./x.get: operation has no operationId",
+            "paths./x.get: operation has no tag",
+            "paths./x.get: operation has no description",
+            "paths./x.get.responses.200.content.application/json.schema: $ref \"#/components/schemas/Y\" does not resolve",
+            "components.schemas.X.properties.a: property has no description",
+        ];
+        for line in expected {
+            assert!(problems.iter().any(|p| p.starts_with(line)), "missing {line:?} in {problems:#?}");
+        }
+        assert_eq!(problems.len(), expected.len(), "{problems:#?}");
+    }
+}
