@@ -1,1 +1,65 @@
-//! placeholder
+//! Rust SDK for the [Anam AI](https://anam.ai) personas API.
+//!
+//! A persona is a talking avatar: an avatar, a voice, a language model, a system prompt and
+//! voice-detection settings. This crate creates and manages them. It wraps the client that
+//! `anam-api` generates from the OpenAPI spec and adds what a generated client cannot know:
+//!
+//! - [`Client`]: the API key from `ANAM_API_KEY` (or explicit), timeouts (30 s per attempt, 5 s to
+//!   connect), retries (2, with backoff and `Retry-After`), a `tracing` span per call, and a key
+//!   that never appears in `Debug`, errors or logs;
+//! - [`CreatePersona`], [`UpdatePersona`], [`VoiceDetection`], [`VoiceGeneration`], [`ListPersonas`]:
+//!   builders that check every documented range before anything is sent;
+//! - [`Error`]: one error type whose `Display` reads like `404 Not Found: Persona not found`;
+//! - [`Personas::stream`]: every persona, page after page, as a `Stream`.
+//!
+//! ```no_run
+//! use anam::{Client, CreatePersona, ListPersonas, UpdatePersona, VoiceDetection};
+//! use futures::TryStreamExt;
+//!
+//! # async fn demo() -> anam::Result<()> {
+//! let client = Client::from_env()?; // ANAM_API_KEY, and ANAM_API_URL if set
+//! let personas = client.personas();
+//!
+//! let cara = personas
+//!     .create(
+//!         CreatePersona::cara()
+//!             .name("Front desk")
+//!             .system_prompt("You greet visitors and answer questions about opening hours.")
+//!             .voice_detection(VoiceDetection::new().end_of_speech_sensitivity(0.6)),
+//!     )
+//!     .await?;
+//! println!("created {}", cara.id);
+//!
+//! let updated = personas.update(&cara.id, UpdatePersona::new().clear_avatar_model()).await?;
+//! assert_eq!(updated.avatar_model, None);
+//!
+//! let all: Vec<_> = personas.stream(ListPersonas::new().search("Front")).try_collect().await?;
+//! println!("{} matching personas", all.len());
+//!
+//! personas.delete(&cara.id).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! For tests, the `anam-mock` crate runs an in-memory fake of the API on 127.0.0.1.
+
+#![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used)]
+
+mod client;
+mod error;
+pub mod ids;
+mod options;
+mod pagination;
+mod personas;
+mod transport;
+
+pub use anam_api as api;
+pub use anam_api::types;
+pub use anam_api::types::{AvatarModel, Pagination, Persona, PersonaList, PersonaSummary};
+pub use client::{
+    API_KEY_ENV, API_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_TIMEOUT,
+};
+pub use error::{ApiError, Error, Result, ValidationError};
+pub use options::{VoiceDetection, VoiceEngine, VoiceGeneration};
+pub use personas::{CreatePersona, ListPersonas, Personas, UpdatePersona};
