@@ -21,6 +21,12 @@ const STEPS: &[Step] = &[
     },
     Step { name: "test", argv: &["cargo", "test", "--workspace", "--locked"], env: &[] },
     Step {
+        name: "quickstart",
+        argv: &["cargo", "run", "--quiet", "--locked", "-p", "anam", "--example", "quickstart"],
+        // An empty key makes the quickstart use the embedded fake, whatever the environment holds.
+        env: &[("ANAM_API_KEY", "")],
+    },
+    Step {
         name: "doc",
         argv: &["cargo", "doc", "--workspace", "--no-deps", "--locked"],
         env: &[("RUSTDOCFLAGS", "-D warnings")],

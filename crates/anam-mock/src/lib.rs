@@ -1,1 +1,316 @@
-//! placeholder
+//! An in-memory, stateful fake of the Anam AI personas API, for your tests and examples.
+//!
+//! Spec-driven mocks (Prism, stripe-mock) are stateless: a persona you create never shows up in
+//! the next list. This fake keeps state, so you can test real flows without the real service:
+//!
+//! - every operation of `openapi/anam.yaml`: create (201, a full persona with a UUID id and
+//!   RFC 3339 timestamps), list (real paging with `page`, `perPage` 1 to 100, `search` by name),
+//!   get, partial update (`null` clears `avatarModel`), delete (200 and `{"message"}`);
+//! - the documented errors: 401 without the right bearer key, 404 for unknown ids, 400 naming
+//!   the field for a value out of range, a wrong type, or an unknown field on update;
+//! - fault injection: the next N requests (of one operation, or any) get a status with an
+//!   optional `Retry-After`, a delay, a dropped connection (before or after processing), a
+//!   truncated body, or a proxy's HTML error page;
+//! - request counts per operation, to assert exact attempt counts.
+//!
+//! It listens on 127.0.0.1 on a free port and stops when dropped.
+//!
+//! ```
+//! use anam_mock::{Fault, MockServer, Operation};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let mock = MockServer::start().await;
+//! let client = anam::Client::builder()
+//!     .base_url(mock.base_url())
+//!     .api_key(mock.api_key())
+//!     .initial_backoff(std::time::Duration::from_millis(10))
+//!     .build()
+//!     .unwrap();
+//!
+//! // The next create fails with 503; the SDK does not retry a POST the server received.
+//! mock.inject_for(Operation::CreatePersona, Fault::status(503), 1);
+//! assert!(client.personas().create(anam::CreatePersona::cara()).await.is_err());
+//! let persona = client.personas().create(anam::CreatePersona::cara()).await.unwrap();
+//!
+//! assert_eq!(mock.requests(Operation::CreatePersona), 2);
+//! assert_eq!(mock.persona_count(), 1);
+//! assert_eq!(client.personas().get(&persona.id).await.unwrap().name.as_deref(), Some("Cara"));
+//! # }
+//! ```
+//!
+//! The same fake runs as a program for other tools: `cargo run -p anam-mock -- --port 4010`.
+
+#![forbid(unsafe_code)]
+
+mod faults;
+mod routes;
+mod store;
+
+use std::collections::HashMap;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use anam_api::types::{Persona, PersonaCreate};
+use axum::body::Body;
+use http::StatusCode;
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinSet;
+use tower::ServiceExt;
+
+pub use faults::{Fault, Operation};
+pub use store::Invalid;
+
+/// The API key the fake accepts unless told otherwise.
+pub const DEFAULT_API_KEY: &str = "mock-api-key";
+
+/// What the server's tasks share.
+pub(crate) struct Shared {
+    pub api_key: String,
+    store: Mutex<store::Store>,
+    faults: Mutex<Vec<faults::Planned>>,
+    counts: Mutex<HashMap<Operation, usize>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Shared {
+    pub(crate) fn store(&self) -> MutexGuard<'_, store::Store> {
+        lock(&self.store)
+    }
+
+    /// Counts the request and takes the first fault planned for it, if any.
+    fn admit(&self, op: Option<Operation>) -> Option<Fault> {
+        let op = op?;
+        *lock(&self.counts).entry(op).or_default() += 1;
+        let mut faults = lock(&self.faults);
+        let index = faults.iter().position(|p| p.only.is_none_or(|only| only == op))?;
+        let planned = &mut faults[index];
+        planned.remaining -= 1;
+        let fault = planned.fault.clone();
+        if planned.remaining == 0 {
+            faults.remove(index);
+        }
+        Some(fault)
+    }
+}
+
+/// A running fake. Stops when dropped.
+pub struct MockServer {
+    base_url: String,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+/// Settings for a [`MockServer`].
+#[derive(Debug, Clone)]
+pub struct MockServerBuilder {
+    port: u16,
+    api_key: String,
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> Self {
+        MockServerBuilder { port: 0, api_key: DEFAULT_API_KEY.to_string() }
+    }
+}
+
+impl MockServerBuilder {
+    /// The port on 127.0.0.1 (default 0: a free one).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The API key the fake accepts (default [`DEFAULT_API_KEY`]).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = key.into();
+        self
+    }
+
+    /// Binds 127.0.0.1 and starts serving in the background of the current tokio runtime.
+    pub async fn start(self) -> io::Result<MockServer> {
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], self.port))).await?;
+        let address = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            api_key: self.api_key,
+            store: Mutex::default(),
+            faults: Mutex::default(),
+            counts: Mutex::default(),
+        });
+        let (shutdown, stopped) = oneshot::channel();
+        tokio::spawn(serve(listener, shared.clone(), stopped));
+        Ok(MockServer { base_url: format!("http://{address}"), shared, shutdown: Some(shutdown) })
+    }
+}
+
+impl MockServer {
+    /// Starts a fake on a free port of 127.0.0.1 with the key [`DEFAULT_API_KEY`].
+    ///
+    /// # Panics
+    /// When 127.0.0.1 cannot be bound; use [`MockServer::builder`] to handle that as an error.
+    pub async fn start() -> MockServer {
+        match MockServer::builder().start().await {
+            Ok(server) => server,
+            Err(error) => panic!("anam-mock cannot listen on 127.0.0.1: {error}"),
+        }
+    }
+
+    /// Settings for a fake: port and API key.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// The base URL to give the client, e.g. `http://127.0.0.1:41234`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The API key the fake accepts.
+    pub fn api_key(&self) -> &str {
+        &self.shared.api_key
+    }
+
+    /// The next `times` requests, of any operation, get `fault`.
+    pub fn inject(&self, fault: Fault, times: usize) {
+        self.plan(None, fault, times);
+    }
+
+    /// The next `times` requests of `operation` get `fault`.
+    pub fn inject_for(&self, operation: Operation, fault: Fault, times: usize) {
+        self.plan(Some(operation), fault, times);
+    }
+
+    fn plan(&self, only: Option<Operation>, fault: Fault, times: usize) {
+        if times > 0 {
+            lock(&self.shared.faults).push(faults::Planned { fault, only, remaining: times });
+        }
+    }
+
+    /// Drops every planned fault that has not fired yet.
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+    }
+
+    /// How many requests of `operation` arrived (faulted ones included).
+    pub fn requests(&self, operation: Operation) -> usize {
+        lock(&self.shared.counts).get(&operation).copied().unwrap_or(0)
+    }
+
+    /// How many requests arrived, over all operations.
+    pub fn total_requests(&self) -> usize {
+        lock(&self.shared.counts).values().sum()
+    }
+
+    /// How many personas exist.
+    pub fn persona_count(&self) -> usize {
+        self.shared.store().len()
+    }
+
+    /// Every persona, in creation order.
+    pub fn personas(&self) -> Vec<Persona> {
+        self.shared.store().all()
+    }
+
+    /// Creates a persona directly, without HTTP and without checks (for seeding large data sets).
+    pub fn insert(&self, request: PersonaCreate) -> Persona {
+        self.shared.store().insert(request)
+    }
+}
+
+impl std::fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockServer").field("base_url", &self.base_url).finish_non_exhaustive()
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// The error that makes hyper close a connection without answering.
+#[derive(Debug)]
+struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by an injected fault")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+/// Accepts connections until told to stop; stopping aborts every open connection.
+async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: oneshot::Receiver<()>) {
+    let router = routes::router(shared.clone());
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let (router, shared) = (router.clone(), shared.clone());
+                let service = hyper::service::service_fn(move |request| handle(router.clone(), shared.clone(), request));
+                connections.spawn(async move {
+                    let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                });
+                while connections.try_join_next().is_some() {}
+            }
+        }
+    }
+}
+
+/// One request: count it, apply a planned fault, or hand it to the router.
+async fn handle(
+    router: axum::Router,
+    shared: Arc<Shared>,
+    request: hyper::Request<Incoming>,
+) -> Result<http::Response<Body>, DropConnection> {
+    let op = Operation::classify(request.method(), request.uri().path());
+    let respond = |request| async { router.oneshot(request).await.unwrap_or_else(|never| match never {}) };
+    match shared.admit(op) {
+        None => Ok(respond(request).await),
+        Some(Fault::Status { status, retry_after }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut response = routes::error(status, status.canonical_reason().unwrap_or("Injected fault"));
+            if let Some(value) = retry_after.and_then(|v| http::HeaderValue::from_str(&v).ok()) {
+                response.headers_mut().insert(http::header::RETRY_AFTER, value);
+            }
+            Ok(response)
+        }
+        Some(Fault::HtmlPage(status)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let page = faults::html_page(status.as_u16(), status.canonical_reason().unwrap_or("Error"));
+            let mut response = http::Response::new(Body::from(page));
+            *response.status_mut() = status;
+            response.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/html"));
+            Ok(response)
+        }
+        Some(Fault::Delay(wait)) => {
+            tokio::time::sleep(wait).await;
+            Ok(respond(request).await)
+        }
+        Some(Fault::DropBeforeProcessing) => Err(DropConnection),
+        Some(Fault::DropAfterProcessing) => {
+            drop(respond(request).await);
+            Err(DropConnection)
+        }
+        Some(Fault::TruncatedBody) => {
+            let (mut parts, body) = respond(request).await.into_parts();
+            let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            parts.headers.remove(http::header::CONTENT_LENGTH);
+            Ok(http::Response::from_parts(parts, Body::from(bytes.slice(..bytes.len() / 2))))
+        }
+    }
+}

@@ -63,3 +63,8 @@ pub use client::{
 pub use error::{ApiError, Error, Result, ValidationError};
 pub use options::{VoiceDetection, VoiceEngine, VoiceGeneration};
 pub use personas::{CreatePersona, ListPersonas, Personas, UpdatePersona};
+
+/// The README's examples, compiled as doctests so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

@@ -1,0 +1,333 @@
+//! The personas the fake holds, and the rules it applies to them (validation, partial update,
+//! paging). Request bodies are read with the generated `anam-api` types, so the fake accepts
+//! exactly the shapes the spec describes.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anam_api::types::{
+    Avatar, Brain, Pagination, Persona, PersonaCreate, PersonaList, PersonaSummary, PersonaUpdate, Voice,
+};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+
+/// A request value the fake refuses: where it is and why (sent back as a 400 body).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invalid {
+    /// The field's path, e.g. `voiceDetectionOptions.endOfSpeechSensitivity`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// A machine-readable code: `invalid_type`, `too_small`, `too_big` or `unrecognized_keys`.
+    pub code: &'static str,
+}
+
+impl Invalid {
+    fn new(path: impl Into<String>, message: impl Into<String>, code: &'static str) -> Self {
+        Invalid { path: path.into(), message: message.into(), code }
+    }
+}
+
+/// The documented ranges, checked on create and update (the widest over all voice providers).
+const RANGES: &[(&str, &str, f64, f64)] = &[
+    ("voiceDetectionOptions", "endOfSpeechSensitivity", 0.0, 1.0),
+    ("voiceDetectionOptions", "silenceBeforeSkipTurnSeconds", 0.0, 900.0),
+    ("voiceDetectionOptions", "silenceBeforeSessionEndSeconds", 0.0, 7200.0),
+    ("voiceDetectionOptions", "silenceBeforeAutoEndTurnSeconds", 0.5, 10.0),
+    ("voiceDetectionOptions", "speechEnhancementLevel", 0.0, 1.0),
+    ("voiceGenerationOptions", "stability", 0.0, 1.0),
+    ("voiceGenerationOptions", "similarityBoost", 0.0, 1.0),
+    ("voiceGenerationOptions", "speed", 0.5, 2.0),
+    ("voiceGenerationOptions", "style", 0.0, 1.0),
+    ("voiceGenerationOptions", "volume", 0.5, 2.0),
+];
+
+/// The personas, in creation order.
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    next_seq: u64,
+    by_seq: BTreeMap<u64, Persona>,
+    seq_of: HashMap<String, u64>,
+}
+
+impl Store {
+    pub fn len(&self) -> usize {
+        self.by_seq.len()
+    }
+
+    pub fn all(&self) -> Vec<Persona> {
+        self.by_seq.values().cloned().collect()
+    }
+
+    pub fn get(&self, id: &str) -> Option<Persona> {
+        self.seq_of.get(id).and_then(|seq| self.by_seq.get(seq)).cloned()
+    }
+
+    pub fn delete(&mut self, id: &str) -> bool {
+        match self.seq_of.remove(id) {
+            Some(seq) => self.by_seq.remove(&seq).is_some(),
+            None => false,
+        }
+    }
+
+    /// Creates a persona from a request body (a JSON object, the `PersonaCreate` shape).
+    pub fn create(&mut self, body: &Value) -> Result<Persona, Invalid> {
+        let request: PersonaCreate = read(body)?;
+        check_ranges(body)?;
+        Ok(self.insert(request))
+    }
+
+    /// Creates a persona from an already-checked request.
+    pub fn insert(&mut self, request: PersonaCreate) -> Persona {
+        let now = chrono::Utc::now();
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut persona: Persona = nested(&id).unwrap_or_else(|| unreachable!("an id is a persona"));
+        persona.name = request.name;
+        persona.description = request.description;
+        persona.persona_preset = Some(String::new());
+        persona.avatar = request.avatar_id.as_deref().and_then(nested::<Avatar>);
+        persona.avatar_model = request.avatar_model;
+        persona.voice = request.voice_id.as_deref().and_then(nested::<Voice>);
+        persona.llm_id = request.llm_id;
+        persona.brain = Some(Brain { personality: None, system_prompt: request.system_prompt });
+        persona.tools = Some(tools(&request.tool_ids));
+        persona.knowledge = Some(Vec::new());
+        persona.enable_audio_passthrough = Some(false);
+        persona.skip_greeting = Some(request.skip_greeting.unwrap_or(false));
+        persona.uninterruptible_greeting = request.uninterruptible_greeting;
+        persona.initial_message = request.initial_message;
+        persona.zero_data_retention = Some(request.zero_data_retention.unwrap_or(false));
+        persona.language_code = request.language_code;
+        persona.voice_detection_options = request.voice_detection_options;
+        persona.voice_generation_options = request.voice_generation_options;
+        persona.widget_config = Some(Default::default());
+        persona.created_at = Some(now);
+        persona.updated_at = Some(now);
+        self.next_seq += 1;
+        self.seq_of.insert(id, self.next_seq);
+        self.by_seq.insert(self.next_seq, persona.clone());
+        persona
+    }
+
+    /// Applies a partial update; `Ok(None)` when no persona has this id.
+    pub fn update(&mut self, id: &str, body: &Value) -> Result<Option<Persona>, Invalid> {
+        let request: PersonaUpdate = read(body)?;
+        check_ranges(body)?;
+        let Some(persona) = self.seq_of.get(id).and_then(|seq| self.by_seq.get_mut(seq)) else {
+            return Ok(None);
+        };
+        let sent = |key: &str| body.get(key).is_some();
+        if let Some(name) = request.name {
+            persona.name = Some(name);
+        }
+        if let Some(description) = request.description {
+            persona.description = Some(description);
+        }
+        if let Some(avatar_id) = request.avatar_id {
+            persona.avatar = nested(&avatar_id);
+        }
+        if sent("avatarModel") {
+            // `null` clears the model; the avatar's default applies again.
+            persona.avatar_model = request.avatar_model.and_then(|model| model.0);
+        }
+        if let Some(voice_id) = request.voice_id {
+            persona.voice = nested(&voice_id);
+            if !sent("voiceGenerationOptions") {
+                persona.voice_generation_options = None; // a new voice resets its options
+            }
+        }
+        if let Some(llm_id) = request.llm_id {
+            persona.llm_id = Some(llm_id);
+        }
+        if let Some(prompt) = request.system_prompt {
+            persona.brain.get_or_insert_with(Default::default).system_prompt = Some(prompt);
+        }
+        if let Some(skip) = request.skip_greeting {
+            persona.skip_greeting = Some(skip);
+        }
+        if let Some(uninterruptible) = request.uninterruptible_greeting {
+            persona.uninterruptible_greeting = Some(uninterruptible);
+        }
+        if sent("initialMessage") {
+            persona.initial_message = request.initial_message;
+        }
+        if let Some(zdr) = request.zero_data_retention {
+            persona.zero_data_retention = Some(zdr);
+        }
+        if let Some(options) = request.voice_detection_options {
+            persona.voice_detection_options = Some(options);
+        }
+        if let Some(code) = request.language_code {
+            persona.language_code = Some(code);
+        }
+        if let Some(options) = request.voice_generation_options {
+            persona.voice_generation_options = Some(options);
+        }
+        if sent("toolIds") {
+            persona.tools = Some(tools(&request.tool_ids)); // replaces every association
+        }
+        if let Some(changes) = request.widget_config {
+            // Merged into the existing configuration: only the fields sent change.
+            let mut merged = to_map(persona.widget_config.take().unwrap_or_default());
+            merged.extend(to_map(changes));
+            persona.widget_config = serde_json::from_value(Value::Object(merged)).ok();
+        }
+        persona.updated_at = Some(chrono::Utc::now());
+        Ok(Some(persona.clone()))
+    }
+
+    /// One page of personas whose name contains `search` (case-insensitive).
+    pub fn list(&self, page: u64, per_page: u64, search: Option<&str>) -> PersonaList {
+        let search = search.map(str::to_lowercase);
+        let matches = |p: &&Persona| match &search {
+            Some(text) => p.name.as_deref().is_some_and(|name| name.to_lowercase().contains(text.as_str())),
+            None => true,
+        };
+        let total = self.by_seq.values().filter(matches).count() as u64;
+        let skip = (page - 1).saturating_mul(per_page);
+        let data = self
+            .by_seq
+            .values()
+            .filter(matches)
+            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+            .take(per_page as usize)
+            .map(summary)
+            .collect();
+        let last_page = total.div_ceil(per_page).max(1);
+        let int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        PersonaList {
+            data,
+            meta: Pagination {
+                total: int(total),
+                last_page: int(last_page),
+                current_page: int(page),
+                per_page: int(per_page),
+                prev: (page > 1).then(|| int(page - 1)),
+                next: (page < last_page).then(|| int(page + 1)),
+            },
+        }
+    }
+}
+
+/// The trimmed list shape of a persona.
+fn summary(persona: &Persona) -> PersonaSummary {
+    PersonaSummary {
+        id: persona.id.clone(),
+        name: persona.name.clone(),
+        description: Some(persona.description.clone().unwrap_or_default()),
+        persona_preset: persona.persona_preset.clone(),
+        avatar: persona.avatar.clone(),
+        voice: persona.voice.clone(),
+        voice_speed: None,
+        is_default_persona: Some(false),
+        language_code: Some(persona.language_code.clone().unwrap_or_else(|| "inherit".into())),
+        created_at: persona.created_at,
+        updated_at: persona.updated_at,
+    }
+}
+
+/// A nested object that only has its id (`Avatar`, `Voice`, or a fresh `Persona`).
+fn nested<T: DeserializeOwned>(id: &str) -> Option<T> {
+    serde_json::from_value(json!({ "id": id })).ok()
+}
+
+fn tools(ids: &[String]) -> Vec<Map<String, Value>> {
+    ids.iter().filter_map(|id| json!({"id": id, "type": "CLIENT"}).as_object().cloned()).collect()
+}
+
+fn to_map<T: serde::Serialize>(value: T) -> Map<String, Value> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
+/// Reads a body into a generated type; the error names the field that does not fit.
+fn read<T: DeserializeOwned>(body: &Value) -> Result<T, Invalid> {
+    if !body.is_object() {
+        return Err(Invalid::new("", "the body must be a JSON object", "invalid_type"));
+    }
+    serde_path_to_error::deserialize(body).map_err(|error| {
+        let message = error.inner().to_string();
+        // serde names an unknown field in its message, not in the path.
+        if let Some(field) = message.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next()) {
+            return Invalid::new(field, format!("unknown field `{field}`"), "unrecognized_keys");
+        }
+        let path = error.path().to_string();
+        Invalid::new(if path == "." { String::new() } else { path }, message, "invalid_type")
+    })
+}
+
+fn check_ranges(body: &Value) -> Result<(), Invalid> {
+    for (object, field, min, max) in RANGES {
+        let Some(value) = body.get(*object).and_then(|o| o.get(*field)).and_then(Value::as_f64) else { continue };
+        let path = format!("{object}.{field}");
+        if value < *min {
+            return Err(Invalid::new(path, format!("must be greater than or equal to {min}"), "too_small"));
+        }
+        if value > *max {
+            return Err(Invalid::new(path, format!("must be less than or equal to {max}"), "too_big"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_of_range_values_name_the_field() {
+        let mut store = Store::default();
+        let err = store.create(&json!({"voiceDetectionOptions": {"speechEnhancementLevel": 1.5}})).unwrap_err();
+        assert_eq!(err.path, "voiceDetectionOptions.speechEnhancementLevel");
+        assert_eq!(err.code, "too_big");
+        let err = store.create(&json!({"voiceGenerationOptions": {"volume": 0.1}})).unwrap_err();
+        assert_eq!((err.path.as_str(), err.code), ("voiceGenerationOptions.volume", "too_small"));
+        assert_eq!(store.len(), 0);
+    }
+
+    #[test]
+    fn wrong_types_and_unknown_update_fields_name_the_field() {
+        let mut store = Store::default();
+        assert_eq!(store.create(&json!({"name": 5})).unwrap_err().path, "name");
+        assert_eq!(store.create(&json!([1])).unwrap_err().code, "invalid_type");
+        let id = store.create(&json!({"name": "a"})).unwrap().id;
+        let err = store.update(&id, &json!({"colour": "red"})).unwrap_err();
+        assert_eq!((err.path.as_str(), err.code), ("colour", "unrecognized_keys"));
+    }
+
+    #[test]
+    fn update_changes_only_what_is_sent_and_null_clears_the_model() {
+        let mut store = Store::default();
+        let body = json!({"name": "Cara", "avatarId": "a", "avatarModel": "cara-3", "voiceId": "v",
+            "voiceGenerationOptions": {"speed": 1.0}, "systemPrompt": "p"});
+        let id = store.create(&body).unwrap().id;
+        let updated = store.update(&id, &json!({"description": "d"})).unwrap().unwrap();
+        assert_eq!(updated.name.as_deref(), Some("Cara"));
+        assert_eq!(updated.avatar_model.as_ref().map(|m| m.as_str()), Some("cara-3"));
+        let cleared = store.update(&id, &json!({"avatarModel": null})).unwrap().unwrap();
+        assert_eq!(cleared.avatar_model, None);
+        assert_eq!(cleared.brain.unwrap().system_prompt.as_deref(), Some("p"));
+        let revoiced = store.update(&id, &json!({"voiceId": "v2"})).unwrap().unwrap();
+        assert_eq!(revoiced.voice_generation_options, None, "a new voice resets its options");
+        assert_eq!(store.update("nope", &json!({})).unwrap(), None);
+    }
+
+    #[test]
+    fn pages_are_counted_and_searched() {
+        let mut store = Store::default();
+        for i in 0..25 {
+            store
+                .create(&json!({"name": if i % 5 == 0 { format!("Cara {i}") } else { format!("Other {i}") }}))
+                .unwrap();
+        }
+        let page = store.list(3, 10, None);
+        assert_eq!((page.data.len(), page.meta.total, page.meta.last_page, page.meta.next), (5, 25, 3, None));
+        assert_eq!(page.meta.prev, Some(2));
+        let found = store.list(1, 10, Some("cara"));
+        assert_eq!((found.data.len(), found.meta.total), (5, 5));
+        let empty = store.list(9, 10, None);
+        assert_eq!((empty.data.len(), empty.meta.last_page), (0, 3));
+        assert_eq!(Store::default().list(1, 10, None).meta.last_page, 1);
+    }
+}
