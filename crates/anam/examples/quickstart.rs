@@ -7,7 +7,7 @@
 //! cargo run -p anam --example quickstart
 //! ```
 
-use anam::{Client, CreatePersona, ListPersonas, Persona, UpdatePersona, VoiceDetection, VoiceGeneration};
+use anam::{Client, CreatePersona, ListPersonas, Persona, UpdatePersona};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -37,20 +37,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let personas = client.personas();
 
     // 1. Create Anam's documented example persona.
-    let request = CreatePersona::cara()
-        .description("Created by the anam-rs quickstart")
-        .skip_greeting(false)
-        .zero_data_retention(false)
-        .language_code("en")
-        .voice_detection(
-            VoiceDetection::new()
-                .end_of_speech_sensitivity(0.5)
-                .silence_before_skip_turn_seconds(5.0)
-                .silence_before_session_end_seconds(60.0)
-                .silence_before_auto_end_turn_seconds(5.0)
-                .speech_enhancement_level(0.8),
-        )
-        .voice_generation(VoiceGeneration::eleven_labs_v1().stability(0.5).similarity_boost(0.0).speed(1.0));
+    let request = CreatePersona::documented_example().description("Created by the anam-rs quickstart");
     let created = personas.create(request).await?;
     println!("1. created   {}", describe(&created));
 

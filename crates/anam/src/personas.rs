@@ -357,6 +357,26 @@ impl CreatePersona {
             .system_prompt("You are a helpful assistant")
     }
 
+    /// Anam's documented example request, field for field: [`Self::cara`] plus a placeholder
+    /// description, greeting and retention flags, every voice-detection option, English, and
+    /// ElevenLabs v1 voice settings. It serializes to exactly the JSON on Anam's API reference page.
+    pub fn documented_example() -> Self {
+        CreatePersona::cara()
+            .description("<string>")
+            .skip_greeting(false)
+            .zero_data_retention(false)
+            .voice_detection(
+                VoiceDetection::new()
+                    .end_of_speech_sensitivity(0.5)
+                    .silence_before_skip_turn_seconds(5.0)
+                    .silence_before_session_end_seconds(60.0)
+                    .silence_before_auto_end_turn_seconds(5.0)
+                    .speech_enhancement_level(0.8),
+            )
+            .language_code("en")
+            .voice_generation(VoiceGeneration::eleven_labs_v1().stability(0.5).similarity_boost(0.0).speed(1.0))
+    }
+
     persona_setters!();
 
     /// `avatarModel`: the rendering model; any value is accepted, known ones are
@@ -455,20 +475,7 @@ mod tests {
 
     #[test]
     fn the_documented_example_request_comes_out_of_the_builder() {
-        let request = CreatePersona::cara()
-            .description("<string>")
-            .skip_greeting(false)
-            .zero_data_retention(false)
-            .voice_detection(
-                VoiceDetection::new()
-                    .end_of_speech_sensitivity(0.5)
-                    .silence_before_skip_turn_seconds(5.0)
-                    .silence_before_session_end_seconds(60.0)
-                    .silence_before_auto_end_turn_seconds(5.0)
-                    .speech_enhancement_level(0.8),
-            )
-            .language_code("en")
-            .voice_generation(VoiceGeneration::eleven_labs_v1().stability(0.5).similarity_boost(0.0).speed(1.0));
+        let request = CreatePersona::documented_example();
         let expected: Value =
             serde_json::from_str(include_str!("../../../tests/fixtures/create_persona_request.json")).unwrap();
         assert_eq!(wire(request.build().unwrap()), expected);

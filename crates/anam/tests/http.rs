@@ -181,20 +181,7 @@ async fn create_sends_the_built_body_and_accepts_200_for_201() {
         .expect(1)
         .mount(&server)
         .await;
-    let request = CreatePersona::cara()
-        .description("<string>")
-        .skip_greeting(false)
-        .zero_data_retention(false)
-        .voice_detection(
-            anam::VoiceDetection::new()
-                .end_of_speech_sensitivity(0.5)
-                .silence_before_skip_turn_seconds(5.0)
-                .silence_before_session_end_seconds(60.0)
-                .silence_before_auto_end_turn_seconds(5.0)
-                .speech_enhancement_level(0.8),
-        )
-        .language_code("en")
-        .voice_generation(anam::VoiceGeneration::eleven_labs_v1().stability(0.5).similarity_boost(0.0).speed(1.0));
+    let request = CreatePersona::documented_example();
     let created = client(&server).personas().create(request).await.unwrap();
     assert_eq!(created.id, PERSONA_ID);
 }
