@@ -31,6 +31,7 @@ const STEPS: &[Step] = &[
         argv: &["cargo", "doc", "--workspace", "--no-deps", "--locked"],
         env: &[("RUSTDOCFLAGS", "-D warnings")],
     },
+    Step { name: "contract", argv: &["cargo", "xtask", "contract"], env: &[] },
 ];
 
 /// Runs every step, even after a failure, and fails if any step failed.

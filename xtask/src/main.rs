@@ -2,10 +2,13 @@
 //!
 //! - `cargo xtask codegen` regenerates `crates/anam-api/src/generated.rs` from `openapi/anam.yaml`;
 //! - `cargo xtask codegen --check` fails when the checked-in file differs from what the spec gives;
+//! - `cargo xtask contract [--only CHECK]` checks spec, client and fake with Spectral, Prism and
+//!   Schemathesis, installing them from the pinned files in `contract/`;
 //! - `cargo xtask ci` runs every check and test, the same command `.ci/run` runs.
 
 mod ci;
 mod codegen;
+mod contract;
 mod spec;
 
 use std::path::PathBuf;
@@ -31,7 +34,13 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
     },
-    /// Run every check and test: codegen --check, fmt, clippy, tests, docs, benches compile.
+    /// Check the spec, client and fake with Spectral, Prism and Schemathesis (installs them, pinned).
+    Contract {
+        /// Run only this check: spectral, prism, prism-dynamic or schemathesis.
+        #[arg(long, value_name = "CHECK")]
+        only: Option<String>,
+    },
+    /// Run every check and test: codegen --check, fmt, clippy, tests, quickstart, docs, contract.
     Ci,
 }
 
@@ -39,6 +48,7 @@ fn main() -> ExitCode {
     let root_default = || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let result = match Cli::parse().command {
         Command::Codegen { check, root } => codegen::run(&root.unwrap_or_else(root_default), check),
+        Command::Contract { only } => contract::run(&root_default(), only.as_deref()),
         Command::Ci => ci::run(&root_default()),
     };
     match result {

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-/// The spec as read from disk: its bytes (for the hash in the generated header), the raw tree
-/// (for the checks) and the typed form progenitor reads.
+/// The spec as read from disk and checked: its bytes (for the hash in the generated header), and
+/// the tree the generator reads (after [`nullable_refs_for_typify`]), raw and typed.
 pub struct Spec {
     pub bytes: Vec<u8>,
     pub openapi: openapiv3::OpenAPI,
@@ -27,9 +27,43 @@ pub fn load(path: &Path) -> Result<Spec, String> {
         let list: Vec<String> = problems.iter().map(|p| format!("  {shown}: {p}")).collect();
         return Err(format!("the spec breaks {} rule(s):\n{}", problems.len(), list.join("\n")));
     }
+    let mut tree = tree;
+    nullable_refs_for_typify(&mut tree);
     let openapi =
         serde_json::from_value(tree.clone()).map_err(|e| format!("{shown}: not an OpenAPI 3.0 document: {e}"))?;
     Ok(Spec { bytes, openapi, tree })
+}
+
+/// The schema that stands for the JSON value `null` in `anyOf: [{$ref: X}, {$ref: NullValue}]`.
+const NULL_VALUE: &str = "#/components/schemas/NullValue";
+
+/// Rewrites "X or null" from the form validators need to the form typify reads as `Option<X>`.
+///
+/// OpenAPI 3.0 has no null type and `nullable` has no effect beside a `$ref`, so the spec writes
+/// a nullable reference as `anyOf: [{$ref: X}, {$ref: NullValue}]` (Spectral, Prism and
+/// Schemathesis then accept `null`). typify would make that an untagged enum; as
+/// `nullable: true, allOf: [{$ref: X}]` it becomes `Option<X>`. `NullValue` itself is dropped.
+pub fn nullable_refs_for_typify(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            let target = match map.get("anyOf").and_then(Value::as_array).map(Vec::as_slice) {
+                Some([a, b]) if b.get("$ref").and_then(Value::as_str) == Some(NULL_VALUE) => Some(a.clone()),
+                Some([a, b]) if a.get("$ref").and_then(Value::as_str) == Some(NULL_VALUE) => Some(b.clone()),
+                _ => None,
+            };
+            if let Some(target) = target {
+                map.remove("anyOf");
+                map.insert("nullable".into(), Value::Bool(true));
+                map.insert("allOf".into(), Value::Array(vec![target]));
+            }
+            if let Some(Value::Object(schemas)) = map.get_mut("schemas") {
+                schemas.remove("NullValue");
+            }
+            map.values_mut().for_each(nullable_refs_for_typify);
+        }
+        Value::Array(items) => items.iter_mut().for_each(nullable_refs_for_typify),
+        _ => {}
+    }
 }
 
 /// Every rule the generator relies on; returns one line per problem, empty when the spec is good.
@@ -172,6 +206,19 @@ mod tests {
     #[test]
     fn a_good_spec_has_no_problems() {
         assert_eq!(check(&good()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn nullable_references_become_typify_options() {
+        let mut spec = serde_json::json!({"components": {"schemas": {
+            "NullValue": {"type": "string", "nullable": true, "enum": [null]},
+            "P": {"type": "object", "properties": {"a": {"description": "d",
+                "anyOf": [{"$ref": "#/components/schemas/X"}, {"$ref": "#/components/schemas/NullValue"}]}}}}}});
+        nullable_refs_for_typify(&mut spec);
+        let expected = serde_json::json!({"components": {"schemas": {
+            "P": {"type": "object", "properties": {"a": {"description": "d", "nullable": true,
+                "allOf": [{"$ref": "#/components/schemas/X"}]}}}}}});
+        assert_eq!(spec, expected);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use anam_api::types::{
-    Avatar, Brain, Pagination, Persona, PersonaCreate, PersonaList, PersonaSummary, PersonaUpdate, Voice,
+    Avatar, AvatarModel, Brain, CartesiaEmotion, Pagination, Persona, PersonaCreate, PersonaList, PersonaSummary,
+    PersonaUpdate, Voice, VoiceGenerationOptions, WidgetConfig, WidgetInitialState, WidgetLayout,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
@@ -73,6 +74,12 @@ impl Store {
     pub fn create(&mut self, body: &Value) -> Result<Persona, Invalid> {
         let request: PersonaCreate = read(body)?;
         check_ranges(body)?;
+        check_known(
+            "avatarModel",
+            request.avatar_model.as_ref().map(|m| (m.as_str(), m.is_known())),
+            AvatarModel::KNOWN,
+        )?;
+        check_option_enums(request.voice_generation_options.as_ref(), None)?;
         Ok(self.insert(request))
     }
 
@@ -112,6 +119,9 @@ impl Store {
     pub fn update(&mut self, id: &str, body: &Value) -> Result<Option<Persona>, Invalid> {
         let request: PersonaUpdate = read(body)?;
         check_ranges(body)?;
+        let model = request.avatar_model.as_ref().and_then(|m| m.0.as_ref());
+        check_known("avatarModel", model.map(|m| (m.as_str(), m.is_known())), AvatarModel::KNOWN)?;
+        check_option_enums(request.voice_generation_options.as_ref(), request.widget_config.as_ref())?;
         let Some(persona) = self.seq_of.get(id).and_then(|seq| self.by_seq.get_mut(seq)) else {
             return Ok(None);
         };
@@ -257,6 +267,26 @@ fn read<T: DeserializeOwned>(body: &Value) -> Result<T, Invalid> {
     })
 }
 
+/// Refuses a value the spec's enum does not list (the SDK's types keep such values; the API does not).
+fn check_known(path: &str, value: Option<(&str, bool)>, known: &[&str]) -> Result<(), Invalid> {
+    match value {
+        Some((value, false)) => {
+            let message = format!("{value:?} is not one of {}", known.join(", "));
+            Err(Invalid::new(path, message, "invalid_enum_value"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check_option_enums(voice: Option<&VoiceGenerationOptions>, widget: Option<&WidgetConfig>) -> Result<(), Invalid> {
+    let emotion = voice.and_then(|v| v.emotion.as_ref()).map(|e| (e.as_str(), e.is_known()));
+    check_known("voiceGenerationOptions.emotion", emotion, CartesiaEmotion::KNOWN)?;
+    let layout = widget.and_then(|w| w.layout.as_ref()).map(|l| (l.as_str(), l.is_known()));
+    check_known("widgetConfig.layout", layout, WidgetLayout::KNOWN)?;
+    let state = widget.and_then(|w| w.initial_state.as_ref()).map(|s| (s.as_str(), s.is_known()));
+    check_known("widgetConfig.initialState", state, WidgetInitialState::KNOWN)
+}
+
 fn check_ranges(body: &Value) -> Result<(), Invalid> {
     for (object, field, min, max) in RANGES {
         let Some(value) = body.get(*object).and_then(|o| o.get(*field)).and_then(Value::as_f64) else { continue };
@@ -284,6 +314,22 @@ mod tests {
         let err = store.create(&json!({"voiceGenerationOptions": {"volume": 0.1}})).unwrap_err();
         assert_eq!((err.path.as_str(), err.code), ("voiceGenerationOptions.volume", "too_small"));
         assert_eq!(store.len(), 0);
+    }
+
+    #[test]
+    fn values_outside_the_spec_enums_are_refused() {
+        let mut store = Store::default();
+        let err = store.create(&json!({"avatarModel": "cara-9"})).unwrap_err();
+        assert_eq!((err.path.as_str(), err.code), ("avatarModel", "invalid_enum_value"));
+        assert!(err.message.contains("cara-4-latest"), "{}", err.message);
+        assert_eq!(
+            store.create(&json!({"voiceGenerationOptions": {"emotion": "AAA"}})).unwrap_err().path,
+            "voiceGenerationOptions.emotion"
+        );
+        let id = store.create(&json!({})).unwrap().id;
+        let err = store.update(&id, &json!({"widgetConfig": {"initialState": "AAA"}})).unwrap_err();
+        assert_eq!(err.path, "widgetConfig.initialState");
+        assert!(store.update(&id, &json!({"avatarModel": null, "widgetConfig": {"layout": "inline"}})).is_ok());
     }
 
     #[test]

@@ -1,0 +1,200 @@
+//! Contract checks of the `anam` client against Prism, a mock built from the spec by a tool none
+//! of us wrote. Run by `cargo xtask contract`, which starts Prism first:
+//!
+//! ```text
+//! contract-prism requests  <prism --errors URL>            every operation, full payloads, must validate
+//! contract-prism responses <prism --errors --dynamic URL> N N random answers per operation must decode
+//! ```
+//!
+//! With `--errors`, Prism answers a request that breaks the spec with an error status (and an
+//! `sl-violations` header), which the client reports as an error; so a call that succeeds is a
+//! request that validated. One deliberately invalid request, sent through the raw generated
+//! client (which checks nothing), must be refused, proving the check can fail.
+//! Prints one line per check and a closing `N passed, M failed`; exits non-zero on any failure.
+
+use std::process::ExitCode;
+
+use anam::types::{
+    CartesiaEmotion, PersonaCreate, VoiceDetectionOptions, WidgetConfig, WidgetInitialState, WidgetLayout,
+};
+use anam::{Client, CreatePersona, ListPersonas, UpdatePersona, VoiceDetection, VoiceGeneration};
+
+/// The id used in paths; Prism accepts any string.
+const ID: &str = "2f1c5b8e-4a3d-4c7e-9b1a-6d0e8f2a7c31";
+
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+}
+
+impl Tally {
+    fn check(&mut self, name: &str, outcome: Result<String, String>) {
+        match outcome {
+            Ok(detail) => {
+                self.passed += 1;
+                println!("ok    {name}: {detail}");
+            }
+            Err(detail) => {
+                self.failed += 1;
+                println!("FAIL  {name}: {detail}");
+            }
+        }
+    }
+}
+
+fn client(url: &str) -> Result<Client, anam::Error> {
+    Client::builder().base_url(url).api_key("contract-test-key").max_retries(0).build()
+}
+
+/// Every field of the create body set, starting from Anam's documented example request.
+fn full_create() -> CreatePersona {
+    CreatePersona::documented_example().uninterruptible_greeting(true).initial_message("Hello!").tool_ids(["tool-1"])
+}
+
+/// Every field of the update body set.
+fn full_update() -> UpdatePersona {
+    let widget = WidgetConfig {
+        allow_everywhere: Some(false),
+        allowed_origins: vec!["https://example.com".into()],
+        call_to_action: Some("Talk to Cara".into()),
+        initial_state: Some(WidgetInitialState::Minimized),
+        layout: Some(WidgetLayout::Floating),
+        position: Some("bottom-right".into()),
+        show_mute_button: Some(true),
+        show_text_input: Some(true),
+        show_transcript: Some(false),
+    };
+    UpdatePersona::new()
+        .name("Cara 2")
+        .description("Updated")
+        .avatar_id(anam::ids::CARA_AVATAR)
+        .avatar_model("cara-4")
+        .voice_id(anam::ids::CARA_VOICE)
+        .llm_id(anam::ids::LLM_CUSTOMER_CLIENT)
+        .system_prompt("Be brief.")
+        .skip_greeting(true)
+        .uninterruptible_greeting(false)
+        .initial_message("Hi again")
+        .zero_data_retention(true)
+        .voice_detection(
+            VoiceDetection::new()
+                .end_of_speech_sensitivity(1.0)
+                .silence_before_skip_turn_seconds(0.0)
+                .silence_before_session_end_seconds(7200.0)
+                .silence_before_auto_end_turn_seconds(0.5)
+                .speech_enhancement_level(0.0),
+        )
+        .language_code("fr")
+        .voice_generation(VoiceGeneration::cartesia().volume(2.0).speed(1.5).emotion(CartesiaEmotion::Calm))
+        .tool_ids(["tool-1", "tool-2"])
+        .widget_config(widget)
+}
+
+fn shown<T>(result: anam::Result<T>, describe: impl FnOnce(T) -> String) -> Result<String, String> {
+    result.map(describe).map_err(|e| e.to_string())
+}
+
+async fn requests(url: &str, tally: &mut Tally) -> Result<(), anam::Error> {
+    let client = client(url)?;
+    let personas = client.personas();
+    tally.check("createPersona, every field", shown(personas.create(full_create()).await, |p| format!("id {}", p.id)));
+    tally.check(
+        "createPersona, the documented example",
+        shown(personas.create(CreatePersona::documented_example()).await, |p| format!("id {}", p.id)),
+    );
+    tally.check(
+        "createPersona, empty body",
+        shown(personas.create(CreatePersona::new()).await, |p| format!("id {}", p.id)),
+    );
+    let list = ListPersonas::new().page(2).per_page(100).search("Cara");
+    tally.check(
+        "listPersonas, every parameter",
+        shown(personas.list(list).await, |l| format!("{} item(s)", l.data.len())),
+    );
+    tally.check(
+        "listPersonas, no parameter",
+        shown(personas.list(ListPersonas::new()).await, |l| format!("{} item(s)", l.data.len())),
+    );
+    tally.check("getPersona", shown(personas.get(ID).await, |p| format!("id {}", p.id)));
+    tally.check(
+        "updatePersona, every field",
+        shown(personas.update(ID, full_update()).await, |p| format!("id {}", p.id)),
+    );
+    tally.check(
+        "updatePersona, clearing avatarModel",
+        shown(personas.update(ID, UpdatePersona::new().clear_avatar_model()).await, |p| format!("id {}", p.id)),
+    );
+    tally.check("deletePersona", shown(personas.delete(ID).await, |()| "deleted".into()));
+
+    // The raw generated client checks nothing: an out-of-range value must be refused by Prism.
+    let invalid = PersonaCreate {
+        voice_detection_options: Some(VoiceDetectionOptions {
+            end_of_speech_sensitivity: Some(3.0),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let refused = match client.api().create_persona().body(invalid).send().await {
+        Ok(response) => Err(format!("Prism accepted it with {}", response.status())),
+        Err(error) => match error.status() {
+            Some(status) if status.is_client_error() => Ok(format!("refused with {status}")),
+            _ => Err(format!("failed without a 4xx: {error}")),
+        },
+    };
+    tally.check("an out-of-range request is flagged", refused);
+    Ok(())
+}
+
+async fn responses(url: &str, samples: usize, tally: &mut Tally) -> Result<(), anam::Error> {
+    let client = client(url)?;
+    let personas = client.personas();
+    let operations = ["listPersonas", "createPersona", "getPersona", "updatePersona", "deletePersona"];
+    for operation in operations {
+        let mut failures = Vec::new();
+        for _ in 0..samples {
+            let outcome = match operation {
+                "listPersonas" => personas.list(ListPersonas::new()).await.map(drop),
+                "createPersona" => personas.create(CreatePersona::cara()).await.map(drop),
+                "getPersona" => personas.get(ID).await.map(drop),
+                "updatePersona" => personas.update(ID, UpdatePersona::new().name("x")).await.map(drop),
+                _ => personas.delete(ID).await,
+            };
+            if let Err(error) = outcome {
+                failures.push(error.to_string());
+            }
+        }
+        let detail = format!("{} of {samples} random answers decoded", samples - failures.len());
+        let outcome = match failures.first() {
+            None => Ok(detail),
+            Some(first) => Err(format!("{detail}; first failure: {first}")),
+        };
+        tally.check(&format!("{operation}, dynamic answers"), outcome);
+    }
+    Ok(())
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut tally = Tally::default();
+    let run = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["requests", url] => requests(url, &mut tally).await,
+        ["responses", url, samples] => match samples.parse() {
+            Ok(samples) => responses(url, samples, &mut tally).await,
+            Err(_) => {
+                eprintln!("samples must be a whole number, got {samples:?}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => {
+            eprintln!("usage: contract-prism requests URL | contract-prism responses URL SAMPLES");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(error) = run {
+        tally.check("client setup", Err(error.to_string()));
+    }
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
