@@ -31,6 +31,7 @@ const STEPS: &[Step] = &[
         argv: &["cargo", "doc", "--workspace", "--no-deps", "--locked"],
         env: &[("RUSTDOCFLAGS", "-D warnings")],
     },
+    Step { name: "benches compile", argv: &["cargo", "bench", "--workspace", "--locked", "--no-run"], env: &[] },
     Step { name: "contract", argv: &["cargo", "xtask", "contract"], env: &[] },
 ];
 

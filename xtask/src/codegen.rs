@@ -239,3 +239,51 @@ fn diff_summary(old: &str, new: &str) -> String {
     }
     format!("  {removed} line(s) would go, {added} would come; first changes:\n{}", shown.join("\n"))
 }
+
+/// `cargo xtask bench-codegen`: times `xtask codegen` (this binary, already built) on a scratch
+/// copy of the spec, `runs` times, and checks that every run writes the same bytes as the
+/// checked-in file.
+pub fn bench(root: &Path, runs: usize) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let scratch = std::env::temp_dir().join(format!("anam-codegen-bench-{}", std::process::id()));
+    for file in [SPEC, OUTPUT] {
+        let to = scratch.join(file);
+        std::fs::create_dir_all(to.parent().unwrap_or(&scratch)).map_err(|e| e.to_string())?;
+        std::fs::copy(root.join(file), &to).map_err(|e| format!("{file}: {e}"))?;
+    }
+    let checked_in = std::fs::read(root.join(OUTPUT)).map_err(|e| format!("{OUTPUT}: {e}"))?;
+    let mut times = Vec::with_capacity(runs);
+    let mut identical = true;
+    for _ in 0..runs.max(1) {
+        let started = std::time::Instant::now();
+        let out = std::process::Command::new(&exe)
+            .args(["codegen", "--root"])
+            .arg(&scratch)
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+        times.push(started.elapsed().as_secs_f64());
+        if !out.status.success() {
+            return Err(format!("codegen failed: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+        identical &= std::fs::read(scratch.join(OUTPUT)).map_err(|e| e.to_string())? == checked_in;
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    times.sort_by(f64::total_cmp);
+    let ms = |s: f64| s * 1e3;
+    println!("| measure | value | target | met |");
+    println!("|---|---|---|---|");
+    println!(
+        "| `xtask codegen` wall time, {} runs (min / median / max) | {:.0} / {:.0} / {:.0} ms | < 1000 ms (median) | {} |",
+        times.len(),
+        ms(times[0]),
+        ms(times[times.len() / 2]),
+        ms(times[times.len() - 1]),
+        if times[times.len() / 2] < 1.0 { "yes" } else { "NO" }
+    );
+    println!(
+        "| every run byte-identical to the checked-in {OUTPUT} | {} | yes | {} |",
+        if identical { "yes" } else { "no" },
+        if identical { "yes" } else { "NO" }
+    );
+    if identical { Ok(()) } else { Err("the generated output differs between runs or from the checked-in file".into()) }
+}

@@ -4,6 +4,7 @@
 //! - `cargo xtask codegen --check` fails when the checked-in file differs from what the spec gives;
 //! - `cargo xtask contract [--only CHECK]` checks spec, client and fake with Spectral, Prism and
 //!   Schemathesis, installing them from the pinned files in `contract/`;
+//! - `cargo xtask bench-codegen [--runs N]` times `codegen` and checks its output is byte-identical;
 //! - `cargo xtask ci` runs every check and test, the same command `.ci/run` runs.
 
 mod ci;
@@ -40,6 +41,12 @@ enum Command {
         #[arg(long, value_name = "CHECK")]
         only: Option<String>,
     },
+    /// Time `codegen` (already built) and check its output is byte-identical across runs.
+    BenchCodegen {
+        /// How many runs.
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+    },
     /// Run every check and test: codegen --check, fmt, clippy, tests, quickstart, docs, contract.
     Ci,
 }
@@ -49,6 +56,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Codegen { check, root } => codegen::run(&root.unwrap_or_else(root_default), check),
         Command::Contract { only } => contract::run(&root_default(), only.as_deref()),
+        Command::BenchCodegen { runs } => codegen::bench(&root_default(), runs),
         Command::Ci => ci::run(&root_default()),
     };
     match result {

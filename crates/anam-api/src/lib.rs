@@ -17,6 +17,8 @@
 //! # drop(request);
 //! ```
 
+#![forbid(unsafe_code)]
+
 #[rustfmt::skip]
 #[allow(missing_docs, dead_code, unused_imports, rust_2018_idioms, clippy::all, clippy::pedantic, clippy::unwrap_used)]
 mod generated;

@@ -12,22 +12,26 @@ use crate::personas::ListPersonas;
 /// The page size used when the caller sets none: the API's maximum.
 const PAGE_SIZE: u64 = 100;
 
-/// Every persona matching `request`, fetched one page at a time. The ids already yielded are
-/// remembered (ids only, not items), so an item that shifts onto the next page while we read is
-/// not yielded twice. Offset paging cannot see an item that shifts onto an earlier page.
+/// Every persona matching `request`, fetched one page at a time. The previous page's ids are
+/// remembered, so an item that shifts onto the next page while we read (someone created a persona
+/// before it) is not yielded twice; memory stays at about one page whatever the total. Offset
+/// paging cannot see an item that shifts onto an earlier page, nor catch a shift of more than a
+/// whole page between two fetches.
 pub(crate) fn stream(
     client: Client,
     request: ListPersonas,
 ) -> impl Stream<Item = Result<PersonaSummary>> + Send + Unpin + 'static {
     let per_page = request.per_page.unwrap_or(PAGE_SIZE);
     let first = request.page.unwrap_or(1);
-    let state = (client, request, Some(first), HashSet::new());
+    let state = (client, request, Some(first), HashSet::<String>::new());
     // Boxed once so callers can use `try_next()` without pinning it themselves.
     let pages = stream::try_unfold(state, move |(client, request, next, mut seen)| async move {
         let Some(page) = next else { return Ok::<_, Error>(None) };
         let list = client.personas().list(request.clone().page(page).per_page(per_page)).await?;
         let next = next_page(&list.meta, page, list.data.len());
-        let fresh: Vec<PersonaSummary> = list.data.into_iter().filter(|p| seen.insert(p.id.clone())).collect();
+        let ids: HashSet<String> = list.data.iter().map(|p| p.id.clone()).collect();
+        let fresh: Vec<PersonaSummary> = list.data.into_iter().filter(|p| !seen.contains(&p.id)).collect();
+        seen = ids;
         Ok(Some((fresh, (client, request, next, seen))))
     })
     .map_ok(|items| stream::iter(items.into_iter().map(Ok)))

@@ -75,7 +75,7 @@ impl<'a> Personas<'a> {
 
     /// Every persona matching `request`, page after page (100 a page unless `per_page` says
     /// otherwise, starting at `page` or 1). Only one page is held in memory at a time, and an
-    /// id already yielded is skipped if items shift between pages.
+    /// item that shifts from one page onto the next while the stream reads is not yielded twice.
     ///
     /// ```no_run
     /// use futures::TryStreamExt;

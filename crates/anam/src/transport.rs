@@ -2,9 +2,9 @@
 //! `Retry-After`, tracing, and the mapping of the generated client's errors to [`Error`].
 //!
 //! Every call gets its own [`Call`], handed to the generated client as its [`Exec`] hook. The hook
-//! sends each attempt, reads the whole body (so a body that times out is a failed attempt too),
-//! and records what the last attempt got, so that errors can carry the status, the request id,
-//! `Retry-After` and the attempt count even where the generated error type has no room for them.
+//! sends each attempt and records what the last one got, so that errors can carry the status,
+//! the request id, `Retry-After`, the body and the attempt count even where the generated error
+//! type has no room for them. A successful answer goes to the generated code untouched.
 
 use std::fmt;
 use std::future::Future;
@@ -73,11 +73,11 @@ impl Transport {
         let started = Instant::now();
         let result = send(self.api(Some(call.clone()))).instrument(span.clone()).await;
         let outcome = call.finish(result).await;
-        let record = call.record();
-        if let Some(status) = record.status {
+        let (status, attempts) = call.outcome();
+        if let Some(status) = status {
             span.record("http.response.status_code", status.as_u16());
         }
-        span.record("attempts", record.attempts);
+        span.record("attempts", attempts);
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         if let Err(error) = &outcome {
             span.record("error.kind", error_kind(error));
@@ -106,7 +106,8 @@ fn error_kind(error: &Error) -> &'static str {
     }
 }
 
-/// What the last attempt of a call got.
+/// What the last attempt of a call got: its status and attempt count, and for an error answer
+/// its headers and body.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Record {
     pub attempts: u32,
@@ -134,12 +135,18 @@ impl Exec for Call {
     }
 }
 
-/// A whole answer to one attempt: the head and the body, already read.
-struct Answer {
-    status: StatusCode,
-    version: reqwest::Version,
-    headers: HeaderMap,
-    body: Bytes,
+/// The final answer of a call: a success passed on untouched, or an error answer read whole.
+enum Answer {
+    Passed(reqwest::Response),
+    Read { status: StatusCode, version: reqwest::Version, headers: HeaderMap, body: Bytes },
+}
+
+impl Answer {
+    async fn read(response: reqwest::Response) -> reqwest::Result<Answer> {
+        let (status, version, headers) = (response.status(), response.version(), response.headers().clone());
+        let body = response.bytes().await?;
+        Ok(Answer::Read { status, version, headers, body })
+    }
 }
 
 impl Call {
@@ -149,6 +156,12 @@ impl Call {
 
     fn record(&self) -> Record {
         self.record.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// The final status and the number of attempts, without copying the rest.
+    fn outcome(&self) -> (Option<StatusCode>, u32) {
+        let record = self.record.lock().unwrap_or_else(PoisonError::into_inner);
+        (record.status, record.attempts)
     }
 
     async fn send(
@@ -174,39 +187,62 @@ impl Call {
         loop {
             attempts += 1;
             let spare = if attempts <= settings.max_retries { request.try_clone() } else { None };
-            let outcome = attempt(client, request).await;
-            let server_wait = outcome.as_ref().ok().and_then(|answer| parse_retry_after(&answer.headers));
-            let wait = match (&outcome, spare) {
-                (_, None) => None,
-                (Ok(answer), Some(next)) => {
-                    let status = answer.status;
-                    let retry = idempotent
-                        && is_retryable_status(status)
-                        && server_wait.is_none_or(|wait| wait <= settings.max_retry_after);
-                    retry.then(|| (server_wait.unwrap_or_else(|| jitter(backoff.next())), next, status.to_string()))
+            let outcome = client.execute(request).await;
+            let server_wait = outcome.as_ref().ok().and_then(|response| parse_retry_after(response.headers()));
+            let retry = match &outcome {
+                Ok(response) => {
+                    idempotent
+                        && is_retryable_status(response.status())
+                        && server_wait.is_none_or(|wait| wait <= settings.max_retry_after)
                 }
-                (Err(error), Some(next)) => {
-                    let retry = error.is_connect() || idempotent;
-                    retry.then(|| (jitter(backoff.next()), next, transport_reason(error)))
-                }
+                Err(error) => error.is_connect() || idempotent,
             };
-            match wait {
-                Some((wait, next, reason)) => {
-                    tracing::info!(attempt = attempts, wait_ms = wait.as_millis() as u64, %reason, "retrying");
-                    tokio::time::sleep(wait).await;
-                    request = next;
+            let Some(next) = spare.filter(|_| retry) else {
+                return self.settle(outcome, attempts, server_wait).await;
+            };
+            let (wait, reason) = match outcome {
+                Ok(response) => {
+                    let reason = response.status().to_string();
+                    let _ = response.bytes().await; // read it, so the connection can be reused
+                    (server_wait.unwrap_or_else(|| jitter(backoff.next())), reason)
                 }
-                None => {
-                    let mut record = self.record.lock().unwrap_or_else(PoisonError::into_inner);
-                    record.attempts = attempts;
-                    record.retry_after = server_wait;
-                    if let Ok(answer) = &outcome {
-                        record.status = Some(answer.status);
-                        record.headers = answer.headers.clone();
-                        record.body = answer.body.clone();
-                    }
-                    return outcome.map(Answer::into_response);
-                }
+                Err(error) => (jitter(backoff.next()), transport_reason(&error)),
+            };
+            tracing::info!(attempt = attempts, wait_ms = wait.as_millis() as u64, %reason, "retrying");
+            tokio::time::sleep(wait).await;
+            request = next;
+        }
+    }
+
+    /// Records the last attempt. A success goes to the generated code untouched; an error
+    /// answer is read whole, so its status, headers and body can go into the [`Error`].
+    async fn settle(
+        &self,
+        outcome: reqwest::Result<reqwest::Response>,
+        attempts: u32,
+        server_wait: Option<Duration>,
+    ) -> reqwest::Result<reqwest::Response> {
+        let answer = match outcome {
+            Ok(response) if !response.status().is_success() => Answer::read(response).await,
+            other => other.map(Answer::Passed),
+        };
+        let mut record = self.record.lock().unwrap_or_else(PoisonError::into_inner);
+        record.attempts = attempts;
+        record.retry_after = server_wait;
+        match answer? {
+            Answer::Passed(response) => {
+                record.status = Some(response.status());
+                Ok(response)
+            }
+            Answer::Read { status, version, headers, body } => {
+                record.status = Some(status);
+                record.headers = headers.clone();
+                record.body = body.clone();
+                let mut response = http::Response::new(body);
+                *response.status_mut() = status;
+                *response.version_mut() = version;
+                *response.headers_mut() = headers;
+                Ok(reqwest::Response::from(response))
             }
         }
     }
@@ -231,7 +267,13 @@ impl Call {
         match error {
             Gen::ErrorResponse(response) => Err(api_error(response.status())),
             Gen::UnexpectedResponse(response) if !response.status().is_success() => Err(api_error(response.status())),
-            Gen::UnexpectedResponse(response) => decode_success(response.status(), &record.body),
+            Gen::UnexpectedResponse(response) => {
+                let status = response.status();
+                match response.bytes().await {
+                    Ok(body) => decode_success(status, &body),
+                    Err(source) => Err(transport_error(source, record.attempts)),
+                }
+            }
             Gen::InvalidResponsePayload(body, source) => match record.status {
                 Some(status) if status.is_success() && body.iter().all(u8::is_ascii_whitespace) => {
                     decode_success(status, &body)
@@ -243,16 +285,17 @@ impl Call {
                 None => Err(Error::InvalidRequest(format!("response without a recorded status: {source}"))),
             },
             Gen::CommunicationError(source) | Gen::ResponseBodyError(source) | Gen::InvalidUpgrade(source) => {
-                let attempts = record.attempts.max(1);
-                if source.is_timeout() {
-                    Err(Error::Timeout { attempts, source })
-                } else {
-                    Err(Error::Connection { attempts, source })
-                }
+                Err(transport_error(source, record.attempts))
             }
             Gen::InvalidRequest(message) | Gen::Custom(message) => Err(Error::InvalidRequest(message)),
         }
     }
+}
+
+/// A failure below HTTP: a timeout, or any other connection problem.
+fn transport_error(source: reqwest::Error, attempts: u32) -> Error {
+    let attempts = attempts.max(1);
+    if source.is_timeout() { Error::Timeout { attempts, source } } else { Error::Connection { attempts, source } }
 }
 
 /// A 2xx the spec did not list (200 for 201, 204 for 200) or an empty body: an empty body reads
@@ -260,25 +303,6 @@ impl Call {
 fn decode_success<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<T> {
     let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
     serde_json::from_slice(body).map_err(|source| Error::Decode { status, excerpt: excerpt(body, 200), source })
-}
-
-/// Sends one attempt and reads its whole body.
-async fn attempt(client: &reqwest::Client, request: reqwest::Request) -> reqwest::Result<Answer> {
-    let response = client.execute(request).await?;
-    let (status, version, headers) = (response.status(), response.version(), response.headers().clone());
-    let body = response.bytes().await?;
-    Ok(Answer { status, version, headers, body })
-}
-
-impl Answer {
-    /// The response handed to the generated code, with the body already in memory.
-    fn into_response(self) -> reqwest::Response {
-        let mut response = http::Response::new(self.body);
-        *response.status_mut() = self.status;
-        *response.version_mut() = self.version;
-        *response.headers_mut() = self.headers;
-        reqwest::Response::from(response)
-    }
 }
 
 /// Shortens a backoff delay by up to 25 % at random, so clients that failed together do not

@@ -1,0 +1,153 @@
+//! Paging at scale: streaming 10,000 personas from `anam-mock`, against fetching the same 100
+//! pages one by one. Prints figures; asserts nothing.
+//!
+//! ```text
+//! cargo bench -p anam-tests --bench paging
+//! ```
+//!
+//! Memory is the peak of live heap bytes allocated on the client's thread (the fake runs on
+//! another thread, so its 10,000 stored personas are not counted), above what was live when the
+//! measurement started. Targets: the stream holds at most a page or two (its peak over the peak of
+//! one page fetch <= 2), and takes no more than 1.1x the sum of the page fetches.
+
+// The one unsafe item of the workspace: a global allocator that counts bytes (GlobalAlloc is an
+// unsafe trait). It only adds bookkeeping around the system allocator.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicIsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anam::types::PersonaCreate;
+use anam::{Client, ListPersonas};
+use futures::TryStreamExt;
+
+const PERSONAS: usize = 10_000;
+const PER_PAGE: u64 = 100;
+const RUNS: usize = 7;
+
+/// Counts live bytes and their peak, for allocations made on threads that opted in.
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+static PEAK: AtomicIsize = AtomicIsize::new(0);
+
+thread_local! {
+    static COUNTED: Cell<bool> = const { Cell::new(false) };
+}
+
+fn counted() -> bool {
+    COUNTED.try_with(Cell::get).unwrap_or(false)
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if counted() {
+            let live = LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed) + layout.size() as isize;
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if counted() {
+            LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        }
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Runs `f` with counting on for this thread; returns its value, time and peak bytes above the start.
+fn measured<T>(f: impl FnOnce() -> T) -> (T, Duration, isize) {
+    let start = LIVE.load(Ordering::Relaxed);
+    PEAK.store(start, Ordering::Relaxed);
+    COUNTED.with(|c| c.set(true));
+    let started = Instant::now();
+    let value = f();
+    let took = started.elapsed();
+    COUNTED.with(|c| c.set(false));
+    (value, took, PEAK.load(Ordering::Relaxed) - start)
+}
+
+fn median<T: Copy + PartialOrd>(values: &mut [T]) -> T {
+    values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    values[values.len() / 2]
+}
+
+fn main() {
+    let mock_runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+    let mock = mock_runtime.block_on(anam_mock::MockServer::start());
+    for n in 0..PERSONAS {
+        mock.insert(PersonaCreate { name: Some(format!("Persona {n:05}")), ..Default::default() });
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let client = Client::builder().base_url(mock.base_url()).api_key(mock.api_key()).build().expect("client");
+    let pages = (PERSONAS as u64).div_ceil(PER_PAGE);
+    // Warm the connection and the allocator.
+    runtime.block_on(client.personas().list(ListPersonas::new().per_page(PER_PAGE))).expect("list");
+
+    let (mut sums, mut streams, mut page_peaks, mut stream_peaks, mut collect_peaks) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        // The pages one by one; each page is dropped before the next is fetched.
+        let mut sum = Duration::ZERO;
+        let mut peak = 0;
+        for page in 1..=pages {
+            let request = ListPersonas::new().page(page).per_page(PER_PAGE);
+            let (list, took, page_peak) = measured(|| runtime.block_on(client.personas().list(request)).expect("page"));
+            assert_eq!(list.data.len(), PER_PAGE as usize);
+            sum += took;
+            peak = peak.max(page_peak);
+        }
+        sums.push(sum);
+        page_peaks.push(peak);
+
+        // The stream, consumed item by item.
+        let (count, took, stream_peak) = measured(|| {
+            runtime.block_on(async {
+                let mut stream = client.personas().stream(ListPersonas::new());
+                let mut count = 0;
+                while stream.try_next().await.expect("item").is_some() {
+                    count += 1;
+                }
+                count
+            })
+        });
+        assert_eq!(count, PERSONAS);
+        streams.push(took);
+        stream_peaks.push(stream_peak);
+
+        // For contrast: collecting everything.
+        let (all, _, collect_peak) =
+            measured(|| runtime.block_on(client.personas().list_all(ListPersonas::new())).expect("all"));
+        assert_eq!(all.len(), PERSONAS);
+        collect_peaks.push(collect_peak);
+    }
+    let (sum, stream) = (median(&mut sums), median(&mut streams));
+    let (page_peak, stream_peak, collect_peak) =
+        (median(&mut page_peaks), median(&mut stream_peaks), median(&mut collect_peaks));
+    let kib = |bytes: isize| bytes as f64 / 1024.0;
+    let time_ratio = stream.as_secs_f64() / sum.as_secs_f64();
+    let memory_ratio = stream_peak as f64 / page_peak as f64;
+    println!("paging {PERSONAS} personas, {PER_PAGE} a page ({pages} pages), median of {RUNS} runs");
+    println!("| measure | value | target | met |");
+    println!("|---|---|---|---|");
+    println!("| sum of {pages} page fetches | {:.1} ms | | |", sum.as_secs_f64() * 1e3);
+    println!("| stream of all items | {:.1} ms | | |", stream.as_secs_f64() * 1e3);
+    println!(
+        "| stream / sum of fetches | {time_ratio:.3} | <= 1.1 | {} |",
+        if time_ratio <= 1.1 { "yes" } else { "NO" }
+    );
+    println!("| peak heap, one page fetch | {:.0} KiB | | |", kib(page_peak));
+    println!("| peak heap, stream | {:.0} KiB | | |", kib(stream_peak));
+    println!(
+        "| stream peak / one-page peak | {memory_ratio:.2} | <= 2 | {} |",
+        if memory_ratio <= 2.0 { "yes" } else { "NO" }
+    );
+    println!("| peak heap, list_all (collects all, for contrast) | {:.0} KiB | | |", kib(collect_peak));
+}
