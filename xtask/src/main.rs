@@ -47,7 +47,7 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         runs: usize,
     },
-    /// Run every check and test: codegen --check, fmt, clippy, tests, quickstart, docs, contract.
+    /// Run every check and test: codegen --check, fmt, clippy, tests, quickstart, docs, benches compile, contract.
     Ci,
 }
 
