@@ -242,6 +242,11 @@ impl ClientBuilder {
         }
         let user_agent = HeaderValue::from_str(&agent)
             .map_err(|_| Error::Config(format!("user agent suffix is not a valid header value: {agent:?}")))?;
+        for (name, value) in [("timeout", self.timeout), ("connect_timeout", self.connect_timeout)] {
+            if value.is_some_and(|d| d.is_zero()) {
+                return Err(Error::Config(format!("{name} is 0, but must be greater than 0 (e.g. 30 s)")));
+            }
+        }
         let settings = Settings {
             timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
             max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
@@ -351,6 +356,15 @@ mod tests {
         assert!(build("http://api.anam.ai", true).is_ok());
         assert!(config_error(build("ftp://x", false)).contains("scheme"));
         assert!(config_error(build("not a url", false)).contains("not a URL"));
+    }
+
+    #[test]
+    fn zero_timeouts_are_refused_by_name() {
+        let zero = Duration::ZERO;
+        let message = config_error(Client::builder().api_key("k").timeout(zero).build_with_env(&env_of(&[])));
+        assert!(message.starts_with("timeout is 0"), "{message}");
+        let message = config_error(Client::builder().api_key("k").connect_timeout(zero).build_with_env(&env_of(&[])));
+        assert!(message.starts_with("connect_timeout is 0"), "{message}");
     }
 
     #[test]

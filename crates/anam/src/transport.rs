@@ -308,7 +308,9 @@ fn decode_success<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -> Resul
 /// Shortens a backoff delay by up to 25 % at random, so clients that failed together do not
 /// retry together, without ever exceeding the configured maximum.
 fn jitter(delay: Option<Duration>) -> Duration {
-    delay.unwrap_or_default().mul_f64(1.0 - 0.25 * fastrand::f64())
+    let delay = delay.unwrap_or_default();
+    // `try_from`: a configured delay near `Duration::MAX` must not panic on the way.
+    Duration::try_from_secs_f64(delay.as_secs_f64() * (1.0 - 0.25 * fastrand::f64())).unwrap_or(delay)
 }
 
 fn transport_reason(error: &reqwest::Error) -> String {
@@ -367,6 +369,12 @@ mod tests {
             assert_eq!(parse_retry_after(&headers(&[("retry-after", bad)])), None, "{bad}");
         }
         assert_eq!(parse_retry_after(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn jitter_survives_extreme_delays() {
+        assert!(jitter(Some(Duration::MAX)) <= Duration::MAX);
+        assert_eq!(jitter(None), Duration::ZERO);
     }
 
     #[test]
