@@ -163,13 +163,13 @@ impl ClientBuilder {
         self
     }
 
-    /// The timeout of each attempt, from sending to the end of the body (default 30 s).
+    /// The timeout of each attempt, from sending to the end of the body (default 30 s; must be above 0).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
-    /// The connect timeout (default 5 s). Ignored with [`Self::http_client`]: set it there.
+    /// The connect timeout (default 5 s; must be above 0). Ignored with [`Self::http_client`]: set it there.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
