@@ -64,7 +64,6 @@ use tokio::task::JoinSet;
 use tower::ServiceExt;
 
 pub use faults::{Fault, Operation};
-pub use store::Invalid;
 
 /// The API key the fake accepts unless told otherwise.
 pub const DEFAULT_API_KEY: &str = "mock-api-key";
