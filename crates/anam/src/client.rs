@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::HeaderValue;
+use reqwest::header::{AUTHORIZATION, HeaderValue, USER_AGENT};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::{Error, Result};
@@ -79,10 +79,11 @@ impl Client {
         &self.transport.base_url
     }
 
-    /// The raw generated client, configured like this one (auth, retries, timeouts, tracing),
-    /// for anything the hand-written layer does not cover.
+    /// The raw generated client, configured like this one (auth, retries, timeouts, `retrying`
+    /// events), for anything the hand-written layer does not cover. Its calls return the
+    /// generated error type and open no `anam.request` span.
     pub fn api(&self) -> anam_api::Client {
-        self.transport.api(None)
+        self.transport.api.clone()
     }
 }
 
@@ -100,6 +101,10 @@ impl fmt::Debug for Client {
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
     pub timeout: Duration,
+    /// Whether the `reqwest::Client` is the caller's: then every request gets the SDK's headers
+    /// and timeout one by one. The SDK's own client has them as its defaults, which reqwest adds
+    /// to each request at less cost.
+    pub caller_http_client: bool,
     pub max_retries: u32,
     pub initial_backoff: Duration,
     pub max_backoff: Duration,
@@ -249,6 +254,7 @@ impl ClientBuilder {
         }
         let settings = Settings {
             timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+            caller_http_client: self.http_client.is_some(),
             max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
             initial_backoff: self.initial_backoff.unwrap_or(DEFAULT_INITIAL_BACKOFF),
             max_backoff: self.max_backoff.unwrap_or(DEFAULT_MAX_BACKOFF),
@@ -258,12 +264,15 @@ impl ClientBuilder {
         let http = match self.http_client {
             Some(client) => client,
             None => reqwest::Client::builder()
+                .default_headers(
+                    [(AUTHORIZATION, auth.clone()), (USER_AGENT, settings.user_agent.clone())].into_iter().collect(),
+                )
                 .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                 .timeout(settings.timeout)
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
-        Ok(Client { transport: Arc::new(Transport { base_url, http, auth, settings }) })
+        Ok(Client { transport: Arc::new(Transport::new(base_url, http, auth, settings)) })
     }
 }
 

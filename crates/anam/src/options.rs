@@ -1,21 +1,24 @@
 //! Voice-detection and voice-generation settings, checked against the documented ranges before
 //! anything is sent.
 
+use std::fmt;
+
 use anam_api::types::{CartesiaEmotion, VoiceDetectionOptions, VoiceGenerationOptions};
 
 use crate::error::ValidationError;
 
 /// Checks that `value` (when set) lies in `min..=max`; NaN and infinities never do.
 pub(crate) fn check_range(
-    field: &str,
+    (group, name): (&str, &str),
     value: Option<f64>,
     min: f64,
     max: f64,
-    note: &str,
+    note: &dyn fmt::Display,
 ) -> Result<(), ValidationError> {
+    // The error's texts are only built when the check fails: valid requests allocate nothing here.
     match value {
         Some(v) if !(v.is_finite() && (min..=max).contains(&v)) => {
-            Err(ValidationError::new(field, v, format!("between {min} and {max}{note}")))
+            Err(ValidationError::new(format!("{group}.{name}"), v, format!("between {min} and {max}{note}")))
         }
         _ => Ok(()),
     }
@@ -88,19 +91,19 @@ impl VoiceDetection {
     /// Checks every set field against its documented range.
     pub fn validate(&self) -> Result<(), ValidationError> {
         let o = &self.options;
-        let field = |name: &str| format!("voiceDetectionOptions.{name}");
-        check_range(&field("endOfSpeechSensitivity"), o.end_of_speech_sensitivity, 0.0, 1.0, "")?;
-        let disables = " (0 disables it)";
-        check_range(&field("silenceBeforeSkipTurnSeconds"), o.silence_before_skip_turn_seconds, 0.0, 900.0, disables)?;
+        let field = |name| ("voiceDetectionOptions", name);
+        check_range(field("endOfSpeechSensitivity"), o.end_of_speech_sensitivity, 0.0, 1.0, &"")?;
+        let disables = &" (0 disables it)";
+        check_range(field("silenceBeforeSkipTurnSeconds"), o.silence_before_skip_turn_seconds, 0.0, 900.0, disables)?;
         check_range(
-            &field("silenceBeforeSessionEndSeconds"),
+            field("silenceBeforeSessionEndSeconds"),
             o.silence_before_session_end_seconds,
             0.0,
             7200.0,
             disables,
         )?;
-        check_range(&field("silenceBeforeAutoEndTurnSeconds"), o.silence_before_auto_end_turn_seconds, 0.5, 10.0, "")?;
-        check_range(&field("speechEnhancementLevel"), o.speech_enhancement_level, 0.0, 1.0, "")
+        check_range(field("silenceBeforeAutoEndTurnSeconds"), o.silence_before_auto_end_turn_seconds, 0.5, 10.0, &"")?;
+        check_range(field("speechEnhancementLevel"), o.speech_enhancement_level, 0.0, 1.0, &"")
     }
 
     /// The checked wire form.
@@ -250,11 +253,11 @@ impl VoiceGeneration {
     pub fn validate(&self) -> Result<(), ValidationError> {
         use VoiceEngine::*;
         let (o, engine) = (&self.options, self.engine);
-        let field = |name: &str| format!("voiceGenerationOptions.{name}");
+        let field = |name| ("voiceGenerationOptions", name);
         let only = |name: &str, set: bool, allowed: &[VoiceEngine], applies: &str| {
             if set && !allowed.contains(&engine) {
                 let expected = format!("absent for {} voices (it applies to {applies})", engine.name());
-                return Err(ValidationError::new(field(name), "set", expected));
+                return Err(ValidationError::new(format!("voiceGenerationOptions.{name}"), "set", expected));
             }
             Ok(())
         };
@@ -266,12 +269,12 @@ impl VoiceGeneration {
         only("model", o.model.is_some(), &[ElevenLabsV2], "ElevenLabs v2")?;
         only("volume", o.volume.is_some(), &[Cartesia, FishAudio], "Cartesia and Fish Audio")?;
         only("emotion", o.emotion.is_some(), &[Cartesia], "Cartesia")?;
-        check_range(&field("stability"), o.stability, 0.0, 1.0, "")?;
-        check_range(&field("similarityBoost"), o.similarity_boost, 0.0, 1.0, "")?;
-        check_range(&field("style"), o.style, 0.0, 1.0, "")?;
-        check_range(&field("volume"), o.volume, 0.5, 2.0, "")?;
+        check_range(field("stability"), o.stability, 0.0, 1.0, &"")?;
+        check_range(field("similarityBoost"), o.similarity_boost, 0.0, 1.0, &"")?;
+        check_range(field("style"), o.style, 0.0, 1.0, &"")?;
+        check_range(field("volume"), o.volume, 0.5, 2.0, &"")?;
         let (min, max) = engine.speed_range();
-        check_range(&field("speed"), o.speed, min, max, &format!(" for {} voices", engine.name()))
+        check_range(field("speed"), o.speed, min, max, &format_args!(" for {} voices", engine.name()))
     }
 
     /// The checked wire form.

@@ -47,8 +47,8 @@ impl<'a> Personas<'a> {
     /// Creates a persona (`POST /v1/personas`). The request is checked first; it is retried
     /// only when it provably never reached the server, so a retry never creates a duplicate.
     pub async fn create(&self, request: CreatePersona) -> Result<Persona> {
-        let body = request.build()?;
-        self.client.transport.run(CREATE, |api| async move { api.create_persona().body(body).send().await }).await
+        let body = Box::new(request.build()?); // boxed: the call's future holds it more than once
+        self.client.transport.run(CREATE, |api| api.create_persona().body(*body).send()).await
     }
 
     /// One page of personas (`GET /v1/personas`).
@@ -57,7 +57,7 @@ impl<'a> Personas<'a> {
         let ListPersonas { page, per_page, search } = request;
         self.client
             .transport
-            .run(LIST, |api| async move {
+            .run(LIST, |api| {
                 let mut call = api.list_personas();
                 if let Some(page) = page.and_then(NonZeroU64::new) {
                     call = call.page(page);
@@ -68,7 +68,7 @@ impl<'a> Personas<'a> {
                 if let Some(search) = search {
                     call = call.search(search);
                 }
-                call.send().await
+                call.send()
             })
             .await
     }
@@ -99,7 +99,7 @@ impl<'a> Personas<'a> {
     /// One persona (`GET /v1/personas/{id}`).
     pub async fn get(&self, id: &str) -> Result<Persona> {
         let id = check_id(id)?;
-        self.client.transport.run(GET, |api| async move { api.get_persona().id(id).send().await }).await
+        self.client.transport.run(GET, |api| api.get_persona().id(id).send()).await
     }
 
     /// One persona, or `None` when the server answers 404.
@@ -114,27 +114,23 @@ impl<'a> Personas<'a> {
     /// Changes the fields set in `request` (`PUT /v1/personas/{id}`); the others keep their values.
     pub async fn update(&self, id: &str, request: UpdatePersona) -> Result<Persona> {
         let id = check_id(id)?;
-        let body = request.build()?;
-        self.client
-            .transport
-            .run(UPDATE, |api| async move { api.update_persona().id(id).body(body).send().await })
-            .await
+        let body = Box::new(request.build()?); // boxed: the call's future holds it more than once
+        self.client.transport.run(UPDATE, |api| api.update_persona().id(id).body(*body).send()).await
     }
 
     /// Deletes a persona (`DELETE /v1/personas/{id}`). Succeeds on 200 with or without a body and on 204.
     pub async fn delete(&self, id: &str) -> Result<()> {
         let id = check_id(id)?;
-        let _: DeleteResult =
-            self.client.transport.run(DELETE, |api| async move { api.delete_persona().id(id).send().await }).await?;
+        let _: DeleteResult = self.client.transport.run(DELETE, |api| api.delete_persona().id(id).send()).await?;
         Ok(())
     }
 }
 
-fn check_id(id: &str) -> Result<String, ValidationError> {
+fn check_id(id: &str) -> Result<&str, ValidationError> {
     if id.trim().is_empty() {
         return Err(ValidationError::new("id", format!("{id:?}"), "a non-empty persona id"));
     }
-    Ok(id.to_string())
+    Ok(id)
 }
 
 /// Which page of personas to list.

@@ -1,20 +1,24 @@
 //! How one call goes on the wire: headers, per-attempt timeout, retries with backoff and
 //! `Retry-After`, tracing, and the mapping of the generated client's errors to [`Error`].
 //!
-//! Every call gets its own [`Call`], handed to the generated client as its [`Exec`] hook. The hook
-//! sends each attempt and records what the last one got, so that errors can carry the status,
-//! the request id, `Retry-After`, the body and the attempt count even where the generated error
-//! type has no room for them. A successful answer goes to the generated code untouched.
+//! Each [`Client`](crate::Client) builds one generated client, whose requests all go through a
+//! [`Sender`] (its [`Exec`] hook). A call runs inside a task-local [`Record`] scope: the sender
+//! notes there what the last attempt got (status, attempt count, and for an error answer its
+//! headers and body), so that errors can carry them even where the generated error type has no
+//! room. A successful answer goes to the generated code untouched. Beyond what reqwest and the
+//! generated code allocate, a successful call allocates twice: the hook's (small) future and the
+//! copy of the request kept for a retry. The cost is measured by `overhead_ratio` (BENCHMARKS.md).
 
+use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use anam_api::hooks::{Exec, ExecFuture};
 use backon::{BackoffBuilder, ExponentialBuilder};
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
@@ -22,11 +26,15 @@ use tracing::Instrument;
 use crate::client::Settings;
 use crate::error::{ApiError, Error, Result, excerpt, is_retryable_status};
 
-/// What every call of one client shares.
+tokio::task_local! {
+    /// What the attempts of the current call got; set by [`Transport::run`], filled by [`Sender`].
+    static CALL: RefCell<Record>;
+}
+
+/// What every call of one client shares: the generated client, wired to a [`Sender`].
 pub(crate) struct Transport {
     pub base_url: String,
-    pub http: reqwest::Client,
-    pub auth: HeaderValue,
+    pub api: anam_api::Client,
     pub settings: Settings,
 }
 
@@ -45,21 +53,21 @@ pub(crate) struct Operation {
 }
 
 impl Transport {
-    /// A generated client whose requests go through a fresh [`Call`].
-    pub(crate) fn api(self: &Arc<Self>, call: Option<Arc<Call>>) -> anam_api::Client {
-        let call = call.unwrap_or_else(|| Arc::new(Call::new(self.clone())));
-        anam_api::Client::new_with_client(&self.base_url, self.http.clone(), Some(call))
+    pub(crate) fn new(base_url: String, http: reqwest::Client, auth: HeaderValue, settings: Settings) -> Self {
+        let sender = Sender { auth, settings: settings.clone() };
+        let api = anam_api::Client::new_with_client(&base_url, http, Some(Arc::new(sender)));
+        Transport { base_url, api, settings }
     }
 
-    /// Runs one operation: `send` gets a generated client wired to a new [`Call`]; the result is
-    /// mapped to this crate's types inside a tracing span.
-    pub(crate) async fn run<T, F, Fut>(self: &Arc<Self>, op: Operation, send: F) -> Result<T>
+    /// Runs one operation: `send` makes the generated call with the given client; its result is
+    /// mapped to this crate's types inside a tracing span. (`send` is a closure rather than the
+    /// call's future because a future passed by value is stored twice in this one.)
+    pub(crate) async fn run<'a, T, F, Fut>(&'a self, op: Operation, send: F) -> Result<T>
     where
         T: DeserializeOwned,
-        F: FnOnce(anam_api::Client) -> Fut,
+        F: FnOnce(&'a anam_api::Client) -> Fut,
         Fut: Future<Output = GeneratedResult<T>>,
     {
-        let call = Arc::new(Call::new(self.clone()));
         let span = tracing::info_span!(
             "anam.request",
             operation = op.id,
@@ -70,14 +78,16 @@ impl Transport {
             duration_ms = tracing::field::Empty,
             error.kind = tracing::field::Empty,
         );
+        if span.is_disabled() {
+            // Nobody listens: skip the span's bookkeeping.
+            return self.call(send).await.0;
+        }
         let started = Instant::now();
-        let result = send(self.api(Some(call.clone()))).instrument(span.clone()).await;
-        let outcome = call.finish(result).await;
-        let (status, attempts) = call.outcome();
-        if let Some(status) = status {
+        let (outcome, record) = self.call(send).instrument(span.clone()).await;
+        if let Some(status) = record.status {
             span.record("http.response.status_code", status.as_u16());
         }
-        span.record("attempts", attempts);
+        span.record("attempts", record.attempts);
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         if let Err(error) = &outcome {
             span.record("error.kind", error_kind(error));
@@ -87,6 +97,26 @@ impl Transport {
             Err(error) => tracing::debug!(%error, "call failed"),
         });
         outcome
+    }
+
+    /// Makes the call in a [`Record`] scope and maps its result; returns what the attempts recorded.
+    async fn call<'a, T, F, Fut>(&'a self, send: F) -> (Result<T>, Record)
+    where
+        T: DeserializeOwned,
+        F: FnOnce(&'a anam_api::Client) -> Fut,
+        Fut: Future<Output = GeneratedResult<T>>,
+    {
+        let call = async {
+            let result = send(&self.api).await;
+            let record = CALL.with(RefCell::take);
+            let outcome = match finish(result, &record) {
+                Finished::Done(outcome) => outcome,
+                // Rare (a 2xx the spec does not list): boxed, so it does not grow every call's future.
+                Finished::ReadBody(response) => Box::pin(read_unlisted_success(response, record.attempts)).await,
+            };
+            (outcome, record)
+        };
+        CALL.scope(RefCell::new(Record::default()), call).await
     }
 }
 
@@ -107,88 +137,95 @@ fn error_kind(error: &Error) -> &'static str {
 }
 
 /// What the last attempt of a call got: its status and attempt count, and for an error answer
-/// its headers and body.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct Record {
-    pub attempts: u32,
-    pub status: Option<StatusCode>,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-    pub retry_after: Option<Duration>,
+/// the rest of it.
+#[derive(Debug, Default)]
+struct Record {
+    attempts: u32,
+    status: Option<StatusCode>,
+    error: Option<Box<ErrorAnswer>>,
 }
 
-/// One call: the shared transport and the record of its attempts.
+/// An error answer, read whole so that it can go into the [`Error`].
+#[derive(Debug, Default)]
+struct ErrorAnswer {
+    headers: HeaderMap,
+    body: Bytes,
+    retry_after: Option<Duration>,
+}
+
+/// Notes the last attempt in the current call's [`Record`]; outside [`Transport::run`] (a
+/// generated client from [`crate::Client::api`]) there is none, and nothing is noted.
+fn note(attempts: u32, status: Option<StatusCode>, error: Option<ErrorAnswer>) {
+    let _ = CALL.try_with(|cell| *cell.borrow_mut() = Record { attempts, status, error: error.map(Box::new) });
+}
+
+/// Sends the requests of one client: headers, timeout, retries. The generated client's hook.
 #[derive(Debug)]
-pub(crate) struct Call {
-    transport: Arc<Transport>,
-    record: Mutex<Record>,
+struct Sender {
+    auth: HeaderValue,
+    settings: Settings,
 }
 
-impl Exec for Call {
+impl Exec for Sender {
     fn exec<'a>(
         &'a self,
         client: &'a reqwest::Client,
         request: reqwest::Request,
         _operation_id: &'static str,
     ) -> ExecFuture<'a> {
-        Box::pin(self.send(client, request))
+        self.send(client, request)
     }
 }
 
-/// The final answer of a call: a success passed on untouched, or an error answer read whole.
-enum Answer {
-    Passed(reqwest::Response),
-    Read { status: StatusCode, version: reqwest::Version, headers: HeaderMap, body: Bytes },
-}
-
-impl Answer {
-    async fn read(response: reqwest::Response) -> reqwest::Result<Answer> {
-        let (status, version, headers) = (response.status(), response.version(), response.headers().clone());
-        let body = response.bytes().await?;
-        Ok(Answer::Read { status, version, headers, body })
-    }
-}
-
-impl Call {
-    fn new(transport: Arc<Transport>) -> Self {
-        Call { transport, record: Mutex::new(Record::default()) }
-    }
-
-    fn record(&self) -> Record {
-        self.record.lock().unwrap_or_else(PoisonError::into_inner).clone()
-    }
-
-    /// The final status and the number of attempts, without copying the rest.
-    fn outcome(&self) -> (Option<StatusCode>, u32) {
-        let record = self.record.lock().unwrap_or_else(PoisonError::into_inner);
-        (record.status, record.attempts)
-    }
-
-    async fn send(
-        &self,
-        client: &reqwest::Client,
-        mut request: reqwest::Request,
-    ) -> reqwest::Result<reqwest::Response> {
-        let settings = &self.transport.settings;
-        let headers = request.headers_mut();
-        headers.insert(AUTHORIZATION, self.transport.auth.clone());
-        headers.insert(USER_AGENT, settings.user_agent.clone());
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        *request.timeout_mut() = Some(settings.timeout);
+impl Sender {
+    /// Sends the first attempt; a success goes back at once. Anything else (retries, error
+    /// answers) goes to [`Self::settle`], boxed, so that it does not grow every call's future.
+    /// The request is prepared before the future is made, which keeps the future small.
+    fn send<'a>(&'a self, client: &'a reqwest::Client, mut request: reqwest::Request) -> ExecFuture<'a> {
+        let settings = &self.settings;
+        if settings.caller_http_client {
+            let headers = request.headers_mut();
+            headers.insert(AUTHORIZATION, self.auth.clone());
+            headers.insert(USER_AGENT, settings.user_agent.clone());
+            *request.timeout_mut() = Some(settings.timeout);
+        }
         // POST creates: it is retried only when the request never reached the server.
         let idempotent = request.method() != Method::POST;
+        let spare = if settings.max_retries > 0 { request.try_clone() } else { None };
+        let sent = client.execute(request);
+        Box::pin(async move {
+            match sent.await {
+                Ok(response) if response.status().is_success() => {
+                    note(1, Some(response.status()), None);
+                    Ok(response)
+                }
+                outcome => Box::pin(self.settle(client, outcome, spare, idempotent)).await,
+            }
+        })
+    }
+
+    /// Retries while the outcome calls for it and attempts remain, then returns the last outcome,
+    /// an error answer read whole and noted.
+    async fn settle(
+        &self,
+        client: &reqwest::Client,
+        mut outcome: reqwest::Result<reqwest::Response>,
+        mut spare: Option<reqwest::Request>,
+        idempotent: bool,
+    ) -> reqwest::Result<reqwest::Response> {
+        let settings = &self.settings;
         let mut backoff = ExponentialBuilder::default()
             .with_min_delay(settings.initial_backoff)
             .with_max_delay(settings.max_backoff)
             .with_factor(2.0)
             .without_max_times()
             .build();
-        let mut attempts = 0;
+        let mut attempts = 1;
         loop {
-            attempts += 1;
-            let spare = if attempts <= settings.max_retries { request.try_clone() } else { None };
-            let outcome = client.execute(request).await;
-            let server_wait = outcome.as_ref().ok().and_then(|response| parse_retry_after(response.headers()));
+            let server_wait = match &outcome {
+                Ok(response) if !response.status().is_success() => parse_retry_after(response.headers()),
+                _ => None,
+            };
             let retry = match &outcome {
                 Ok(response) => {
                     idempotent
@@ -197,8 +234,21 @@ impl Call {
                 }
                 Err(error) => error.is_connect() || idempotent,
             };
-            let Some(next) = spare.filter(|_| retry) else {
-                return self.settle(outcome, attempts, server_wait).await;
+            let request = match spare.take() {
+                Some(request) if retry => request,
+                _ => {
+                    return match outcome {
+                        Ok(response) if response.status().is_success() => {
+                            note(attempts, Some(response.status()), None);
+                            Ok(response)
+                        }
+                        Ok(response) => read_error_answer(response, attempts, server_wait).await,
+                        Err(error) => {
+                            note(attempts, None, None);
+                            Err(error)
+                        }
+                    };
+                }
             };
             let (wait, reason) = match outcome {
                 Ok(response) => {
@@ -210,85 +260,78 @@ impl Call {
             };
             tracing::info!(attempt = attempts, wait_ms = wait.as_millis() as u64, %reason, "retrying");
             tokio::time::sleep(wait).await;
-            request = next;
+            attempts += 1;
+            spare = if attempts <= settings.max_retries { request.try_clone() } else { None };
+            outcome = client.execute(request).await;
         }
     }
+}
 
-    /// Records the last attempt. A success goes to the generated code untouched; an error
-    /// answer is read whole, so its status, headers and body can go into the [`Error`].
-    async fn settle(
-        &self,
-        outcome: reqwest::Result<reqwest::Response>,
-        attempts: u32,
-        server_wait: Option<Duration>,
-    ) -> reqwest::Result<reqwest::Response> {
-        let answer = match outcome {
-            Ok(response) if !response.status().is_success() => Answer::read(response).await,
-            other => other.map(Answer::Passed),
-        };
-        let mut record = self.record.lock().unwrap_or_else(PoisonError::into_inner);
-        record.attempts = attempts;
-        record.retry_after = server_wait;
-        match answer? {
-            Answer::Passed(response) => {
-                record.status = Some(response.status());
-                Ok(response)
-            }
-            Answer::Read { status, version, headers, body } => {
-                record.status = Some(status);
-                record.headers = headers.clone();
-                record.body = body.clone();
-                let mut response = http::Response::new(body);
-                *response.status_mut() = status;
-                *response.version_mut() = version;
-                *response.headers_mut() = headers;
-                Ok(reqwest::Response::from(response))
-            }
+/// Reads an error answer whole and notes it, then hands the generated code an identical copy.
+async fn read_error_answer(
+    response: reqwest::Response,
+    attempts: u32,
+    retry_after: Option<Duration>,
+) -> reqwest::Result<reqwest::Response> {
+    let (status, version, headers) = (response.status(), response.version(), response.headers().clone());
+    let body = match response.bytes().await {
+        Ok(body) => body,
+        Err(error) => {
+            note(attempts, Some(status), None);
+            return Err(error);
         }
-    }
+    };
+    note(attempts, Some(status), Some(ErrorAnswer { headers: headers.clone(), body: body.clone(), retry_after }));
+    let mut response = http::Response::new(body);
+    *response.status_mut() = status;
+    *response.version_mut() = version;
+    *response.headers_mut() = headers;
+    Ok(reqwest::Response::from(response))
+}
 
-    /// Maps the generated client's result to this crate's, using what the attempts recorded.
-    async fn finish<T: DeserializeOwned>(&self, result: GeneratedResult<T>) -> Result<T> {
-        use progenitor_client::Error as Gen;
-        let error = match result {
-            Ok(value) => return Ok(value.into_inner()),
-            Err(error) => error,
-        };
-        let record = self.record();
-        let api_error = |status: StatusCode| {
-            Error::from(ApiError::from_parts(
-                status,
-                &record.headers,
-                &record.body,
-                record.retry_after,
-                record.attempts,
-            ))
-        };
-        match error {
-            Gen::ErrorResponse(response) => Err(api_error(response.status())),
-            Gen::UnexpectedResponse(response) if !response.status().is_success() => Err(api_error(response.status())),
-            Gen::UnexpectedResponse(response) => {
-                let status = response.status();
-                match response.bytes().await {
-                    Ok(body) => decode_success(status, &body),
-                    Err(source) => Err(transport_error(source, record.attempts)),
-                }
+/// The outcome of a call, or an unlisted success whose body must still be read.
+enum Finished<T> {
+    Done(Result<T>),
+    ReadBody(reqwest::Response),
+}
+
+/// Maps the generated client's result to this crate's, using what the attempts recorded.
+fn finish<T: DeserializeOwned>(result: GeneratedResult<T>, record: &Record) -> Finished<T> {
+    use progenitor_client::Error as Gen;
+    let error = match result {
+        Ok(value) => return Finished::Done(Ok(value.into_inner())),
+        Err(error) => error,
+    };
+    let none = ErrorAnswer::default();
+    let api_error = |status: StatusCode| {
+        let answer = record.error.as_deref().unwrap_or(&none);
+        Error::from(ApiError::from_parts(status, &answer.headers, &answer.body, answer.retry_after, record.attempts))
+    };
+    Finished::Done(match error {
+        Gen::ErrorResponse(response) => Err(api_error(response.status())),
+        Gen::UnexpectedResponse(response) if !response.status().is_success() => Err(api_error(response.status())),
+        Gen::UnexpectedResponse(response) => return Finished::ReadBody(response),
+        Gen::InvalidResponsePayload(body, source) => match record.status {
+            Some(status) if status.is_success() && body.iter().all(u8::is_ascii_whitespace) => {
+                decode_success(status, &body)
             }
-            Gen::InvalidResponsePayload(body, source) => match record.status {
-                Some(status) if status.is_success() && body.iter().all(u8::is_ascii_whitespace) => {
-                    decode_success(status, &body)
-                }
-                Some(status) if status.is_success() => {
-                    Err(Error::Decode { status, excerpt: excerpt(&body, 200), source })
-                }
-                Some(status) => Err(api_error(status)),
-                None => Err(Error::InvalidRequest(format!("response without a recorded status: {source}"))),
-            },
-            Gen::CommunicationError(source) | Gen::ResponseBodyError(source) | Gen::InvalidUpgrade(source) => {
-                Err(transport_error(source, record.attempts))
-            }
-            Gen::InvalidRequest(message) | Gen::Custom(message) => Err(Error::InvalidRequest(message)),
+            Some(status) if status.is_success() => Err(Error::Decode { status, excerpt: excerpt(&body, 200), source }),
+            Some(status) => Err(api_error(status)),
+            None => Err(Error::InvalidRequest(format!("response without a recorded status: {source}"))),
+        },
+        Gen::CommunicationError(source) | Gen::ResponseBodyError(source) | Gen::InvalidUpgrade(source) => {
+            Err(transport_error(source, record.attempts))
         }
+        Gen::InvalidRequest(message) | Gen::Custom(message) => Err(Error::InvalidRequest(message)),
+    })
+}
+
+/// A 2xx the spec did not list for the operation (200 for 201, 204 for 200): read and decoded.
+async fn read_unlisted_success<T: DeserializeOwned>(response: reqwest::Response, attempts: u32) -> Result<T> {
+    let status = response.status();
+    match response.bytes().await {
+        Ok(body) => decode_success(status, &body),
+        Err(source) => Err(transport_error(source, attempts)),
     }
 }
 

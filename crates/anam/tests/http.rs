@@ -54,16 +54,46 @@ async fn every_request_carries_auth_user_agent_and_accept() {
 }
 
 #[tokio::test]
-async fn a_caller_supplied_http_client_gets_the_same_headers() {
+async fn a_caller_supplied_http_client_gets_the_same_headers_and_timeout() {
     let server = MockServer::start().await;
+    let agent = format!("anam-rust/{}", env!("CARGO_PKG_VERSION"));
+    Mock::given(method("GET"))
+        .and(path(persona_path()))
+        .and(header("authorization", format!("Bearer {KEY}").as_str()))
+        .and(header("user-agent", agent.as_str()))
+        .and(header("accept", "application/json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(persona()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(204).set_delay(Duration::from_secs(2)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // The caller's client has no timeout of its own: the SDK's must apply to each request.
+    let builder = builder(&server).http_client(reqwest::Client::new()).timeout(Duration::from_millis(200));
+    let client = builder.max_retries(0).build().unwrap();
+    client.personas().get(PERSONA_ID).await.unwrap();
+    let started = Instant::now();
+    let error = client.personas().delete(PERSONA_ID).await.unwrap_err();
+    assert!(matches!(error, Error::Timeout { attempts: 1, .. }), "{error:?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn the_raw_generated_client_has_auth_and_retries_too() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(503)).up_to_n_times(1).expect(1).mount(&server).await;
     Mock::given(method("GET"))
         .and(header("authorization", format!("Bearer {KEY}").as_str()))
         .respond_with(ResponseTemplate::new(200).set_body_json(persona()))
         .expect(1)
         .mount(&server)
         .await;
-    let client = builder(&server).http_client(reqwest::Client::new()).build().unwrap();
-    client.personas().get(PERSONA_ID).await.unwrap();
+    let api = client(&server).api();
+    let got = api.get_persona().id(PERSONA_ID).send().await.unwrap();
+    assert_eq!(got.id, PERSONA_ID);
 }
 
 #[tokio::test]

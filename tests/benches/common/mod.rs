@@ -88,6 +88,18 @@ impl Baseline {
         Baseline { http, base: base.to_string(), auth, agent }
     }
 
+    /// A client like the baseline's that adds its two per-client headers by itself, for the
+    /// generated client, which knows nothing of keys.
+    fn http_with_headers(&self) -> reqwest::Client {
+        let headers = [(AUTHORIZATION, self.auth.clone()), (USER_AGENT, self.agent.clone())];
+        reqwest::Client::builder()
+            .default_headers(headers.into_iter().collect())
+            .connect_timeout(anam::DEFAULT_CONNECT_TIMEOUT)
+            .timeout(anam::DEFAULT_TIMEOUT)
+            .build()
+            .expect("reqwest client")
+    }
+
     fn request(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         builder
             .header(AUTHORIZATION, self.auth.clone())
@@ -139,6 +151,16 @@ impl Op {
         .expect("the anam call succeeds")
     }
 
+    /// The generated client alone, without the `anam` layer (no retries, tracing or error mapping).
+    pub async fn generated(self, client: &anam_api::Client, body: &PersonaCreate) -> usize {
+        match self {
+            Op::Create => client.create_persona().body(body.clone()).send().await.map(|p| p.id.len()),
+            Op::Get => client.get_persona().id(ID).send().await.map(|p| p.id.len()),
+            Op::List => client.list_personas().per_page(100).send().await.map(|l| l.data.len()),
+        }
+        .expect("the generated call succeeds")
+    }
+
     pub async fn baseline(self, baseline: &Baseline, body: &PersonaCreate) -> usize {
         match self {
             Op::Create => baseline.create(&body.clone()).await.id.len(),
@@ -148,12 +170,13 @@ impl Op {
     }
 }
 
-/// Everything a harness needs: the server's runtime (keep it alive), a client runtime, both sides.
+/// Everything a harness needs: the server's runtime (keep it alive), a client runtime, the sides.
 pub struct Setup {
     pub server_runtime: Runtime,
     pub client_runtime: Runtime,
     pub client: Client,
     pub baseline: Baseline,
+    pub generated: anam_api::Client,
     pub create: CreatePersona,
     pub body: PersonaCreate,
 }
@@ -168,8 +191,9 @@ impl Setup {
         let base = format!("http://{address}");
         let client = Client::builder().base_url(&base).api_key(KEY).build().expect("client");
         let baseline = Baseline::new(&base);
+        let generated = anam_api::Client::new_with_client(&base, baseline.http_with_headers(), None);
         let create = CreatePersona::documented_example();
         let body = create.clone().build().expect("the documented example is valid");
-        Setup { server_runtime, client_runtime, client, baseline, create, body }
+        Setup { server_runtime, client_runtime, client, baseline, generated, create, body }
     }
 }
