@@ -35,19 +35,24 @@ fn persona_path() -> String {
     format!("/v1/personas/{PERSONA_ID}")
 }
 
+/// Expects one GET of the persona carrying the key, `user_agent` and `Accept: application/json`.
+async fn expect_one_get_with_sdk_headers(server: &MockServer, user_agent: &str) {
+    Mock::given(method("GET"))
+        .and(path(persona_path()))
+        .and(header("authorization", format!("Bearer {KEY}").as_str()))
+        .and(header("user-agent", user_agent))
+        .and(header("accept", "application/json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(persona()))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
 #[tokio::test]
 async fn every_request_carries_auth_user_agent_and_accept() {
     let server = MockServer::start().await;
     let agent = format!("anam-rust/{} my-service/1.0", env!("CARGO_PKG_VERSION"));
-    Mock::given(method("GET"))
-        .and(path(persona_path()))
-        .and(header("authorization", format!("Bearer {KEY}").as_str()))
-        .and(header("user-agent", agent.as_str()))
-        .and(header("accept", "application/json"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(persona()))
-        .expect(1)
-        .mount(&server)
-        .await;
+    expect_one_get_with_sdk_headers(&server, &agent).await;
     let client = builder(&server).user_agent_suffix("my-service/1.0").build().unwrap();
     let got = client.personas().get(PERSONA_ID).await.unwrap();
     assert_eq!(got.id, PERSONA_ID);
@@ -56,16 +61,7 @@ async fn every_request_carries_auth_user_agent_and_accept() {
 #[tokio::test]
 async fn a_caller_supplied_http_client_gets_the_same_headers_and_timeout() {
     let server = MockServer::start().await;
-    let agent = format!("anam-rust/{}", env!("CARGO_PKG_VERSION"));
-    Mock::given(method("GET"))
-        .and(path(persona_path()))
-        .and(header("authorization", format!("Bearer {KEY}").as_str()))
-        .and(header("user-agent", agent.as_str()))
-        .and(header("accept", "application/json"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(persona()))
-        .expect(1)
-        .mount(&server)
-        .await;
+    expect_one_get_with_sdk_headers(&server, &format!("anam-rust/{}", env!("CARGO_PKG_VERSION"))).await;
     Mock::given(method("DELETE"))
         .respond_with(ResponseTemplate::new(204).set_delay(Duration::from_secs(2)))
         .expect(1)
