@@ -469,6 +469,20 @@ mod tests {
         serde_json::to_value(body).unwrap()
     }
 
+    /// A call's future is moved at least once per `.await` layer: a regression that stores the
+    /// generated future twice (passing it by value, see `Transport::run`) roughly doubles these.
+    #[test]
+    fn call_futures_hold_the_generated_future_once() {
+        let client = crate::Client::builder().base_url("http://127.0.0.1:9").api_key("k").build().unwrap();
+        let api = client.api();
+        let generated = std::mem::size_of_val(&api.get_persona().id("x").send());
+        let get = std::mem::size_of_val(&client.personas().get("x"));
+        assert!(get < generated * 3 / 2, "get's future is {get} bytes, the generated call's {generated}");
+        let generated = std::mem::size_of_val(&api.create_persona().body(PersonaCreate::default()).send());
+        let create = std::mem::size_of_val(&client.personas().create(CreatePersona::cara()));
+        assert!(create < generated * 3 / 2, "create's future is {create} bytes, the generated call's {generated}");
+    }
+
     #[test]
     fn the_documented_example_request_comes_out_of_the_builder() {
         let request = CreatePersona::documented_example();
