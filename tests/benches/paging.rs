@@ -8,8 +8,9 @@
 //! Memory is the peak of live heap bytes allocated on the client's thread (the fake runs on
 //! another thread, so its 10,000 stored personas are not counted), above what was live when the
 //! measurement started. Each run fetches the pages and streams, in alternating order; the time
-//! ratio is the median of the runs' ratios. Targets: the stream holds at most a page or two (its peak over the peak of
-//! one page fetch <= 2), and takes no more than 1.1x the sum of the page fetches.
+//! ratio is the median of the runs' ratios. Targets: the stream holds at most a page or two (its
+//! peak over the peak of one page fetch <= 2), and takes no more than 1.1x the sum of the page
+//! fetches.
 
 // The one unsafe item of the workspace: a global allocator that counts bytes (GlobalAlloc is an
 // unsafe trait). It only adds bookkeeping around the system allocator.

@@ -6,8 +6,9 @@
 //! notes there what the last attempt got (status, attempt count, and for an error answer its
 //! headers and body), so that errors can carry them even where the generated error type has no
 //! room. A successful answer goes to the generated code untouched. Beyond what reqwest and the
-//! generated code allocate, a successful call allocates twice: the hook's (small) future and the
-//! copy of the request kept for a retry. The cost is measured by `overhead_ratio` (BENCHMARKS.md).
+//! generated code allocate, a successful call allocates the hook's (small) future and the copy of
+//! the request kept for a retry (its URL and headers; none with `max_retries(0)`). The cost is
+//! measured by `overhead_ratio` (BENCHMARKS.md).
 
 use std::cell::RefCell;
 use std::fmt;
