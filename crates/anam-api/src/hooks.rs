@@ -13,18 +13,27 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
 use crate::Client;
 
-/// The future an [`Exec`] returns.
+/// The future [`Exec::settle`] returns.
 pub type ExecFuture<'a> = Pin<Box<dyn Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a>>;
 
-/// Sends one request of an operation, however it likes (retrying, adding headers, tracing).
+/// Sends the requests of the generated client, however it likes (adding headers, retrying,
+/// tracing). The first attempt is sent here, without an allocation of its own; only an outcome
+/// that [`Exec::done`] does not accept goes to [`Exec::settle`] (boxed).
 pub trait Exec: Debug + Send + Sync {
-    /// Sends `request`, the request of the operation `operation_id` (e.g. `createPersona`), with
-    /// `client`, and returns the final response.
-    fn exec<'a>(
+    /// Readies `request` for its first attempt (headers, timeout) and returns a copy to send
+    /// again, if it may be retried.
+    fn prepare(&self, request: &mut reqwest::Request) -> Option<reqwest::Request>;
+
+    /// Whether the first attempt's `outcome` is final as it is (a success, say).
+    fn done(&self, outcome: &reqwest::Result<reqwest::Response>) -> bool;
+
+    /// Turns a first attempt's outcome that is not [`done`](Exec::done) into the final one
+    /// (retrying with `spare`, reading an error answer).
+    fn settle<'a>(
         &'a self,
         client: &'a reqwest::Client,
-        request: reqwest::Request,
-        operation_id: &'static str,
+        outcome: reqwest::Result<reqwest::Response>,
+        spare: Option<reqwest::Request>,
     ) -> ExecFuture<'a>;
 }
 
@@ -32,10 +41,15 @@ pub trait Exec: Debug + Send + Sync {
 pub type Inner = Option<Arc<dyn Exec>>;
 
 impl ClientHooks<Inner> for Client {
-    async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
-        match self.inner() {
-            Some(exec) => exec.exec(self.client(), request, info.operation_id).await,
-            None => self.client().execute(request).await,
+    async fn exec(&self, mut request: reqwest::Request, _info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
+        let Some(exec) = self.inner() else {
+            return self.client().execute(request).await;
+        };
+        let spare = exec.prepare(&mut request);
+        let outcome = self.client().execute(request).await;
+        if exec.done(&outcome) {
+            return outcome;
         }
+        exec.settle(self.client(), outcome, spare).await
     }
 }

@@ -269,6 +269,9 @@ impl ClientBuilder {
                 )
                 .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                 .timeout(settings.timeout)
+                // The transport retries (with backoff and `Retry-After`); reqwest's own retry layer
+                // would copy every request for retries it never makes over HTTP/1.
+                .retry(reqwest::retry::never().max_retries_per_request(0))
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };

@@ -45,6 +45,7 @@
 #![forbid(unsafe_code)]
 #![warn(clippy::unwrap_used)]
 
+mod call;
 mod client;
 mod error;
 pub mod ids;

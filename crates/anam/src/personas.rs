@@ -1,5 +1,6 @@
 //! The persona operations ([`Personas`]) and their request builders.
 
+use std::future::Future;
 use std::num::NonZeroU64;
 
 use anam_api::types::{
@@ -8,11 +9,11 @@ use anam_api::types::{
 };
 use futures::Stream;
 
+use crate::call::{Call, Operation};
 use crate::client::Client;
 use crate::error::{Result, ValidationError};
 use crate::ids;
 use crate::options::{VoiceDetection, VoiceGeneration};
-use crate::transport::Operation;
 
 const LIST: Operation = Operation { id: "listPersonas", method: "GET", path: "/v1/personas" };
 const CREATE: Operation = Operation { id: "createPersona", method: "POST", path: "/v1/personas" };
@@ -21,6 +22,10 @@ const UPDATE: Operation = Operation { id: "updatePersona", method: "PUT", path: 
 const DELETE: Operation = Operation { id: "deletePersona", method: "DELETE", path: "/v1/personas/{id}" };
 
 /// The persona operations of a [`Client`]: `client.personas()`.
+///
+/// Each operation checks its input when it is called and returns a future: nothing is sent until
+/// the future is awaited (or polled), and a failed check is its output, a
+/// [`crate::Error::Validation`]. The futures are `Send`, so they can be spawned.
 ///
 /// ```no_run
 /// use anam::{CreatePersona, UpdatePersona};
@@ -46,31 +51,26 @@ impl<'a> Personas<'a> {
 
     /// Creates a persona (`POST /v1/personas`). The request is checked first; it is retried
     /// only when it provably never reached the server, so a retry never creates a duplicate.
-    pub async fn create(&self, request: CreatePersona) -> Result<Persona> {
-        let body = Box::new(request.build()?); // boxed: the call's future holds it more than once
-        self.client.transport.run(CREATE, |api| api.create_persona().body(*body).send()).await
+    pub fn create(&self, request: CreatePersona) -> impl Future<Output = Result<Persona>> + Send + use<'a> {
+        Call::checked(CREATE, request.build(), |body| self.api().create_persona().body(body).send())
     }
 
     /// One page of personas (`GET /v1/personas`).
-    pub async fn list(&self, request: ListPersonas) -> Result<PersonaList> {
-        request.validate()?;
-        let ListPersonas { page, per_page, search } = request;
-        self.client
-            .transport
-            .run(LIST, |api| {
-                let mut call = api.list_personas();
-                if let Some(page) = page.and_then(NonZeroU64::new) {
-                    call = call.page(page);
-                }
-                if let Some(per_page) = per_page.and_then(NonZeroU64::new) {
-                    call = call.per_page(per_page);
-                }
-                if let Some(search) = search {
-                    call = call.search(search);
-                }
-                call.send()
-            })
-            .await
+    pub fn list(&self, request: ListPersonas) -> impl Future<Output = Result<PersonaList>> + Send + use<'a> {
+        Call::checked(LIST, request.validate().map(|()| request), |request| {
+            let ListPersonas { page, per_page, search } = request;
+            let mut call = self.api().list_personas();
+            if let Some(page) = page.and_then(NonZeroU64::new) {
+                call = call.page(page);
+            }
+            if let Some(per_page) = per_page.and_then(NonZeroU64::new) {
+                call = call.per_page(per_page);
+            }
+            if let Some(search) = search {
+                call = call.search(search);
+            }
+            call.send()
+        })
     }
 
     /// Every persona matching `request`, page after page (100 a page unless `per_page` says
@@ -97,9 +97,8 @@ impl<'a> Personas<'a> {
     }
 
     /// One persona (`GET /v1/personas/{id}`).
-    pub async fn get(&self, id: &str) -> Result<Persona> {
-        let id = check_id(id)?;
-        self.client.transport.run(GET, |api| api.get_persona().id(id).send()).await
+    pub fn get(&self, id: &str) -> impl Future<Output = Result<Persona>> + Send + use<'a> {
+        Call::checked(GET, check_id(id), |id| self.api().get_persona().id(id).send())
     }
 
     /// One persona, or `None` when the server answers 404.
@@ -112,17 +111,21 @@ impl<'a> Personas<'a> {
     }
 
     /// Changes the fields set in `request` (`PUT /v1/personas/{id}`); the others keep their values.
-    pub async fn update(&self, id: &str, request: UpdatePersona) -> Result<Persona> {
-        let id = check_id(id)?;
-        let body = Box::new(request.build()?); // boxed: the call's future holds it more than once
-        self.client.transport.run(UPDATE, |api| api.update_persona().id(id).body(*body).send()).await
+    pub fn update(&self, id: &str, request: UpdatePersona) -> impl Future<Output = Result<Persona>> + Send + use<'a> {
+        let input = check_id(id).and_then(|id| Ok((id, request.build()?)));
+        Call::checked(UPDATE, input, |(id, body)| self.api().update_persona().id(id).body(body).send())
     }
 
     /// Deletes a persona (`DELETE /v1/personas/{id}`). Succeeds on 200 with or without a body and on 204.
     pub async fn delete(&self, id: &str) -> Result<()> {
         let id = check_id(id)?;
-        let _: DeleteResult = self.client.transport.run(DELETE, |api| api.delete_persona().id(id).send()).await?;
+        let _: DeleteResult = Call::new(DELETE, || self.api().delete_persona().id(id).send()).await?;
         Ok(())
+    }
+
+    /// The generated client every call goes through.
+    fn api(&self) -> &'a anam_api::Client {
+        &self.client.transport.api
     }
 }
 

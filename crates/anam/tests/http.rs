@@ -228,6 +228,21 @@ async fn invalid_input_is_refused_before_anything_is_sent() {
 }
 
 #[tokio::test]
+async fn a_call_sends_nothing_until_awaited_and_can_be_spawned() {
+    let server = MockServer::start().await;
+    expect_one_get_with_sdk_headers(&server, &format!("anam-rust/{}", env!("CARGO_PKG_VERSION"))).await;
+    let client = client(&server);
+    let unsent = client.personas().get(PERSONA_ID);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(server.received_requests().await.unwrap().is_empty(), "a call that is not awaited sends nothing");
+    drop(unsent);
+    // The futures are `Send`: a task that owns the client can run one on another thread.
+    let owned = client.clone();
+    let spawned = tokio::spawn(async move { owned.personas().get(PERSONA_ID).await });
+    assert_eq!(spawned.await.unwrap().unwrap().id, PERSONA_ID);
+}
+
+#[tokio::test]
 async fn not_found_is_none_for_get_opt() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -440,5 +455,28 @@ async fn tracing_records_the_call_without_headers_key_or_body() {
     }
     for secret in [KEY, "Bearer", "SECRET-PROMPT-TEXT", "authorization"] {
         assert!(!log.to_lowercase().contains(&secret.to_lowercase()), "{secret:?} leaked into:\n{log}");
+    }
+}
+
+#[tokio::test]
+async fn tracing_records_a_failed_call_with_its_status_and_kind() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(404)).mount(&server).await;
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let err = client(&server).personas().get(PERSONA_ID).await.unwrap_err();
+    assert!(err.is_not_found());
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    for expected in
+        ["operation=\"getPersona\"", "http.response.status_code=404", "attempts=1", "error.kind=\"api\"", "call failed"]
+    {
+        assert!(log.contains(expected), "missing {expected:?} in:\n{log}");
     }
 }
