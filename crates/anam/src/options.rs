@@ -8,20 +8,25 @@ use anam_api::types::{CartesiaEmotion, VoiceDetectionOptions, VoiceGenerationOpt
 use crate::error::ValidationError;
 
 /// Checks that `value` (when set) lies in `min..=max`; NaN and infinities never do.
+#[inline]
 pub(crate) fn check_range(
-    (group, name): (&str, &str),
+    field: (&str, &str),
     value: Option<f64>,
     min: f64,
     max: f64,
     note: &dyn fmt::Display,
 ) -> Result<(), ValidationError> {
-    // The error's texts are only built when the check fails: valid requests allocate nothing here.
     match value {
-        Some(v) if !(v.is_finite() && (min..=max).contains(&v)) => {
-            Err(ValidationError::new(format!("{group}.{name}"), v, format!("between {min} and {max}{note}")))
-        }
+        Some(v) if !(v.is_finite() && (min..=max).contains(&v)) => Err(out_of_range(field, v, min, max, note)),
         _ => Ok(()),
     }
+}
+
+/// The error of a failed [`check_range`]: its texts are built only then, so that a valid request
+/// costs a comparison per field.
+#[cold]
+fn out_of_range((group, name): (&str, &str), v: f64, min: f64, max: f64, note: &dyn fmt::Display) -> ValidationError {
+    ValidationError::new(format!("{group}.{name}"), v, format!("between {min} and {max}{note}"))
 }
 
 /// How the persona detects the end of the user's turn and silence. Unset fields are left to the
@@ -254,13 +259,11 @@ impl VoiceGeneration {
         use VoiceEngine::*;
         let (o, engine) = (&self.options, self.engine);
         let field = |name| ("voiceGenerationOptions", name);
-        let only = |name: &str, set: bool, allowed: &[VoiceEngine], applies: &str| {
-            if set && !allowed.contains(&engine) {
-                let expected = format!("absent for {} voices (it applies to {applies})", engine.name());
-                return Err(ValidationError::new(format!("voiceGenerationOptions.{name}"), "set", expected));
-            }
-            Ok(())
-        };
+        let only =
+            |name: &str, set: bool, allowed: &[VoiceEngine], applies: &str| match set && !allowed.contains(&engine) {
+                true => Err(not_for_engine(name, engine, applies)),
+                false => Ok(()),
+            };
         let elevenlabs = [ElevenLabsV1, ElevenLabsV2];
         only("stability", o.stability.is_some(), &elevenlabs, "ElevenLabs")?;
         only("similarityBoost", o.similarity_boost.is_some(), &elevenlabs, "ElevenLabs")?;
@@ -282,6 +285,13 @@ impl VoiceGeneration {
         self.validate()?;
         Ok(self.options)
     }
+}
+
+/// The error for a setting of another provider's voices.
+#[cold]
+fn not_for_engine(name: &str, engine: VoiceEngine, applies: &str) -> ValidationError {
+    let expected = format!("absent for {} voices (it applies to {applies})", engine.name());
+    ValidationError::new(format!("voiceGenerationOptions.{name}"), "set", expected)
 }
 
 #[cfg(test)]

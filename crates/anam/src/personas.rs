@@ -213,7 +213,7 @@ impl Fields {
         let mut body = self.body;
         check_language_code(&body.language_code)?;
         for (field, value) in [("avatarId", &body.avatar_id), ("voiceId", &body.voice_id), ("llmId", &body.llm_id)] {
-            if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            if value.as_deref().is_some_and(|v| v.chars().all(char::is_whitespace)) {
                 return Err(ValidationError::new(field, "\"\"", "a non-empty id"));
             }
         }
