@@ -5342,7 +5342,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreatePersona<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::PersonaCreate, String>,
+        body: Result<types::PersonaCreate, String>,
     }
     impl<'a> CreatePersona<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5362,15 +5362,6 @@ pub mod builder {
                 .map_err(|s| {
                     format!("conversion to `PersonaCreate` for body failed: {}", s)
                 });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::PersonaCreate,
-            ) -> types::builder::PersonaCreate,
-        {
-            self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/personas`
@@ -5550,7 +5541,7 @@ pub mod builder {
     pub struct UpdatePersona<'a> {
         client: &'a super::Client,
         id: Result<types::UpdatePersonaId, String>,
-        body: Result<types::builder::PersonaUpdate, String>,
+        body: Result<types::PersonaUpdate, String>,
     }
     impl<'a> UpdatePersona<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5582,15 +5573,6 @@ pub mod builder {
                 .map_err(|s| {
                     format!("conversion to `PersonaUpdate` for body failed: {}", s)
                 });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::PersonaUpdate,
-            ) -> types::builder::PersonaUpdate,
-        {
-            self.body = self.body.map(f);
             self
         }
         ///Sends a `PUT` request to `/v1/personas/{id}`
