@@ -2,8 +2,8 @@
 //!
 //! Pipeline: read and check the spec ([`crate::spec`]), generate the client with progenitor (builder
 //! interface), add one open enum per string-enum schema (known variants plus `Other(String)`, so an
-//! unknown value decodes), keep request bodies as their own type rather than a typify builder
-//! ([`plain_bodies`]), format with `prettyplease`, and prepend a header naming the spec and its
+//! unknown value decodes), make each call cheaper without changing what it sends
+//! ([`crate::lean`]), format with `prettyplease`, and prepend a header naming the spec and its
 //! SHA-256. Nothing is written unless every step succeeds.
 
 use std::path::{Path, PathBuf};
@@ -84,7 +84,7 @@ fn render(spec: &Spec) -> Result<String, String> {
     }
     types.1.extend(open);
     types.1.extend(float_helpers()?);
-    plain_bodies(&mut file)?;
+    crate::lean::apply(&mut file)?;
 
     let hash: String = Sha256::digest(&spec.bytes).iter().map(|b| format!("{b:02x}")).collect();
     Ok(format!(
@@ -174,50 +174,6 @@ fn open_enum(name: &str, values: &[String], doc: &str) -> Result<Vec<syn::Item>,
     };
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("open enum {name}: {e}"))?;
     Ok(file.items)
-}
-
-/// Makes each operation builder keep its request body as the body type itself. progenitor keeps
-/// it as typify's struct builder (`types::builder::X`, every field wrapped in a `Result`) and
-/// converts it there and back on every call, which cost the create call about 1,000 instructions
-/// (`one_side` bench). `body(value)` and `send()` stay as they are, since their conversions
-/// become the identity; `body_map`, which edits a builder, goes.
-fn plain_bodies(file: &mut syn::File) -> Result<(), String> {
-    let builders = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
-            _ => None,
-        })
-        .ok_or("progenitor's output has no `builder` module")?;
-    let mut changed = Vec::new();
-    for item in builders.1.iter_mut() {
-        let syn::Item::Struct(s) = item else { continue };
-        for field in s.fields.iter_mut() {
-            if field.ident.as_ref().is_none_or(|name| name != "body") {
-                continue;
-            }
-            let ty = &field.ty;
-            let text = quote!(#ty).to_string().replace(' ', "");
-            if let Some(name) = text.strip_prefix("Result<types::builder::").and_then(|t| t.strip_suffix(",String>")) {
-                let name = format_ident!("{name}");
-                field.ty = syn::parse_quote!(Result<types::#name, String>);
-                changed.push(s.ident.clone());
-            }
-        }
-    }
-    for item in builders.1.iter_mut() {
-        let syn::Item::Impl(block) = item else { continue };
-        let syn::Type::Path(self_ty) = &*block.self_ty else { continue };
-        if self_ty.path.segments.last().is_some_and(|last| changed.contains(&last.ident)) {
-            block.items.retain(|item| !matches!(item, syn::ImplItem::Fn(f) if f.sig.ident == "body_map"));
-        }
-    }
-    if changed.is_empty() {
-        Err("no operation builder keeps its body as a typify builder any more".into())
-    } else {
-        Ok(())
-    }
 }
 
 /// Serializes an `f64` field through [`float_helpers`], so `5.0` goes on the wire as `5`, as in

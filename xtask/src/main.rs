@@ -10,6 +10,7 @@
 mod ci;
 mod codegen;
 mod contract;
+mod lean;
 mod spec;
 
 use std::path::PathBuf;

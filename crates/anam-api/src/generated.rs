@@ -5201,6 +5201,7 @@ let response = client.delete_persona()
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
 pub mod builder {
+    use super::AsPathSegment as _;
     use super::types;
     #[allow(unused_imports)]
     use super::{
@@ -5274,14 +5275,6 @@ pub mod builder {
             let per_page = per_page.map_err(Error::InvalidRequest)?;
             let search = search.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/personas", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5293,7 +5286,12 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .query(&progenitor_client::QueryParam::new("perPage", &per_page))
                 .query(&progenitor_client::QueryParam::new("search", &search))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_personas",
@@ -5375,14 +5373,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/personas", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5392,7 +5382,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_persona",
@@ -5466,16 +5461,8 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/personas/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/v1/personas/{}", client.baseurl, id.as_path_segment(),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5484,7 +5471,12 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_persona",
@@ -5587,16 +5579,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/personas/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/v1/personas/{}", client.baseurl, id.as_path_segment(),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5606,7 +5590,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_persona",
@@ -5689,16 +5678,8 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/personas/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/v1/personas/{}", client.baseurl, id.as_path_segment(),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5707,7 +5688,12 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_persona",
@@ -5761,4 +5747,61 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+/// A path parameter, percent-encoded as `progenitor_client::encode_path` does it, written
+/// straight into the URL being formatted (`cargo xtask codegen` puts this here in place of
+/// `encode_path(&value.to_string())`, which built two `String`s per call).
+struct PathSegment<'a, T: ?Sized>(&'a T);
+impl<T: ::std::fmt::Display + ?Sized> ::std::fmt::Display for PathSegment<'_, T> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        /// Percent-encodes what the value writes, piece by piece.
+        struct Encode<'a, 'b>(&'a mut ::std::fmt::Formatter<'b>);
+        impl ::std::fmt::Write for Encode<'_, '_> {
+            fn write_str(&mut self, s: &str) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(
+                    &::percent_encoding::utf8_percent_encode(s, PATH_SET),
+                    self.0,
+                )
+            }
+        }
+        ::std::fmt::write(&mut Encode(f), format_args!("{}", self.0))
+    }
+}
+/// `value.as_path_segment()`: a [`PathSegment`] of anything that displays.
+trait AsPathSegment: ::std::fmt::Display {
+    fn as_path_segment(&self) -> PathSegment<'_, Self> {
+        PathSegment(self)
+    }
+}
+impl<T: ::std::fmt::Display + ?Sized> AsPathSegment for T {}
+/// The characters `progenitor_client::encode_path` (0.15) escapes in a path segment.
+const PATH_SET: &::percent_encoding::AsciiSet = &::percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%');
+#[cfg(test)]
+mod path_segment_tests {
+    #[test]
+    fn path_segments_are_encoded_as_progenitor_encodes_them() {
+        let samples = [
+            "2f1c5b8e-4a3d-4c7e-9b1a-6d0e8f2a7c31",
+            "a b/c?d#e%f",
+            "ü{}`<>\"",
+            "\u{7f}\t",
+            "",
+            "%2F",
+        ];
+        for sample in samples {
+            let ours = super::PathSegment(sample).to_string();
+            assert_eq!(ours, progenitor_client::encode_path(sample), "{sample:?}");
+        }
+    }
 }

@@ -35,13 +35,15 @@ fn persona_path() -> String {
     format!("/v1/personas/{PERSONA_ID}")
 }
 
-/// Expects one GET of the persona carrying the key, `user_agent` and `Accept: application/json`.
+/// Expects one GET of the persona carrying the key, `user_agent`, `Accept: application/json` and
+/// the spec's `api-version`.
 async fn expect_one_get_with_sdk_headers(server: &MockServer, user_agent: &str) {
     Mock::given(method("GET"))
         .and(path(persona_path()))
         .and(header("authorization", format!("Bearer {KEY}").as_str()))
         .and(header("user-agent", user_agent))
         .and(header("accept", "application/json"))
+        .and(header("api-version", "1.0"))
         .respond_with(ResponseTemplate::new(200).set_body_json(persona()))
         .expect(1)
         .mount(server)
@@ -240,6 +242,15 @@ async fn a_call_sends_nothing_until_awaited_and_can_be_spawned() {
     let owned = client.clone();
     let spawned = tokio::spawn(async move { owned.personas().get(PERSONA_ID).await });
     assert_eq!(spawned.await.unwrap().unwrap().id, PERSONA_ID);
+}
+
+#[tokio::test]
+async fn path_parameters_are_percent_encoded() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(204)).expect(1).mount(&server).await;
+    client(&server).personas().delete("a b/c?d#e%f").await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests[0].url.path(), "/v1/personas/a%20b%2Fc%3Fd%23e%25f");
 }
 
 #[tokio::test]
