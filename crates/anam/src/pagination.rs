@@ -29,10 +29,15 @@ pub(crate) fn stream(
         let Some(page) = next else { return Ok::<_, Error>(None) };
         let list = client.personas().list(request.clone().page(page).per_page(per_page)).await?;
         let next = next_page(&list.meta, page, list.data.len());
-        let ids: HashSet<String> = list.data.iter().map(|p| p.id.clone()).collect();
-        let fresh: Vec<PersonaSummary> = list.data.into_iter().filter(|p| !seen.contains(&p.id)).collect();
+        let mut items = list.data;
+        // Only a page that has a next one needs its ids remembered.
+        let ids: HashSet<String> =
+            if next.is_some() { items.iter().map(|p| p.id.clone()).collect() } else { HashSet::new() };
+        if !seen.is_empty() {
+            items.retain(|p| !seen.contains(&p.id));
+        }
         seen = ids;
-        Ok(Some((fresh, (client, request, next, seen))))
+        Ok(Some((items, (client, request, next, seen))))
     })
     .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
     .try_flatten();
