@@ -212,8 +212,9 @@ impl ClientBuilder {
     }
 
     /// A pre-configured `reqwest::Client` (proxies, custom TLS, connection pools). The SDK still
-    /// sets its headers and the per-attempt timeout on every request; the connect timeout and
-    /// redirect policy are the given client's. reqwest drops the `Authorization` header when a
+    /// sets its headers and the per-attempt timeout on every request, and retries as configured
+    /// here; the connect timeout, redirect policy and reqwest's own retry policy are the given
+    /// client's. reqwest drops the `Authorization` header when a
     /// redirect leaves the host.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
