@@ -5,8 +5,8 @@
 //! It is written by hand, not as an `async fn` wrapped in `tokio::task_local!` and
 //! `tracing::Instrument`, because each of those layers moved the operation's output (a 1.4 KB
 //! `Persona`) through temporaries of its own: those copies were the largest part of the SDK's
-//! cost per call (`overhead_ratio` in BENCHMARKS.md). Here the output is moved once, from the
-//! generated call's answer into the caller's.
+//! cost per call (`overhead_ratio` in BENCHMARKS.md). Here the answer goes from the generated
+//! call to the caller through one `poll`.
 
 use std::cell::RefCell;
 use std::future::Future;

@@ -434,20 +434,26 @@ impl Write for Captured {
     }
 }
 
+/// Installs, for this thread, a `tracing` subscriber that writes events up to `level` and span
+/// closings into memory; returns what it captures and the guard that keeps it installed.
+fn capture_traces(level: tracing::Level) -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
 #[tokio::test]
 async fn tracing_records_the_call_without_headers_key_or_body() {
     let server = MockServer::start().await;
     Mock::given(method("PUT")).respond_with(ResponseTemplate::new(503)).up_to_n_times(1).mount(&server).await;
     Mock::given(method("PUT")).respond_with(ResponseTemplate::new(200).set_body_json(persona())).mount(&server).await;
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture_traces(tracing::Level::TRACE);
     let update = UpdatePersona::new().system_prompt("SECRET-PROMPT-TEXT");
     client(&server).personas().update(PERSONA_ID, update).await.unwrap();
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
@@ -473,15 +479,7 @@ async fn tracing_records_the_call_without_headers_key_or_body() {
 async fn tracing_records_a_failed_call_with_its_status_and_kind() {
     let server = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(404)).mount(&server).await;
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture_traces(tracing::Level::DEBUG);
     let err = client(&server).personas().get(PERSONA_ID).await.unwrap_err();
     assert!(err.is_not_found());
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
