@@ -1,0 +1,57 @@
+//! Streams 10,000 personas from `anam-mock` once, or fetches the same 100 pages one by one, and
+//! exits: for profilers (callgrind, perf), which the timed `paging` bench would swamp. Asserts
+//! only that every item arrives.
+//!
+//! ```text
+//! cargo bench -p anam-tests --bench paging_once -- stream|pages
+//! valgrind --tool=callgrind target/release/deps/paging_once-<hash> pages
+//! valgrind --tool=callgrind target/release/deps/paging_once-<hash> stream   # (second - first) / 100
+//! ```
+//!
+//! The difference of the two totals, divided by the 100 pages, is what the stream costs per page
+//! beyond fetching it (the setup, the fake's work and the page fetches are the same in both).
+
+use anam::types::PersonaCreate;
+use anam::{Client, ListPersonas};
+use futures::TryStreamExt;
+
+const PERSONAS: usize = 10_000;
+const PER_PAGE: u64 = 100;
+
+fn main() {
+    // `cargo bench` passes `--bench`; the mode is the first other argument.
+    let mode = std::env::args().skip(1).find(|a| !a.starts_with("--"));
+    let stream = match mode.as_deref() {
+        Some("stream") => true,
+        Some("pages") => false,
+        _ => {
+            eprintln!("usage: paging_once stream|pages");
+            std::process::exit(2);
+        }
+    };
+    let mock_runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+    let mock = mock_runtime.block_on(anam_mock::MockServer::start());
+    for n in 0..PERSONAS {
+        mock.insert(PersonaCreate { name: Some(format!("Persona {n:05}")), ..Default::default() });
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let client = Client::builder().base_url(mock.base_url()).api_key(mock.api_key()).build().expect("client");
+    let received = runtime.block_on(async {
+        let mut received = 0;
+        if stream {
+            let mut items = client.personas().stream(ListPersonas::new().per_page(PER_PAGE));
+            while items.try_next().await.expect("item").is_some() {
+                received += 1;
+            }
+        } else {
+            for page in 1..=(PERSONAS as u64).div_ceil(PER_PAGE) {
+                let request = ListPersonas::new().page(page).per_page(PER_PAGE);
+                received += client.personas().list(request).await.expect("page").data.len();
+            }
+        }
+        received
+    });
+    assert_eq!(received, PERSONAS);
+    println!("{} {received} personas", if stream { "streamed" } else { "fetched" });
+}
