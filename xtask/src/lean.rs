@@ -95,7 +95,8 @@ struct PathRewriter {
 impl VisitMut for PathRewriter {
     fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
         if let syn::Expr::Call(call) = expr
-            && quote!(#call.func).to_string().replace(' ', "").starts_with("encode_path")
+            && let syn::Expr::Path(func) = &*call.func
+            && func.path.is_ident("encode_path")
             && let [syn::Expr::Reference(reference)] = call.args.iter().collect::<Vec<_>>()[..]
             && let syn::Expr::MethodCall(to_string) = &*reference.expr
             && to_string.method == "to_string"
@@ -159,7 +160,8 @@ impl VisitMut for HeaderRewriter {
         syn::visit_mut::visit_expr_mut(self, expr);
         if let syn::Expr::MethodCall(call) = expr
             && call.method == "headers"
-            && quote!(#call.args).to_string().contains("header_map")
+            && let [syn::Expr::Path(arg)] = call.args.iter().collect::<Vec<_>>()[..]
+            && arg.path.is_ident("header_map")
             && !self.pairs.is_empty()
         {
             let mut chain = (*call.receiver).clone();
