@@ -18,13 +18,15 @@
 // unsafe trait). It only adds bookkeeping around the system allocator.
 #![allow(unsafe_code)]
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
-use anam::types::PersonaCreate;
-use anam::{Client, ListPersonas};
+use anam::ListPersonas;
+use common::Fake;
 use futures::TryStreamExt;
 
 const PERSONAS: usize = 10_000;
@@ -86,14 +88,7 @@ fn median<T: Copy + PartialOrd>(values: &mut [T]) -> T {
 }
 
 fn main() {
-    let mock_runtime =
-        tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
-    let mock = mock_runtime.block_on(anam_mock::MockServer::start());
-    for n in 0..PERSONAS {
-        mock.insert(PersonaCreate { name: Some(format!("Persona {n:05}")), ..Default::default() });
-    }
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let client = Client::builder().base_url(mock.base_url()).api_key(mock.api_key()).build().expect("client");
+    let Fake { runtime, client, .. } = &Fake::with_personas(PERSONAS);
     let pages = (PERSONAS as u64).div_ceil(PER_PAGE);
     // Warm the connection and the allocator.
     runtime.block_on(client.personas().list(ListPersonas::new().per_page(PER_PAGE))).expect("list");

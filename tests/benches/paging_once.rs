@@ -11,8 +11,10 @@
 //! The difference of the two totals, divided by the 100 pages, is what the stream costs per page
 //! beyond fetching it (the setup, the fake's work and the page fetches are the same in both).
 
-use anam::types::PersonaCreate;
-use anam::{Client, ListPersonas};
+mod common;
+
+use anam::ListPersonas;
+use common::Fake;
 use futures::TryStreamExt;
 
 const PERSONAS: usize = 10_000;
@@ -29,14 +31,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let mock_runtime =
-        tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
-    let mock = mock_runtime.block_on(anam_mock::MockServer::start());
-    for n in 0..PERSONAS {
-        mock.insert(PersonaCreate { name: Some(format!("Persona {n:05}")), ..Default::default() });
-    }
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let client = Client::builder().base_url(mock.base_url()).api_key(mock.api_key()).build().expect("client");
+    let Fake { runtime, client, .. } = &Fake::with_personas(PERSONAS);
     let received = runtime.block_on(async {
         let mut received = 0;
         if stream {

@@ -63,7 +63,7 @@ pin_project_lite::pin_project! {
 impl<Fut, T> Call<Fut, T> {
     /// The call of `op` that `make` makes. (A closure, called last, so that the generated call
     /// is built in place rather than moved into the `Call`: ~1.7 KB a move.)
-    pub(crate) fn new(op: Operation, make: impl FnOnce() -> Fut) -> Self {
+    fn new(op: Operation, make: impl FnOnce() -> Fut) -> Self {
         let span = new_span(op);
         Call { span, started: None, record: Record::default(), state: State::Sending { call: make() } }
     }

@@ -118,8 +118,8 @@ impl<'a> Personas<'a> {
 
     /// Deletes a persona (`DELETE /v1/personas/{id}`). Succeeds on 200 with or without a body and on 204.
     pub async fn delete(&self, id: &str) -> Result<()> {
-        let id = check_id(id)?;
-        let _: DeleteResult = Call::new(DELETE, || self.api().delete_persona().id(id).send()).await?;
+        let call = Call::checked(DELETE, check_id(id), |id| self.api().delete_persona().id(id).send());
+        let _: DeleteResult = call.await?;
         Ok(())
     }
 

@@ -1,5 +1,5 @@
-//! What both overhead harnesses share: the canned loopback server, the hand-written baseline,
-//! and the operations each side runs.
+//! What the harnesses share: the canned loopback server, the hand-written baseline,
+//! and the operations each side runs; and, for the paging harnesses, the fake with its personas.
 
 #![allow(dead_code)] // each harness uses a part
 
@@ -195,5 +195,28 @@ impl Setup {
         let create = CreatePersona::documented_example();
         let body = create.clone().build().expect("the documented example is valid");
         Setup { server_runtime, client_runtime, client, baseline, generated, create, body }
+    }
+}
+
+/// `anam-mock` holding `count` personas, on a one-worker runtime of its own (keep it alive), and
+/// a client of it on a current-thread runtime: what the paging harnesses share.
+pub struct Fake {
+    pub mock_runtime: Runtime,
+    pub mock: anam_mock::MockServer,
+    pub runtime: Runtime,
+    pub client: Client,
+}
+
+impl Fake {
+    pub fn with_personas(count: usize) -> Fake {
+        let mock_runtime =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+        let mock = mock_runtime.block_on(anam_mock::MockServer::start());
+        for n in 0..count {
+            mock.insert(PersonaCreate { name: Some(format!("Persona {n:05}")), ..Default::default() });
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let client = Client::builder().base_url(mock.base_url()).api_key(mock.api_key()).build().expect("client");
+        Fake { mock_runtime, mock, runtime, client }
     }
 }
