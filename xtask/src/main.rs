@@ -1,7 +1,8 @@
 //! Project chores for anam-rs. Run from anywhere in the workspace:
 //!
-//! - `cargo xtask codegen` regenerates `crates/anam-api/src/generated.rs` from `openapi/anam.yaml`;
-//! - `cargo xtask codegen --check` fails when the checked-in file differs from what the spec gives;
+//! - `cargo xtask codegen` regenerates `crates/anam-api/src/generated.rs` and `facts_generated.rs`
+//!   from `openapi/anam.yaml`;
+//! - `cargo xtask codegen --check` fails when a checked-in file differs from what the spec gives;
 //! - `cargo xtask contract [--only CHECK]` checks spec, client and fake with Spectral, Prism and
 //!   Schemathesis, installing them from the pinned files in `contract/`;
 //! - `cargo xtask bench-codegen [--runs N]` times `codegen` and checks its output is byte-identical;
@@ -10,7 +11,7 @@
 mod ci;
 mod codegen;
 mod contract;
-mod lean;
+mod facts;
 mod spec;
 
 use std::path::PathBuf;
@@ -27,7 +28,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Generate crates/anam-api/src/generated.rs from openapi/anam.yaml.
+    /// Generate crates/anam-api/src/generated.rs and facts_generated.rs from openapi/anam.yaml.
     Codegen {
         /// Do not write; fail if the checked-in file differs from what the spec gives.
         #[arg(long)]

@@ -7,15 +7,16 @@ use std::path::Path;
 
 use serde_json::Value;
 
-/// The spec as read from disk and checked: its bytes (for the hash in the generated header), and
-/// the tree the generator reads (after [`nullable_refs_for_typify`]), raw and typed.
+/// The spec as read from disk and checked: its bytes (for the hash in the generated header), the
+/// tree as written (for the facts derived from it), and the document progenitor reads (after
+/// [`nullable_refs_for_typify`] and [`untyped_error_responses`]).
 pub struct Spec {
     pub bytes: Vec<u8>,
-    pub openapi: openapiv3::OpenAPI,
     pub tree: Value,
+    pub openapi: openapiv3::OpenAPI,
 }
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// Reads and checks the spec at `path`. Any problem is an error naming the file and the location.
 pub fn load(path: &Path) -> Result<Spec, String> {
@@ -27,11 +28,42 @@ pub fn load(path: &Path) -> Result<Spec, String> {
         let list: Vec<String> = problems.iter().map(|p| format!("  {shown}: {p}")).collect();
         return Err(format!("the spec breaks {} rule(s):\n{}", problems.len(), list.join("\n")));
     }
-    let mut tree = tree;
-    nullable_refs_for_typify(&mut tree);
+    let mut for_progenitor = tree.clone();
+    nullable_refs_for_typify(&mut for_progenitor);
+    untyped_error_responses(&mut for_progenitor);
     let openapi =
-        serde_json::from_value(tree.clone()).map_err(|e| format!("{shown}: not an OpenAPI 3.0 document: {e}"))?;
-    Ok(Spec { bytes, openapi, tree })
+        serde_json::from_value(for_progenitor).map_err(|e| format!("{shown}: not an OpenAPI 3.0 document: {e}"))?;
+    Ok(Spec { bytes, tree, openapi })
+}
+
+/// Leaves every non-2xx response out of what progenitor reads, so that the generated client hands
+/// each error answer over unread (`Error::UnexpectedResponse`) instead of decoding it itself. The
+/// `anam` crate then reads it with a size cap, keeps its raw text and parses it once; the spec
+/// still documents the error responses for readers, the fake and the contract tests.
+pub fn untyped_error_responses(tree: &mut Value) {
+    let Some(paths) = tree.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for item in paths.values_mut() {
+        for method in METHODS {
+            let responses = item.get_mut(method).and_then(|op| op.get_mut("responses"));
+            if let Some(responses) = responses.and_then(Value::as_object_mut) {
+                responses.retain(|status, _| status.starts_with('2'));
+            }
+        }
+    }
+}
+
+/// Every operation of the spec: (operationId, METHOD, path template), in the spec's order.
+pub fn operations(tree: &Value) -> Vec<(String, String, String)> {
+    let mut found = Vec::new();
+    for (path, item) in tree.get("paths").and_then(Value::as_object).into_iter().flatten() {
+        for method in METHODS {
+            let Some(id) = item.get(method).and_then(|op| op.get("operationId")).and_then(Value::as_str) else {
+                continue;
+            };
+            found.push((id.to_string(), method.to_uppercase(), path.clone()));
+        }
+    }
+    found
 }
 
 /// The schema that stands for the JSON value `null` in `anyOf: [{$ref: X}, {$ref: NullValue}]`.
@@ -142,7 +174,7 @@ fn check_properties(tree: &Value, schema: &Value, at: &str, problems: &mut Vec<S
 }
 
 /// The target of `node`'s `$ref`, if it has one that resolves inside this document.
-fn resolve<'a>(tree: &'a Value, node: &Value) -> Option<&'a Value> {
+pub fn resolve<'a>(tree: &'a Value, node: &Value) -> Option<&'a Value> {
     let reference = node.get("$ref")?.as_str()?;
     tree.pointer(reference.strip_prefix('#')?)
 }
@@ -172,7 +204,7 @@ fn check_refs(tree: &Value, node: &Value, at: &str, problems: &mut Vec<String>) 
     }
 }
 
-/// The names of the string-enum component schemas: the generator gives each an open Rust enum.
+/// The string-enum component schemas (name, values, description): each becomes an open Rust enum.
 pub fn string_enums(tree: &Value) -> Vec<(String, Vec<String>, String)> {
     let Some(schemas) = tree.pointer("/components/schemas").and_then(Value::as_object) else {
         return Vec::new();
@@ -181,7 +213,11 @@ pub fn string_enums(tree: &Value) -> Vec<(String, Vec<String>, String)> {
         .iter()
         .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("string"))
         .filter_map(|(name, s)| {
-            let values = s.get("enum")?.as_array()?.iter().filter_map(Value::as_str).map(String::from).collect();
+            let values: Vec<String> =
+                s.get("enum")?.as_array()?.iter().filter_map(Value::as_str).map(String::from).collect();
+            if values.is_empty() {
+                return None; // `NullValue`: the JSON null, not a string enum
+            }
             let doc = s.get("description").and_then(Value::as_str).unwrap_or_default().to_string();
             Some((name.clone(), values, doc))
         })

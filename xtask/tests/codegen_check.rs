@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+const GENERATED: &str = "crates/anam-api/src/generated.rs";
+const FACTS: &str = "crates/anam-api/src/facts_generated.rs";
+
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -11,7 +14,7 @@ fn repo() -> PathBuf {
 /// A temporary root holding the spec and the generated file, as in the workspace.
 fn copy_of_workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    for file in ["openapi/anam.yaml", "crates/anam-api/src/generated.rs"] {
+    for file in ["openapi/anam.yaml", GENERATED, FACTS] {
         let to = dir.path().join(file);
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         std::fs::copy(repo().join(file), &to).unwrap();
@@ -76,9 +79,22 @@ fn a_bad_spec_is_refused_with_its_location_and_nothing_is_written() {
 #[test]
 fn two_runs_give_the_same_bytes() {
     let dir = copy_of_workspace();
+    let read = |file| std::fs::read(dir.path().join(file)).unwrap();
     assert!(xtask(dir.path(), &[]).status.success());
-    let first = std::fs::read(dir.path().join("crates/anam-api/src/generated.rs")).unwrap();
+    let first = (read(GENERATED), read(FACTS));
     assert!(xtask(dir.path(), &[]).status.success());
-    let second = std::fs::read(dir.path().join("crates/anam-api/src/generated.rs")).unwrap();
-    assert_eq!(first, second);
+    assert_eq!(first, (read(GENERATED), read(FACTS)));
+}
+
+#[test]
+fn a_changed_range_in_the_spec_changes_the_facts() {
+    let dir = copy_of_workspace();
+    edit_spec(dir.path(), "minimum: 0.5\n          maximum: 10", "minimum: 0.25\n          maximum: 10");
+    let out = xtask(dir.path(), &["--check"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("facts_generated.rs does not match"), "{stderr}");
+    assert!(xtask(dir.path(), &[]).status.success());
+    let facts = std::fs::read_to_string(dir.path().join(FACTS)).unwrap();
+    assert!(facts.contains("silenceBeforeAutoEndTurnSeconds"), "{facts}");
+    assert!(facts.contains("Some(0.25f64)"), "{facts}");
 }

@@ -1,55 +1,89 @@
-//! Hand-written glue: the `ClientHooks` impl that the orphan rule forces into this crate.
-//!
-//! The generated [`Client`] carries an [`Inner`] value. When it holds an [`Exec`], every request
-//! goes through it (the `anam` crate uses this for authentication, retries, timeouts and tracing);
-//! when it is `None`, requests go straight to the `reqwest::Client`.
+//! The generated client's one hook, hand-written here because the orphan rule keeps a
+//! `ClientHooks` impl in the crate that defines [`Client`]. It sends each request with the
+//! settings the generated client carries ([`RequestSettings`]) and caps the response body.
 
-use std::fmt::Debug;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
+use std::time::Duration;
 
+use futures::StreamExt;
+use http_body_util::BodyExt;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::HeaderMap;
 
 use crate::Client;
 
-/// The future [`Exec::settle`] returns.
-pub type ExecFuture<'a> = Pin<Box<dyn Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a>>;
-
-/// Sends the requests of the generated client, however it likes (adding headers, retrying,
-/// tracing). The first attempt is sent here, without an allocation of its own; only an outcome
-/// that [`Exec::done`] does not accept goes to [`Exec::settle`] (boxed).
-pub trait Exec: Debug + Send + Sync {
-    /// Readies `request` for its first attempt (headers, timeout) and returns a copy to send
-    /// again, if it may be retried.
-    fn prepare(&self, request: &mut reqwest::Request) -> Option<reqwest::Request>;
-
-    /// Whether the first attempt's `outcome` is final as it is (a success, say).
-    fn done(&self, outcome: &reqwest::Result<reqwest::Response>) -> bool;
-
-    /// Turns a first attempt's outcome that is not [`done`](Exec::done) into the final one
-    /// (retrying with `spare`, reading an error answer).
-    fn settle<'a>(
-        &'a self,
-        client: &'a reqwest::Client,
-        outcome: reqwest::Result<reqwest::Response>,
-        spare: Option<reqwest::Request>,
-    ) -> ExecFuture<'a>;
+/// How the generated client sends every request. Build a client with it through
+/// `Client::new_with_client(base_url, http_client, settings)`.
+///
+/// ```
+/// use anam_api::hooks::RequestSettings;
+///
+/// let settings = RequestSettings { max_body_bytes: Some(1 << 20), ..RequestSettings::default() };
+/// let client = anam_api::Client::new_with_client("https://api.anam.ai", reqwest::Client::new(), settings);
+/// # drop(client);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct RequestSettings {
+    /// Headers set on every request, replacing any of the same name (mark secrets sensitive:
+    /// `Debug` then hides them).
+    pub headers: HeaderMap,
+    /// The timeout of each request, from sending it to the end of the response body.
+    pub timeout: Option<Duration>,
+    /// The largest response body that is read. A response whose `Content-Length` is larger fails
+    /// at once, and a body that grows past it fails when it does; either way reading it gives an
+    /// error whose source is a [`BodyTooLarge`], and the rest is never read.
+    pub max_body_bytes: Option<u64>,
 }
 
-/// The state the generated client carries: an optional [`Exec`] that sends its requests.
-pub type Inner = Option<Arc<dyn Exec>>;
+/// The error a response body gives when it is larger than [`RequestSettings::max_body_bytes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyTooLarge {
+    /// The limit it broke, in bytes.
+    pub limit: u64,
+}
 
-impl ClientHooks<Inner> for Client {
-    async fn exec(&self, mut request: reqwest::Request, _info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
-        let Some(exec) = self.inner() else {
-            return self.client().execute(request).await;
-        };
-        let spare = exec.prepare(&mut request);
-        let outcome = self.client().execute(request).await;
-        if exec.done(&outcome) {
-            return outcome;
-        }
-        exec.settle(self.client(), outcome, spare).await
+impl std::fmt::Display for BodyTooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the response body is larger than the limit of {} bytes", self.limit)
     }
+}
+
+impl std::error::Error for BodyTooLarge {}
+
+impl ClientHooks<RequestSettings> for Client {
+    async fn exec(&self, mut request: reqwest::Request, _info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
+        let settings = self.inner();
+        for (name, value) in &settings.headers {
+            request.headers_mut().insert(name, value.clone());
+        }
+        if let Some(timeout) = settings.timeout {
+            *request.timeout_mut() = Some(timeout);
+        }
+        let response = self.client().execute(request).await?;
+        Ok(match settings.max_body_bytes {
+            Some(limit) => limit_body(response, limit),
+            None => response,
+        })
+    }
+}
+
+/// `response` with a body that fails once more than `limit` bytes arrive, or at once when its
+/// `Content-Length` already says so.
+pub fn limit_body(response: reqwest::Response, limit: u64) -> reqwest::Response {
+    type BoxError = Box<dyn std::error::Error + Send + Sync>;
+    let too_large = response.content_length().is_some_and(|length| length > limit);
+    let (parts, body) = http::Response::from(response).into_parts();
+    let body = if too_large {
+        drop(body); // closes the connection without reading the body
+        let failed = futures::stream::iter([Err::<bytes::Bytes, BoxError>(Box::new(BodyTooLarge { limit }))]);
+        reqwest::Body::wrap_stream(failed)
+    } else {
+        let mut read = 0u64;
+        let limited = body.into_data_stream().map(move |chunk| {
+            let chunk = chunk?;
+            read = read.saturating_add(chunk.len() as u64);
+            if read > limit { Err(BoxError::from(BodyTooLarge { limit })) } else { Ok(chunk) }
+        });
+        reqwest::Body::wrap_stream(limited)
+    };
+    reqwest::Response::from(http::Response::from_parts(parts, body))
 }

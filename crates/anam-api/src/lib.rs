@@ -4,15 +4,20 @@
 //! pagination on top of this one. This crate is the raw generated surface:
 //!
 //! - [`Client`] with one method per operation (`list_personas`, `create_persona`, `get_persona`,
-//!   `update_persona`, `delete_persona`), each returning a builder with `send()`;
+//!   `update_persona`, `delete_persona`), each returning a builder with `send()`. Success answers
+//!   are decoded; every error answer comes back unread as `Error::UnexpectedResponse`;
 //! - [`types`], the request and response types. Every string enum of the spec is an open enum
-//!   with an `Other(String)` variant, so values added to the API later still decode.
+//!   with an `Other(String)` variant, so values added to the API later still decode;
+//! - [`facts`], the spec's operations and documented ranges as data.
 //!
-//! `generated.rs` is written by `cargo xtask codegen` and never edited by hand; [`hooks`] is the
-//! small hand-written part the orphan rule keeps here.
+//! `generated.rs` and `facts_generated.rs` are written by `cargo xtask codegen` and never edited
+//! by hand; [`hooks`] (how a request is sent), [`facts`] (the checks) and `float_format` (how a
+//! float is written) are the small hand-written parts.
 //!
 //! ```
-//! let client = anam_api::Client::new("https://api.anam.ai", None);
+//! use anam_api::hooks::RequestSettings;
+//!
+//! let client = anam_api::Client::new("https://api.anam.ai", RequestSettings::default());
 //! let request = client.get_persona().id("2f1c5b8e-4a3d-4c7e-9b1a-6d0e8f2a7c31");
 //! # drop(request);
 //! ```
@@ -22,6 +27,12 @@
 #[rustfmt::skip]
 #[allow(missing_docs, dead_code, unused_imports, rust_2018_idioms, clippy::all, clippy::pedantic, clippy::unwrap_used)]
 mod generated;
+#[rustfmt::skip]
+#[allow(clippy::all)]
+mod facts_generated;
+pub mod facts;
+mod float_format;
 pub mod hooks;
 
+pub use facts::Operation;
 pub use generated::*;

@@ -1,45 +1,8 @@
-//! Faults the fake can inject, and the operations they can be limited to.
+//! Faults the fake can inject.
 
 use std::time::Duration;
 
-/// An operation of the personas API, for limiting faults and counting requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Operation {
-    /// `GET /v1/personas`
-    ListPersonas,
-    /// `POST /v1/personas`
-    CreatePersona,
-    /// `GET /v1/personas/{id}`
-    GetPersona,
-    /// `PUT /v1/personas/{id}`
-    UpdatePersona,
-    /// `DELETE /v1/personas/{id}`
-    DeletePersona,
-}
-
-impl Operation {
-    /// The operation a request is for, from its method and path (`None` for other routes).
-    pub fn classify(method: &http::Method, path: &str) -> Option<Operation> {
-        let rest = path.strip_prefix("/v1/personas")?;
-        if rest.is_empty() {
-            return match method.as_str() {
-                "GET" => Some(Operation::ListPersonas),
-                "POST" => Some(Operation::CreatePersona),
-                _ => None,
-            };
-        }
-        let id = rest.strip_prefix('/')?;
-        if id.is_empty() || id.contains('/') {
-            return None;
-        }
-        match method.as_str() {
-            "GET" => Some(Operation::GetPersona),
-            "PUT" => Some(Operation::UpdatePersona),
-            "DELETE" => Some(Operation::DeletePersona),
-            _ => None,
-        }
-    }
-}
+use anam_api::Operation;
 
 /// What goes wrong with a request.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,23 +53,4 @@ pub(crate) fn html_page(status: u16, reason: &str) -> String {
         "<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n<center><h1>{status} {reason}</h1></center>\r\n\
          <hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use http::Method;
-
-    #[test]
-    fn requests_are_classified_by_method_and_path() {
-        assert_eq!(Operation::classify(&Method::GET, "/v1/personas"), Some(Operation::ListPersonas));
-        assert_eq!(Operation::classify(&Method::POST, "/v1/personas"), Some(Operation::CreatePersona));
-        assert_eq!(Operation::classify(&Method::GET, "/v1/personas/abc"), Some(Operation::GetPersona));
-        assert_eq!(Operation::classify(&Method::PUT, "/v1/personas/abc"), Some(Operation::UpdatePersona));
-        assert_eq!(Operation::classify(&Method::DELETE, "/v1/personas/abc"), Some(Operation::DeletePersona));
-        assert_eq!(Operation::classify(&Method::GET, "/v1/personasx"), None);
-        assert_eq!(Operation::classify(&Method::GET, "/v1/personas/a/b"), None);
-        assert_eq!(Operation::classify(&Method::GET, "/v1/personas/"), None);
-        assert_eq!(Operation::classify(&Method::PATCH, "/v1/personas/abc"), None);
-    }
 }

@@ -11,7 +11,10 @@
 //! - fault injection: the next N requests (of one operation, or any) get a status with an
 //!   optional `Retry-After`, a delay, a dropped connection (before or after processing), a
 //!   truncated body, or a proxy's HTML error page;
-//! - request counts per operation, to assert exact attempt counts.
+//! - request counts per operation, to assert exact attempt counts, and a count of requests that
+//!   matched no operation.
+//!
+//! Its routes, and the ranges it checks, are the spec's (`anam_api::facts`).
 //!
 //! It listens on 127.0.0.1 on a free port and stops when dropped.
 //!
@@ -63,7 +66,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
-pub use faults::{Fault, Operation};
+pub use anam_api::Operation;
+pub use faults::Fault;
 
 /// The API key the fake accepts unless told otherwise.
 pub const DEFAULT_API_KEY: &str = "mock-api-key";
@@ -74,6 +78,7 @@ pub(crate) struct Shared {
     store: Mutex<store::Store>,
     faults: Mutex<Vec<faults::Planned>>,
     counts: Mutex<HashMap<Operation, usize>>,
+    unmatched: Mutex<usize>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -87,7 +92,10 @@ impl Shared {
 
     /// Counts the request and takes the first fault planned for it, if any.
     fn admit(&self, op: Option<Operation>) -> Option<Fault> {
-        let op = op?;
+        let Some(op) = op else {
+            *lock(&self.unmatched) += 1;
+            return None;
+        };
         *lock(&self.counts).entry(op).or_default() += 1;
         let mut faults = lock(&self.faults);
         let index = faults.iter().position(|p| p.only.is_none_or(|only| only == op))?;
@@ -143,6 +151,7 @@ impl MockServerBuilder {
             store: Mutex::default(),
             faults: Mutex::default(),
             counts: Mutex::default(),
+            unmatched: Mutex::default(),
         });
         let (shutdown, stopped) = oneshot::channel();
         tokio::spawn(serve(listener, shared.clone(), stopped));
@@ -208,6 +217,12 @@ impl MockServer {
         lock(&self.shared.counts).values().sum()
     }
 
+    /// How many requests matched no operation of the spec (a path or method the API does not
+    /// have); the fake answers them 404 or 405.
+    pub fn unmatched_requests(&self) -> usize {
+        *lock(&self.shared.unmatched)
+    }
+
     /// How many personas exist.
     pub fn persona_count(&self) -> usize {
         self.shared.store().len()
@@ -219,8 +234,15 @@ impl MockServer {
     }
 
     /// Creates a persona directly, without HTTP and without checks (for seeding large data sets).
+    ///
+    /// # Panics
+    /// When the request cannot make a persona; every `PersonaCreate` the generated type can hold
+    /// does (the fields map onto `Persona`'s).
     pub fn insert(&self, request: PersonaCreate) -> Persona {
-        self.shared.store().insert(request)
+        match self.shared.store().insert(request) {
+            Ok(persona) => persona,
+            Err(problem) => panic!("anam-mock cannot store this persona: {}: {}", problem.path, problem.message),
+        }
     }
 }
 
@@ -276,7 +298,7 @@ async fn handle(
     shared: Arc<Shared>,
     request: hyper::Request<Incoming>,
 ) -> Result<http::Response<Body>, DropConnection> {
-    let op = Operation::classify(request.method(), request.uri().path());
+    let op = Operation::classify(request.method().as_str(), request.uri().path());
     let respond = |request| async { router.oneshot(request).await.unwrap_or_else(|never| match never {}) };
     match shared.admit(op) {
         None => Ok(respond(request).await),

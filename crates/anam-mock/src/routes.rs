@@ -10,18 +10,30 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{delete, get, post, put};
 use serde_json::{Value, json};
+
+use anam_api::Operation;
+use anam_api::facts::Location;
 
 use crate::Shared;
 use crate::store::Invalid;
 
+/// The routes: each operation of the spec at its path template (`anam_api::Operation`).
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route("/v1/personas", get(list).post(create))
-        .route("/v1/personas/{id}", get(fetch).put(update).delete(remove))
-        .layer(middleware::from_fn_with_state(shared.clone(), authenticate))
-        .with_state(shared)
+    let mut router = Router::new();
+    for op in Operation::ALL {
+        let handler = match op {
+            Operation::ListPersonas => get(list),
+            Operation::CreatePersona => post(create),
+            Operation::GetPersona => get(fetch),
+            Operation::UpdatePersona => put(update),
+            Operation::DeletePersona => delete(remove),
+            _ => continue,
+        };
+        router = router.route(op.path(), handler);
+    }
+    router.layer(middleware::from_fn_with_state(shared.clone(), authenticate)).with_state(shared)
 }
 
 /// A JSON error body in the shape Anam's other endpoints use: `{"error": "..."}`.
@@ -52,29 +64,28 @@ async fn authenticate(State(shared): State<Arc<Shared>>, headers: HeaderMap, req
 }
 
 fn parse_body(body: &Bytes) -> Result<Value, Invalid> {
-    serde_json::from_slice(body).map_err(|e| Invalid {
-        path: String::new(),
-        message: format!("the body is not JSON: {e}"),
-        code: "invalid_type",
-    })
+    serde_json::from_slice(body).map_err(|e| Invalid::new("", format!("the body is not JSON: {e}"), "invalid_type"))
 }
 
-/// A page parameter: absent gives `default`; otherwise a whole number in `min..=max`.
-fn page_param(query: &HashMap<String, String>, name: &str, default: u64, max: u64) -> Result<u64, Invalid> {
+/// A query parameter of `list` in the spec's range (`anam_api::facts`); absent gives `default`.
+fn page_param(query: &HashMap<String, String>, name: &str, default: u64) -> Result<u64, Invalid> {
     let Some(raw) = query.get(name) else { return Ok(default) };
-    match raw.parse::<u64>() {
-        Ok(n) if (1..=max).contains(&n) => Ok(n),
-        _ => {
-            let bounds = if max == u64::MAX { "at least 1".to_string() } else { format!("from 1 to {max}") };
-            let message = format!("must be a whole number {bounds}, got {raw:?}");
-            let code = if raw.parse::<u64>().is_ok_and(|n| n > max) { "too_big" } else { "too_small" };
-            Err(Invalid { path: name.to_string(), message, code })
+    let bound = Operation::ListPersonas.bound(Location::Query, name);
+    let expected = bound.map_or_else(|| "a whole number".to_owned(), |b| format!("a whole number {}", b.expected()));
+    let Ok(value) = raw.parse::<u64>() else {
+        return Err(Invalid::new(name, format!("must be {expected}, got {raw:?}"), "invalid_type"));
+    };
+    match bound {
+        Some(bound) if !bound.contains(value as f64) => {
+            let code = if bound.minimum.is_some_and(|min| (value as f64) < min) { "too_small" } else { "too_big" };
+            Err(Invalid::new(name, format!("must be {expected}, got {raw:?}"), code))
         }
+        _ => Ok(value),
     }
 }
 
 async fn list(State(shared): State<Arc<Shared>>, Query(query): Query<HashMap<String, String>>) -> Response {
-    let pages = page_param(&query, "page", 1, u64::MAX).and_then(|p| Ok((p, page_param(&query, "perPage", 10, 100)?)));
+    let pages = page_param(&query, "page", 1).and_then(|page| Ok((page, page_param(&query, "perPage", 10)?)));
     let (page, per_page) = match pages {
         Ok(pages) => pages,
         Err(problem) => return invalid(problem),

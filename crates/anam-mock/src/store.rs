@@ -1,12 +1,13 @@
 //! The personas the fake holds, and the rules it applies to them (validation, partial update,
-//! paging). Request bodies are read with the generated `anam-api` types, so the fake accepts
-//! exactly the shapes the spec describes.
+//! paging). Request bodies are read with the generated `anam-api` types and checked against the
+//! spec's ranges (`anam_api::facts`), so the fake accepts exactly the shapes the spec describes.
 
 use std::collections::{BTreeMap, HashMap};
 
+use anam_api::Operation;
 use anam_api::types::{
-    Avatar, AvatarModel, Brain, CartesiaEmotion, Pagination, Persona, PersonaCreate, PersonaList, PersonaSummary,
-    PersonaUpdate, Voice, VoiceGenerationOptions, WidgetConfig, WidgetInitialState, WidgetLayout,
+    AvatarModel, CartesiaEmotion, Pagination, Persona, PersonaCreate, PersonaList, PersonaSummary, PersonaUpdate,
+    VoiceGenerationOptions, WidgetConfig, WidgetInitialState, WidgetLayout,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
@@ -23,24 +24,13 @@ pub struct Invalid {
 }
 
 impl Invalid {
-    fn new(path: impl Into<String>, message: impl Into<String>, code: &'static str) -> Self {
+    pub(crate) fn new(path: impl Into<String>, message: impl Into<String>, code: &'static str) -> Self {
         Invalid { path: path.into(), message: message.into(), code }
     }
 }
 
-/// The documented ranges, checked on create and update (the widest over all voice providers).
-const RANGES: &[(&str, &str, f64, f64)] = &[
-    ("voiceDetectionOptions", "endOfSpeechSensitivity", 0.0, 1.0),
-    ("voiceDetectionOptions", "silenceBeforeSkipTurnSeconds", 0.0, 900.0),
-    ("voiceDetectionOptions", "silenceBeforeSessionEndSeconds", 0.0, 7200.0),
-    ("voiceDetectionOptions", "silenceBeforeAutoEndTurnSeconds", 0.5, 10.0),
-    ("voiceDetectionOptions", "speechEnhancementLevel", 0.0, 1.0),
-    ("voiceGenerationOptions", "stability", 0.0, 1.0),
-    ("voiceGenerationOptions", "similarityBoost", 0.0, 1.0),
-    ("voiceGenerationOptions", "speed", 0.5, 2.0),
-    ("voiceGenerationOptions", "style", 0.0, 1.0),
-    ("voiceGenerationOptions", "volume", 0.5, 2.0),
-];
+/// The update fields whose `null` clears them (nullable in the spec's `PersonaUpdate`).
+const CLEARED_BY_NULL: [&str; 2] = ["avatarModel", "initialMessage"];
 
 /// The personas, in creation order.
 #[derive(Debug, Default)]
@@ -73,44 +63,25 @@ impl Store {
     /// Creates a persona from a request body (a JSON object, the `PersonaCreate` shape).
     pub fn create(&mut self, body: &Value) -> Result<Persona, Invalid> {
         let request: PersonaCreate = read(body)?;
-        check_ranges(body)?;
+        check_ranges(Operation::CreatePersona, body)?;
         check_known(
             "avatarModel",
             request.avatar_model.as_ref().map(|m| (m.as_str(), m.is_known())),
             AvatarModel::KNOWN,
         )?;
         check_option_enums(request.voice_generation_options.as_ref(), None)?;
-        Ok(self.insert(request))
+        let persona = new_persona(request)?;
+        Ok(self.keep(persona))
     }
 
-    /// Creates a persona from an already-checked request.
-    pub fn insert(&mut self, request: PersonaCreate) -> Persona {
-        let now = chrono::Utc::now();
-        let id = uuid::Uuid::new_v4().to_string();
-        let mut persona: Persona = nested(&id).unwrap_or_else(|| unreachable!("an id is a persona"));
-        persona.name = request.name;
-        persona.description = request.description;
-        persona.persona_preset = Some(String::new());
-        persona.avatar = request.avatar_id.as_deref().and_then(nested::<Avatar>);
-        persona.avatar_model = request.avatar_model;
-        persona.voice = request.voice_id.as_deref().and_then(nested::<Voice>);
-        persona.llm_id = request.llm_id;
-        persona.brain = Some(Brain { personality: None, system_prompt: request.system_prompt });
-        persona.tools = Some(tools(&request.tool_ids));
-        persona.knowledge = Some(Vec::new());
-        persona.enable_audio_passthrough = Some(false);
-        persona.skip_greeting = Some(request.skip_greeting.unwrap_or(false));
-        persona.uninterruptible_greeting = request.uninterruptible_greeting;
-        persona.initial_message = request.initial_message;
-        persona.zero_data_retention = Some(request.zero_data_retention.unwrap_or(false));
-        persona.language_code = request.language_code;
-        persona.voice_detection_options = request.voice_detection_options;
-        persona.voice_generation_options = request.voice_generation_options;
-        persona.widget_config = Some(Default::default());
-        persona.created_at = Some(now);
-        persona.updated_at = Some(now);
+    /// Creates a persona from a request that the caller vouches for (no range or enum checks).
+    pub fn insert(&mut self, request: PersonaCreate) -> Result<Persona, Invalid> {
+        Ok(self.keep(new_persona(request)?))
+    }
+
+    fn keep(&mut self, persona: Persona) -> Persona {
         self.next_seq += 1;
-        self.seq_of.insert(id, self.next_seq);
+        self.seq_of.insert(persona.id.clone(), self.next_seq);
         self.by_seq.insert(self.next_seq, persona.clone());
         persona
     }
@@ -118,70 +89,26 @@ impl Store {
     /// Applies a partial update; `Ok(None)` when no persona has this id.
     pub fn update(&mut self, id: &str, body: &Value) -> Result<Option<Persona>, Invalid> {
         let request: PersonaUpdate = read(body)?;
-        check_ranges(body)?;
+        check_ranges(Operation::UpdatePersona, body)?;
         let model = request.avatar_model.as_ref().and_then(|m| m.0.as_ref());
         check_known("avatarModel", model.map(|m| (m.as_str(), m.is_known())), AvatarModel::KNOWN)?;
         check_option_enums(request.voice_generation_options.as_ref(), request.widget_config.as_ref())?;
         let Some(persona) = self.seq_of.get(id).and_then(|seq| self.by_seq.get_mut(seq)) else {
             return Ok(None);
         };
-        let sent = |key: &str| body.get(key).is_some();
-        if let Some(name) = request.name {
-            persona.name = Some(name);
-        }
-        if let Some(description) = request.description {
-            persona.description = Some(description);
-        }
-        if let Some(avatar_id) = request.avatar_id {
-            persona.avatar = nested(&avatar_id);
-        }
-        if sent("avatarModel") {
-            // `null` clears the model; the avatar's default applies again.
-            persona.avatar_model = request.avatar_model.and_then(|model| model.0);
-        }
-        if let Some(voice_id) = request.voice_id {
-            persona.voice = nested(&voice_id);
-            if !sent("voiceGenerationOptions") {
-                persona.voice_generation_options = None; // a new voice resets its options
+        // The typed request, written back (serde reads `null` as "not sent"), plus the `null`s
+        // that the spec gives a meaning: they clear the field.
+        let mut changes = to_map(request);
+        for key in CLEARED_BY_NULL {
+            if body.get(key).is_some_and(Value::is_null) {
+                changes.insert(key.to_string(), Value::Null);
             }
         }
-        if let Some(llm_id) = request.llm_id {
-            persona.llm_id = Some(llm_id);
-        }
-        if let Some(prompt) = request.system_prompt {
-            persona.brain.get_or_insert_with(Default::default).system_prompt = Some(prompt);
-        }
-        if let Some(skip) = request.skip_greeting {
-            persona.skip_greeting = Some(skip);
-        }
-        if let Some(uninterruptible) = request.uninterruptible_greeting {
-            persona.uninterruptible_greeting = Some(uninterruptible);
-        }
-        if sent("initialMessage") {
-            persona.initial_message = request.initial_message;
-        }
-        if let Some(zdr) = request.zero_data_retention {
-            persona.zero_data_retention = Some(zdr);
-        }
-        if let Some(options) = request.voice_detection_options {
-            persona.voice_detection_options = Some(options);
-        }
-        if let Some(code) = request.language_code {
-            persona.language_code = Some(code);
-        }
-        if let Some(options) = request.voice_generation_options {
-            persona.voice_generation_options = Some(options);
-        }
-        if sent("toolIds") {
-            persona.tools = Some(tools(&request.tool_ids)); // replaces every association
-        }
-        if let Some(changes) = request.widget_config {
-            // Merged into the existing configuration: only the fields sent change.
-            let mut merged = to_map(persona.widget_config.take().unwrap_or_default());
-            merged.extend(to_map(changes));
-            persona.widget_config = serde_json::from_value(Value::Object(merged)).ok();
-        }
-        persona.updated_at = Some(chrono::Utc::now());
+        let mut updated = serde_json::to_value(&*persona).unwrap_or_default();
+        apply(&mut updated, &changes);
+        updated["updatedAt"] = json!(chrono::Utc::now());
+        *persona = serde_json::from_value(updated)
+            .map_err(|e| Invalid::new("", format!("the update does not make a persona: {e}"), "invalid_type"))?;
         Ok(Some(persona.clone()))
     }
 
@@ -235,13 +162,46 @@ fn summary(persona: &Persona) -> PersonaSummary {
     }
 }
 
-/// A nested object that only has its id (`Avatar`, `Voice`, or a fresh `Persona`).
-fn nested<T: DeserializeOwned>(id: &str) -> Option<T> {
-    serde_json::from_value(json!({ "id": id })).ok()
+/// A new persona: the request applied to an empty one.
+fn new_persona(request: PersonaCreate) -> Result<Persona, Invalid> {
+    let now = json!(chrono::Utc::now());
+    let mut persona = json!({
+        "id": uuid::Uuid::new_v4().to_string(), "personaPreset": "", "brain": {}, "tools": [], "knowledge": [],
+        "enableAudioPassthrough": false, "skipGreeting": false, "zeroDataRetention": false,
+        "widgetConfig": {}, "createdAt": now, "updatedAt": now,
+    });
+    apply(&mut persona, &to_map(request));
+    serde_json::from_value(persona)
+        .map_err(|e| Invalid::new("", format!("the request does not make a persona: {e}"), "invalid_type"))
 }
 
-fn tools(ids: &[String]) -> Vec<Map<String, Value>> {
-    ids.iter().filter_map(|id| json!({"id": id, "type": "CLIENT"}).as_object().cloned()).collect()
+/// Applies the fields of a create or update body to a persona, as JSON: most fields keep their
+/// name in the persona; the ids become nested objects, the prompt goes into `brain`, a new voice
+/// resets the voice options unless new ones come with it, and `widgetConfig` is merged.
+fn apply(persona: &mut Value, changes: &Map<String, Value>) {
+    for (key, value) in changes {
+        match key.as_str() {
+            "avatarId" => persona["avatar"] = json!({ "id": value }),
+            "voiceId" => {
+                persona["voice"] = json!({ "id": value });
+                if !changes.contains_key("voiceGenerationOptions") {
+                    persona["voiceGenerationOptions"] = Value::Null;
+                }
+            }
+            "systemPrompt" => persona["brain"]["systemPrompt"] = value.clone(),
+            "toolIds" => {
+                if let Some(ids) = value.as_array() {
+                    persona["tools"] = ids.iter().map(|id| json!({ "id": id, "type": "CLIENT" })).collect();
+                }
+            }
+            "widgetConfig" => {
+                let mut merged = persona["widgetConfig"].as_object().cloned().unwrap_or_default();
+                merged.extend(value.as_object().cloned().unwrap_or_default());
+                persona["widgetConfig"] = Value::Object(merged);
+            }
+            _ => persona[key.as_str()] = value.clone(),
+        }
+    }
 }
 
 fn to_map<T: serde::Serialize>(value: T) -> Map<String, Value> {
@@ -287,18 +247,13 @@ fn check_option_enums(voice: Option<&VoiceGenerationOptions>, widget: Option<&Wi
     check_known("widgetConfig.initialState", state, WidgetInitialState::KNOWN)
 }
 
-fn check_ranges(body: &Value) -> Result<(), Invalid> {
-    for (object, field, min, max) in RANGES {
-        let Some(value) = body.get(*object).and_then(|o| o.get(*field)).and_then(Value::as_f64) else { continue };
-        let path = format!("{object}.{field}");
-        if value < *min {
-            return Err(Invalid::new(path, format!("must be greater than or equal to {min}"), "too_small"));
-        }
-        if value > *max {
-            return Err(Invalid::new(path, format!("must be less than or equal to {max}"), "too_big"));
-        }
-    }
-    Ok(())
+/// Checks the spec's ranges (`anam_api::facts`), as the API's 400 answers name them.
+fn check_ranges(op: Operation, body: &Value) -> Result<(), Invalid> {
+    op.check_body(body).map_err(|e| {
+        let (bound, value) = (e.bound, e.value);
+        let code = if bound.minimum.is_some_and(|min| value < min) { "too_small" } else { "too_big" };
+        Invalid::new(bound.field, format!("must be {}", bound.expected()), code)
+    })
 }
 
 #[cfg(test)]
@@ -356,6 +311,11 @@ mod tests {
         assert_eq!(cleared.brain.unwrap().system_prompt.as_deref(), Some("p"));
         let revoiced = store.update(&id, &json!({"voiceId": "v2"})).unwrap().unwrap();
         assert_eq!(revoiced.voice_generation_options, None, "a new voice resets its options");
+        assert_eq!(revoiced.voice.unwrap().id, "v2");
+        let tooled = store.update(&id, &json!({"toolIds": ["t1"]})).unwrap().unwrap();
+        assert_eq!(tooled.tools.unwrap().len(), 1);
+        let untooled = store.update(&id, &json!({"toolIds": []})).unwrap().unwrap();
+        assert_eq!(untooled.tools, Some(Vec::new()), "an empty list detaches every tool");
         assert_eq!(store.update("nope", &json!({})).unwrap(), None);
     }
 

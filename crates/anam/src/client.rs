@@ -1,15 +1,17 @@
-//! The client: configuration (environment, explicit settings), defaults, and the shared HTTP client.
+//! The client: configuration (environment, explicit settings), defaults, and the generated
+//! client every call goes through.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, HeaderValue, USER_AGENT};
+use anam_api::hooks::RequestSettings;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::{Error, Result};
 use crate::personas::Personas;
-use crate::transport::Transport;
+use crate::retry::RetryConfig;
 
 /// The environment variable holding the API key (the name Anam's own tools use).
 pub const API_KEY_ENV: &str = "ANAM_API_KEY";
@@ -21,14 +23,9 @@ pub const DEFAULT_BASE_URL: &str = "https://api.anam.ai";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Connect timeout unless set otherwise.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Retries after the first attempt unless set otherwise (so 3 attempts in all).
-pub const DEFAULT_MAX_RETRIES: u32 = 2;
-/// The first backoff delay; it doubles on each retry.
-pub const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_millis(500);
-/// The longest backoff delay.
-pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(8);
-/// The longest `Retry-After` the client waits for; a longer one returns the error instead.
-pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// The largest response body read unless set otherwise: 4 MiB (a list of 100 personas is about
+/// 150 KB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 4 << 20;
 
 /// A client of the Anam API. Cheap to clone (one `Arc`), `Send + Sync`.
 ///
@@ -40,9 +37,9 @@ pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// | base URL | `https://api.anam.ai` | `ANAM_API_URL` |
 /// | timeout per attempt | 30 s | |
 /// | connect timeout | 5 s | |
-/// | retries | 2 (3 attempts) | |
-/// | backoff | 0.5 s doubling, at most 8 s, minus up to 25 % jitter | |
-/// | longest `Retry-After` honoured | 60 s | |
+/// | retries | [`RetryConfig::default`]: 2 (3 attempts), 0.5 s doubling to 8 s, `Retry-After` up to 60 s | |
+/// | largest response body | 4 MiB | |
+/// | redirects | never followed | |
 ///
 /// Explicit settings beat environment variables.
 ///
@@ -55,7 +52,16 @@ pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    pub(crate) transport: Arc<Transport>,
+    shared: Arc<Shared>,
+}
+
+/// What every clone of a client shares.
+struct Shared {
+    api: anam_api::Client,
+    base_url: String,
+    retry: RetryConfig,
+    timeout: Duration,
+    max_response_bytes: u64,
 }
 
 impl Client {
@@ -70,46 +76,43 @@ impl Client {
     }
 
     /// The persona operations.
-    pub fn personas(&self) -> Personas<'_> {
-        Personas::new(self)
+    pub fn personas(&self) -> Personas {
+        Personas::new(self.clone())
     }
 
     /// The base URL requests go to (without a trailing slash).
     pub fn base_url(&self) -> &str {
-        &self.transport.base_url
+        &self.shared.base_url
     }
 
-    /// The raw generated client, configured like this one (auth, retries, timeouts, `retrying`
-    /// events), for anything the hand-written layer does not cover. Its calls return the
-    /// generated error type and open no `anam.request` span.
+    /// The raw generated client, sending like this one (key, user agent, timeout, body limit),
+    /// for anything the hand-written layer does not cover. Its calls are not retried, open no
+    /// `anam.request` span and return the generated error type.
     pub fn api(&self) -> anam_api::Client {
-        self.transport.api.clone()
+        self.shared.api.clone()
+    }
+
+    /// The generated client every call of this crate goes through.
+    pub(crate) fn generated(&self) -> &anam_api::Client {
+        &self.shared.api
+    }
+
+    /// When calls are retried.
+    pub fn retry_config(&self) -> &RetryConfig {
+        &self.shared.retry
     }
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.transport.base_url)
+            .field("base_url", &self.shared.base_url)
             .field("api_key", &"[redacted]")
-            .field("settings", &self.transport.settings)
+            .field("timeout", &self.shared.timeout)
+            .field("retry", &self.shared.retry)
+            .field("max_response_bytes", &self.shared.max_response_bytes)
             .finish()
     }
-}
-
-/// Retry and timeout settings, shared by every call of a client.
-#[derive(Debug, Clone)]
-pub(crate) struct Settings {
-    pub timeout: Duration,
-    /// Whether the `reqwest::Client` is the caller's: then every request gets the SDK's headers
-    /// and timeout one by one. The SDK's own client has them as its defaults, which reqwest adds
-    /// to each request at less cost.
-    pub caller_http_client: bool,
-    pub max_retries: u32,
-    pub initial_backoff: Duration,
-    pub max_backoff: Duration,
-    pub max_retry_after: Duration,
-    pub user_agent: HeaderValue,
 }
 
 /// Settings for a [`Client`]. Unset values come from the environment, then from the defaults.
@@ -134,10 +137,8 @@ pub struct ClientBuilder {
     base_url: Option<String>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
-    max_retries: Option<u32>,
-    initial_backoff: Option<Duration>,
-    max_backoff: Option<Duration>,
-    max_retry_after: Option<Duration>,
+    retry: RetryConfig,
+    max_response_bytes: Option<u64>,
     user_agent_suffix: Option<String>,
     http_client: Option<reqwest::Client>,
     allow_insecure_http: bool,
@@ -149,7 +150,7 @@ impl fmt::Debug for ClientBuilder {
             .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
-            .field("max_retries", &self.max_retries)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
@@ -162,7 +163,8 @@ impl ClientBuilder {
     }
 
     /// The base URL (beats `ANAM_API_URL`), e.g. `https://api.anam.ai`. It must be `https`,
-    /// unless its host is a loopback address or [`Self::allow_insecure_http`] is set.
+    /// unless its host is a loopback address or [`Self::allow_insecure_http`] is set, and must
+    /// hold no user name or password, query or fragment, nor end in the `/v1` every path adds.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
@@ -180,28 +182,42 @@ impl ClientBuilder {
         self
     }
 
+    /// When calls are retried (default [`RetryConfig::default`]).
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
     /// How many times a failed request is retried (default 2; 0 turns retries off).
     pub fn max_retries(mut self, retries: u32) -> Self {
-        self.max_retries = Some(retries);
+        self.retry.max_retries = retries;
         self
     }
 
     /// The first backoff delay (default 0.5 s); each retry doubles it, up to [`Self::max_backoff`].
     pub fn initial_backoff(mut self, delay: Duration) -> Self {
-        self.initial_backoff = Some(delay);
+        self.retry.initial_backoff = delay;
         self
     }
 
     /// The longest backoff delay (default 8 s).
     pub fn max_backoff(mut self, delay: Duration) -> Self {
-        self.max_backoff = Some(delay);
+        self.retry.max_backoff = delay;
         self
     }
 
     /// The longest `Retry-After` the client sleeps for (default 60 s). When the server asks
     /// for longer, the error is returned at once with [`crate::Error::retry_after`] set.
     pub fn max_retry_after(mut self, wait: Duration) -> Self {
-        self.max_retry_after = Some(wait);
+        self.retry.max_retry_after = wait;
+        self
+    }
+
+    /// The largest response body read (default 4 MiB; must be above 0). A larger answer fails
+    /// with [`crate::Error::BodyTooLarge`] without the rest being read. Error answers are read
+    /// up to 4 KiB whatever this says.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = Some(limit);
         self
     }
 
@@ -212,10 +228,10 @@ impl ClientBuilder {
     }
 
     /// A pre-configured `reqwest::Client` (proxies, custom TLS, connection pools). The SDK still
-    /// sets its headers and the per-attempt timeout on every request, and retries as configured
-    /// here; the connect timeout, redirect policy and reqwest's own retry policy are the given
-    /// client's. reqwest drops the `Authorization` header when a
-    /// redirect leaves the host.
+    /// sets its headers, the per-attempt timeout and the body limit on every request, and
+    /// retries as configured here; the connect timeout and the redirect policy are the given
+    /// client's: build it with `redirect(reqwest::redirect::Policy::none())` so that, as with
+    /// the SDK's own client, no redirect is followed.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -239,7 +255,6 @@ impl ClientBuilder {
             Some(key) => key,
             None => SecretString::from(env(API_KEY_ENV).unwrap_or_default()),
         };
-        let auth = auth_header(&key)?;
         let base = self.base_url.or_else(|| env(API_URL_ENV).filter(|u| !u.trim().is_empty()));
         let base_url = check_base_url(base.as_deref().unwrap_or(DEFAULT_BASE_URL), self.allow_insecure_http)?;
         let mut agent = format!("anam-rust/{}", env!("CARGO_PKG_VERSION"));
@@ -253,30 +268,26 @@ impl ClientBuilder {
                 return Err(Error::Config(format!("{name} is 0, but must be greater than 0 (e.g. 30 s)")));
             }
         }
-        let settings = Settings {
-            timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
-            caller_http_client: self.http_client.is_some(),
-            max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
-            initial_backoff: self.initial_backoff.unwrap_or(DEFAULT_INITIAL_BACKOFF),
-            max_backoff: self.max_backoff.unwrap_or(DEFAULT_MAX_BACKOFF),
-            max_retry_after: self.max_retry_after.unwrap_or(DEFAULT_MAX_RETRY_AFTER),
-            user_agent,
-        };
+        if self.max_response_bytes == Some(0) {
+            return Err(Error::Config("max_response_bytes is 0, but must be greater than 0 (e.g. 4 MiB)".into()));
+        }
+        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let max_response_bytes = self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
         let http = match self.http_client {
             Some(client) => client,
             None => reqwest::Client::builder()
-                .default_headers(
-                    [(AUTHORIZATION, auth.clone()), (USER_AGENT, settings.user_agent.clone())].into_iter().collect(),
-                )
                 .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                .timeout(settings.timeout)
-                // The transport retries (with backoff and `Retry-After`); reqwest's own retry layer
-                // would copy every request for retries it never makes over HTTP/1.
-                .retry(reqwest::retry::never().max_retries_per_request(0))
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
-        Ok(Client { transport: Arc::new(Transport::new(base_url, http, auth, settings)) })
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, auth_header(&key)?);
+        headers.insert(USER_AGENT, user_agent);
+        let settings = RequestSettings { headers, timeout: Some(timeout), max_body_bytes: Some(max_response_bytes) };
+        let api = anam_api::Client::new_with_client(&base_url, http, settings);
+        let shared = Shared { api, base_url, retry: self.retry, timeout, max_response_bytes };
+        Ok(Client { shared: Arc::new(shared) })
     }
 }
 
@@ -295,10 +306,18 @@ fn auth_header(key: &SecretString) -> Result<HeaderValue> {
     Ok(value)
 }
 
-/// Checks the base URL and returns it without a trailing slash.
+/// Checks the base URL and returns it without a trailing slash. A URL that does not parse is
+/// not echoed (it may hold a password); one with a user name or password is refused unechoed.
 fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<String> {
-    let url = url::Url::parse(raw.trim())
-        .map_err(|e| Error::Config(format!("base URL {raw:?} ({API_URL_ENV}) is not a URL: {e}")))?;
+    let url = url::Url::parse(raw.trim()).map_err(|e| {
+        Error::Config(format!("the base URL ({API_URL_ENV} or ClientBuilder::base_url) is not a URL: {e}"))
+    })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::Config(format!(
+            "the base URL ({API_URL_ENV} or ClientBuilder::base_url) holds a user name or password; \
+             remove them (the API key goes in {API_KEY_ENV})"
+        )));
+    }
     let host = url.host_str().unwrap_or_default();
     match url.scheme() {
         "https" => {}
@@ -314,7 +333,13 @@ fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<String> {
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::Config(format!("base URL {raw:?} must not have a query or fragment")));
     }
-    Ok(url.as_str().trim_end_matches('/').to_string())
+    let base = url.as_str().trim_end_matches('/');
+    if base.ends_with("/v1") {
+        return Err(Error::Config(format!(
+            "base URL {raw:?} ends in /v1, which every path already starts with; drop it (e.g. https://api.anam.ai)"
+        )));
+    }
+    Ok(base.to_string())
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -372,12 +397,27 @@ mod tests {
     }
 
     #[test]
+    fn userinfo_and_a_v1_suffix_are_refused_without_echoing_a_password() {
+        let build = |url: &str| Client::builder().api_key("k").base_url(url).build_with_env(&env_of(&[]));
+        for url in ["https://user:hunter2@api.anam.ai", "https://user@api.anam.ai", "http://u:hunter2@127.0.0.1:1"] {
+            let message = config_error(build(url));
+            assert!(message.contains("user name or password"), "{message}");
+            assert!(!message.contains("hunter2") && !message.contains("user@"), "{message}");
+        }
+        assert!(!config_error(build("https://u:hunter2@[bad")).contains("hunter2"));
+        let message = config_error(build("https://api.anam.ai/v1/"));
+        assert!(message.contains("drop it"), "{message}");
+    }
+
+    #[test]
     fn zero_timeouts_are_refused_by_name() {
         let zero = Duration::ZERO;
         let message = config_error(Client::builder().api_key("k").timeout(zero).build_with_env(&env_of(&[])));
         assert!(message.starts_with("timeout is 0"), "{message}");
         let message = config_error(Client::builder().api_key("k").connect_timeout(zero).build_with_env(&env_of(&[])));
         assert!(message.starts_with("connect_timeout is 0"), "{message}");
+        let message = config_error(Client::builder().api_key("k").max_response_bytes(0).build_with_env(&env_of(&[])));
+        assert!(message.starts_with("max_response_bytes is 0"), "{message}");
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //! `anam-api` generates from the OpenAPI spec and adds what a generated client cannot know:
 //!
 //! - [`Client`]: the API key from `ANAM_API_KEY` (or explicit), timeouts (30 s per attempt, 5 s to
-//!   connect), retries (2, with backoff and `Retry-After`), a `tracing` span per call, and a key
-//!   that never appears in `Debug`, errors or logs;
+//!   connect), retries ([`RetryConfig`]: 2, with backoff and `Retry-After`), response bodies capped
+//!   at 4 MiB, no redirects followed, a `tracing` span per call, and a key that never appears in
+//!   `Debug`, errors or logs;
 //! - [`CreatePersona`], [`UpdatePersona`], [`VoiceDetection`], [`VoiceGeneration`], [`ListPersonas`]:
 //!   builders that check every documented range before anything is sent;
 //! - [`Error`]: one error type whose `Display` reads like `404 Not Found: Persona not found`;
@@ -45,25 +46,26 @@
 #![forbid(unsafe_code)]
 #![warn(clippy::unwrap_used)]
 
-mod call;
 mod client;
 mod error;
 pub mod ids;
 mod options;
 mod pagination;
 mod personas;
-mod transport;
+mod request;
+mod retry;
 
 pub use anam_api as api;
 pub use anam_api::types;
 pub use anam_api::types::{AvatarModel, Pagination, Persona, PersonaList, PersonaSummary};
 pub use client::{
     API_KEY_ENV, API_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
-pub use error::{ApiError, Error, Result, ValidationError};
+pub use error::{ApiError, ERROR_BODY_LIMIT, Error, Result, ValidationError};
 pub use options::{VoiceDetection, VoiceEngine, VoiceGeneration};
 pub use personas::{CreatePersona, ListPersonas, Personas, UpdatePersona};
+pub use retry::{Failure, RetryConfig};
 
 /// The README's examples, compiled as doctests so they cannot drift from the API.
 #[cfg(doctest)]

@@ -1,31 +1,31 @@
 //! The persona operations ([`Personas`]) and their request builders.
 
 use std::future::Future;
-use std::num::NonZeroU64;
 
+use anam_api::Operation;
+use anam_api::facts::Location;
 use anam_api::types::{
     AvatarModel, DeleteResult, NullableAvatarModel, Persona, PersonaCreate, PersonaList, PersonaSummary, PersonaUpdate,
     WidgetConfig,
 };
-use futures::Stream;
+use futures::TryStreamExt;
+use futures::stream::BoxStream;
 
-use crate::call::{Call, Operation};
 use crate::client::Client;
-use crate::error::{Result, ValidationError};
+use crate::error::{Error, Result, ValidationError};
 use crate::ids;
-use crate::options::{VoiceDetection, VoiceGeneration};
+use crate::options::{VoiceDetection, VoiceGeneration, check_body};
+use crate::pagination::{self, Page};
+use crate::request::send;
 
-const LIST: Operation = Operation { id: "listPersonas", method: "GET", path: "/v1/personas" };
-const CREATE: Operation = Operation { id: "createPersona", method: "POST", path: "/v1/personas" };
-const GET: Operation = Operation { id: "getPersona", method: "GET", path: "/v1/personas/{id}" };
-const UPDATE: Operation = Operation { id: "updatePersona", method: "PUT", path: "/v1/personas/{id}" };
-const DELETE: Operation = Operation { id: "deletePersona", method: "DELETE", path: "/v1/personas/{id}" };
+/// The page size of [`Personas::stream`] when the request sets none: the API's maximum.
+const PAGE_SIZE: u64 = 100;
 
 /// The persona operations of a [`Client`]: `client.personas()`.
 ///
-/// Each operation checks its input when it is called and returns a future: nothing is sent until
-/// the future is awaited (or polled), and a failed check is its output, a
-/// [`crate::Error::Validation`]. The futures are `Send`, so they can be spawned.
+/// Each operation checks its input when it is called and returns a future that owns everything
+/// it needs (`'static`, `Send`): nothing is sent until it is awaited, it can be spawned, and a
+/// failed check is its output, a [`crate::Error::Validation`].
 ///
 /// ```no_run
 /// use anam::{CreatePersona, UpdatePersona};
@@ -36,46 +36,54 @@ const DELETE: Operation = Operation { id: "deletePersona", method: "DELETE", pat
 /// let cara = personas.create(CreatePersona::cara().name("Support Cara")).await?;
 /// let cara = personas.update(&cara.id, UpdatePersona::new().system_prompt("Be brief.")).await?;
 /// assert!(personas.get_opt(&cara.id).await?.is_some());
-/// personas.delete(&cara.id).await?;
+/// let delete = client.personas().delete(&cara.id); // owns its input: no borrow of a temporary
+/// delete.await?;
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone, Copy)]
-pub struct Personas<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+pub struct Personas {
+    client: Client,
 }
 
-impl<'a> Personas<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+impl Personas {
+    pub(crate) fn new(client: Client) -> Self {
         Personas { client }
     }
 
     /// Creates a persona (`POST /v1/personas`). The request is checked first; it is retried
     /// only when it provably never reached the server, so a retry never creates a duplicate.
-    pub fn create(&self, request: CreatePersona) -> impl Future<Output = Result<Persona>> + Send + use<'a> {
-        Call::checked(CREATE, request.build(), |body| self.api().create_persona().body(body).send())
+    pub fn create(&self, request: CreatePersona) -> impl Future<Output = Result<Persona>> + Send + use<> {
+        let (client, body) = (self.client.clone(), request.build());
+        async move {
+            let call = client.generated().create_persona().body(body?);
+            send(client.retry_config(), Operation::CreatePersona, || call.clone().send()).await
+        }
     }
 
     /// One page of personas (`GET /v1/personas`).
-    pub fn list(&self, request: ListPersonas) -> impl Future<Output = Result<PersonaList>> + Send + use<'a> {
-        Call::checked(LIST, request.validate().map(|()| request), |request| {
-            let ListPersonas { page, per_page, search } = request;
-            let mut call = self.api().list_personas();
-            if let Some(page) = page.and_then(NonZeroU64::new) {
+    pub fn list(&self, request: ListPersonas) -> impl Future<Output = Result<PersonaList>> + Send + use<> {
+        let (client, checked) = (self.client.clone(), request.validate().map(|()| request));
+        async move {
+            let ListPersonas { page, per_page, search } = checked?;
+            let mut call = client.generated().list_personas();
+            if let Some(page) = page {
                 call = call.page(page);
             }
-            if let Some(per_page) = per_page.and_then(NonZeroU64::new) {
+            if let Some(per_page) = per_page {
                 call = call.per_page(per_page);
             }
             if let Some(search) = search {
                 call = call.search(search);
             }
-            call.send()
-        })
+            send(client.retry_config(), Operation::ListPersonas, || call.clone().send()).await
+        }
     }
 
     /// Every persona matching `request`, page after page (100 a page unless `per_page` says
-    /// otherwise, starting at `page` or 1). Only one page is held in memory at a time, and an
-    /// item that shifts from one page onto the next while the stream reads is not yielded twice.
+    /// otherwise, starting at `page` or 1). Only one page is held in memory at a time, with the
+    /// ids already yielded: an item that shifts onto the next page while the stream reads is not
+    /// yielded twice. A server whose pages do not add up ends the stream with
+    /// [`crate::Error::Paging`].
     ///
     /// ```no_run
     /// use futures::TryStreamExt;
@@ -87,53 +95,86 @@ impl<'a> Personas<'a> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn stream(&self, request: ListPersonas) -> impl Stream<Item = Result<PersonaSummary>> + Send + Unpin + 'static {
-        crate::pagination::stream(self.client.clone(), request)
+    pub fn stream(&self, request: ListPersonas) -> BoxStream<'static, Result<PersonaSummary>> {
+        let personas = self.clone();
+        let (first, per_page) = (request.page.unwrap_or(1), request.per_page.unwrap_or(PAGE_SIZE));
+        let fetch = move |page| personas.list(request.clone().page(page).per_page(per_page));
+        Box::pin(pagination::pages::<PersonaList, _, _>(first, fetch))
     }
 
     /// Every persona matching `request`, collected (see [`Self::stream`] to hold one page at a time).
-    pub async fn list_all(&self, request: ListPersonas) -> Result<Vec<PersonaSummary>> {
-        futures::TryStreamExt::try_collect(self.stream(request)).await
+    pub fn list_all(&self, request: ListPersonas) -> impl Future<Output = Result<Vec<PersonaSummary>>> + Send + use<> {
+        self.stream(request).try_collect()
     }
 
     /// One persona (`GET /v1/personas/{id}`).
-    pub fn get(&self, id: &str) -> impl Future<Output = Result<Persona>> + Send + use<'a> {
-        Call::checked(GET, check_id(id), |id| self.api().get_persona().id(id).send())
+    pub fn get(&self, id: &str) -> impl Future<Output = Result<Persona>> + Send + use<> {
+        let (client, id) = (self.client.clone(), check_id(id));
+        async move {
+            let call = client.generated().get_persona().id(id?);
+            send(client.retry_config(), Operation::GetPersona, || call.clone().send()).await
+        }
     }
 
     /// One persona, or `None` when the server answers 404.
-    pub async fn get_opt(&self, id: &str) -> Result<Option<Persona>> {
-        match self.get(id).await {
-            Ok(persona) => Ok(Some(persona)),
-            Err(error) if error.is_not_found() => Ok(None),
-            Err(error) => Err(error),
+    pub fn get_opt(&self, id: &str) -> impl Future<Output = Result<Option<Persona>>> + Send + use<> {
+        let get = self.get(id);
+        async move {
+            match get.await {
+                Ok(persona) => Ok(Some(persona)),
+                Err(error) if error.is_not_found() => Ok(None),
+                Err(error) => Err(error),
+            }
         }
     }
 
     /// Changes the fields set in `request` (`PUT /v1/personas/{id}`); the others keep their values.
-    pub fn update(&self, id: &str, request: UpdatePersona) -> impl Future<Output = Result<Persona>> + Send + use<'a> {
-        let input = check_id(id).and_then(|id| Ok((id, request.build()?)));
-        Call::checked(UPDATE, input, |(id, body)| self.api().update_persona().id(id).body(body).send())
+    pub fn update(&self, id: &str, request: UpdatePersona) -> impl Future<Output = Result<Persona>> + Send + use<> {
+        let (client, input) = (self.client.clone(), check_id(id).and_then(|id| Ok((id, request.build()?))));
+        async move {
+            let (id, body) = input?;
+            let call = client.generated().update_persona().id(id).body(body);
+            send(client.retry_config(), Operation::UpdatePersona, || call.clone().send()).await
+        }
     }
 
-    /// Deletes a persona (`DELETE /v1/personas/{id}`). Succeeds on 200 with or without a body and on 204.
-    pub async fn delete(&self, id: &str) -> Result<()> {
-        let call = Call::checked(DELETE, check_id(id), |id| self.api().delete_persona().id(id).send());
-        let _: DeleteResult = call.await?;
-        Ok(())
-    }
-
-    /// The generated client every call goes through.
-    fn api(&self) -> &'a anam_api::Client {
-        &self.client.transport.api
+    /// Deletes a persona (`DELETE /v1/personas/{id}`). Succeeds on 200 with or without a body and
+    /// on 204, and on a 404 to a retry whose earlier attempt got no answer: that attempt deleted it.
+    pub fn delete(&self, id: &str) -> impl Future<Output = Result<()>> + Send + use<> {
+        let (client, id) = (self.client.clone(), check_id(id));
+        async move {
+            let call = client.generated().delete_persona().id(id?);
+            let deleted = send(client.retry_config(), Operation::DeletePersona, || call.clone().send()).await;
+            match deleted {
+                Ok(DeleteResult { .. }) => Ok(()),
+                Err(Error::Api(api)) if api.status.as_u16() == 404 && api.earlier_attempt_unanswered => Ok(()),
+                Err(error) => Err(error),
+            }
+        }
     }
 }
 
-fn check_id(id: &str) -> Result<&str, ValidationError> {
-    if id.trim().is_empty() {
-        return Err(ValidationError::new("id", format!("{id:?}"), "a non-empty persona id"));
+impl Page for PersonaList {
+    type Item = PersonaSummary;
+
+    fn into_parts(self) -> (Vec<PersonaSummary>, anam_api::types::Pagination) {
+        (self.data, self.meta)
     }
-    Ok(id)
+
+    fn id(item: &PersonaSummary) -> &str {
+        &item.id
+    }
+}
+
+/// Checks an id that goes into a path: it must stay exactly one path segment. The generated
+/// client percent-encodes `/`, `?`, `#`, `%`, spaces and control characters; what it leaves as
+/// is and a URL parser would still read as a step elsewhere (`.`, `..`, `\`) is refused.
+fn check_id(id: &str) -> Result<String, ValidationError> {
+    if id.trim().is_empty() || id == "." || id == ".." || id.contains('\\') {
+        let expected = "a persona id: not empty, not `.` or `..`, and without `\\`";
+        return Err(ValidationError::new("id", format!("{id:?}"), expected));
+    }
+    Ok(id.to_owned())
 }
 
 /// Which page of personas to list.
@@ -146,9 +187,9 @@ fn check_id(id: &str) -> Result<&str, ValidationError> {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListPersonas {
-    pub(crate) page: Option<u64>,
-    pub(crate) per_page: Option<u64>,
-    pub(crate) search: Option<String>,
+    page: Option<u64>,
+    per_page: Option<u64>,
+    search: Option<String>,
 }
 
 impl ListPersonas {
@@ -163,7 +204,7 @@ impl ListPersonas {
         self
     }
 
-    /// The page size, from 1 to 100.
+    /// The page size, in the spec's range (1 to 100).
     pub fn per_page(mut self, per_page: u64) -> Self {
         self.per_page = Some(per_page);
         self
@@ -175,142 +216,136 @@ impl ListPersonas {
         self
     }
 
-    /// Checks `page` (at least 1) and `perPage` (1 to 100).
+    /// Checks `page` and `perPage` against the spec's ranges.
     pub fn validate(&self) -> Result<(), ValidationError> {
-        if let Some(page) = self.page.filter(|p| *p < 1) {
-            return Err(ValidationError::new("page", page, "at least 1"));
-        }
-        if let Some(per_page) = self.per_page.filter(|p| !(1..=100).contains(p)) {
-            return Err(ValidationError::new("perPage", per_page, "between 1 and 100"));
+        for (field, value) in [("page", self.page), ("perPage", self.per_page)] {
+            let bound = Operation::ListPersonas.bound(Location::Query, field);
+            if let (Some(value), Some(bound)) = (value, bound)
+                && !bound.contains(value as f64)
+            {
+                return Err(ValidationError::new(field, value, bound.expected()));
+            }
         }
         Ok(())
     }
 }
 
-/// Checks a language code: two lowercase ASCII letters (ISO 639-1).
-fn check_language_code(code: &Option<String>) -> Result<(), ValidationError> {
-    match code {
-        Some(code) if !(code.len() == 2 && code.bytes().all(|b| b.is_ascii_lowercase())) => Err(ValidationError::new(
-            "languageCode",
-            format!("{code:?}"),
-            "two lowercase ASCII letters (ISO 639-1, e.g. \"en\")",
-        )),
-        _ => Ok(()),
+/// Checks what the ranges of the spec do not say: a language code is two lowercase ASCII letters
+/// (ISO 639-1), and an id that is set is not blank.
+fn check_texts(language_code: Option<&str>, ids: [(&str, Option<&str>); 3]) -> Result<(), ValidationError> {
+    if let Some(code) = language_code
+        && !(code.len() == 2 && code.bytes().all(|b| b.is_ascii_lowercase()))
+    {
+        let expected = "two lowercase ASCII letters (ISO 639-1, e.g. \"en\")";
+        return Err(ValidationError::new("languageCode", format!("{code:?}"), expected));
     }
-}
-
-/// The fields create and update share, with the options still unchecked.
-#[derive(Debug, Clone, Default, PartialEq)]
-struct Fields {
-    body: PersonaCreate,
-    voice_detection: Option<VoiceDetection>,
-    voice_generation: Option<VoiceGeneration>,
-}
-
-impl Fields {
-    /// The create body with the options checked and filled in.
-    fn build(self) -> Result<PersonaCreate, ValidationError> {
-        let mut body = self.body;
-        check_language_code(&body.language_code)?;
-        for (field, value) in [("avatarId", &body.avatar_id), ("voiceId", &body.voice_id), ("llmId", &body.llm_id)] {
-            if value.as_deref().is_some_and(|v| v.chars().all(char::is_whitespace)) {
-                return Err(ValidationError::new(field, "\"\"", "a non-empty id"));
-            }
+    for (field, value) in ids {
+        if value.is_some_and(|v| v.trim().is_empty()) {
+            return Err(ValidationError::new(field, "\"\"", "a non-empty id"));
         }
-        body.voice_detection_options = self.voice_detection.map(VoiceDetection::build).transpose()?;
-        body.voice_generation_options = self.voice_generation.map(VoiceGeneration::build).transpose()?;
-        Ok(body)
     }
+    Ok(())
 }
 
-/// The setters create and update share; each documents the wire field it sets.
+/// The setters create and update share, on the field of the generated body type they set.
 macro_rules! persona_setters {
     () => {
         /// `name`: the persona's name.
         pub fn name(mut self, name: impl Into<String>) -> Self {
-            self.fields.body.name = Some(name.into());
+            self.body.name = Some(name.into());
             self
         }
 
         /// `description`: a description for people; it does not change the persona's behaviour.
         pub fn description(mut self, description: impl Into<String>) -> Self {
-            self.fields.body.description = Some(description.into());
+            self.body.description = Some(description.into());
             self
         }
 
         /// `avatarId`: an avatar of the organisation, or a stock avatar such as [`ids::CARA_AVATAR`].
         pub fn avatar_id(mut self, id: impl Into<String>) -> Self {
-            self.fields.body.avatar_id = Some(id.into());
+            self.body.avatar_id = Some(id.into());
             self
         }
 
         /// `voiceId`: a voice of the organisation, or a stock voice such as [`ids::CARA_VOICE`].
         pub fn voice_id(mut self, id: impl Into<String>) -> Self {
-            self.fields.body.voice_id = Some(id.into());
+            self.body.voice_id = Some(id.into());
             self
         }
 
         /// `llmId`: the language model; [`ids::LLM_CUSTOMER_CLIENT`] turns Anam's LLM off.
         pub fn llm_id(mut self, id: impl Into<String>) -> Self {
-            self.fields.body.llm_id = Some(id.into());
+            self.body.llm_id = Some(id.into());
             self
         }
 
         /// `systemPrompt`: the system prompt (stored as `brain.systemPrompt`).
         pub fn system_prompt(mut self, prompt: impl Into<String>) -> Self {
-            self.fields.body.system_prompt = Some(prompt.into());
+            self.body.system_prompt = Some(prompt.into());
             self
         }
 
         /// `skipGreeting`: skip the greeting when a session starts.
         pub fn skip_greeting(mut self, skip: bool) -> Self {
-            self.fields.body.skip_greeting = Some(skip);
+            self.body.skip_greeting = Some(skip);
             self
         }
 
         /// `uninterruptibleGreeting`: the user cannot interrupt the greeting.
         pub fn uninterruptible_greeting(mut self, uninterruptible: bool) -> Self {
-            self.fields.body.uninterruptible_greeting = Some(uninterruptible);
+            self.body.uninterruptible_greeting = Some(uninterruptible);
             self
         }
 
         /// `initialMessage`: the persona's first utterance (empty lets it generate its own).
         pub fn initial_message(mut self, message: impl Into<String>) -> Self {
-            self.fields.body.initial_message = Some(message.into());
+            self.body.initial_message = Some(message.into());
             self
         }
 
         /// `zeroDataRetention`: when true, session data is not stored after the conversation.
         /// Needs a ZDR-capable voice and LLM and an enterprise plan.
         pub fn zero_data_retention(mut self, zdr: bool) -> Self {
-            self.fields.body.zero_data_retention = Some(zdr);
+            self.body.zero_data_retention = Some(zdr);
             self
         }
 
-        /// `voiceDetectionOptions`, checked when the request is sent.
+        /// `voiceDetectionOptions`, checked against the spec's ranges when the request is built.
         pub fn voice_detection(mut self, options: VoiceDetection) -> Self {
-            self.fields.voice_detection = Some(options);
+            self.voice_detection = Some(options);
             self
         }
 
-        /// `voiceGenerationOptions`, checked against the provider's ranges when the request is sent.
+        /// `voiceGenerationOptions`, checked against the provider's ranges when the request is built.
         pub fn voice_generation(mut self, options: VoiceGeneration) -> Self {
-            self.fields.voice_generation = Some(options);
+            self.voice_generation = Some(options);
             self
         }
 
         /// `languageCode`: the ISO 639-1 code (two lowercase letters) of the language to transcribe.
         pub fn language_code(mut self, code: impl Into<String>) -> Self {
-            self.fields.body.language_code = Some(code.into());
-            self
-        }
-
-        /// `toolIds`: the tools to attach (on update, replaces every existing association).
-        pub fn tool_ids<I: IntoIterator<Item = S>, S: Into<String>>(mut self, ids: I) -> Self {
-            self.fields.body.tool_ids = ids.into_iter().map(Into::into).collect();
+            self.body.language_code = Some(code.into());
             self
         }
     };
+}
+
+/// Fills the options into a body and checks it: the spec's ranges, the provider's, the texts.
+macro_rules! build_body {
+    ($self:ident, $op:expr) => {{
+        let mut body = $self.body;
+        if let Some(options) = $self.voice_detection {
+            body.voice_detection_options = Some(options.build()?);
+        }
+        if let Some(options) = $self.voice_generation {
+            body.voice_generation_options = Some(options.build()?);
+        }
+        let ids = [("avatarId", &body.avatar_id), ("voiceId", &body.voice_id), ("llmId", &body.llm_id)];
+        check_texts(body.language_code.as_deref(), ids.map(|(field, id)| (field, id.as_deref())))?;
+        check_body($op, None, &body)?;
+        Ok(body)
+    }};
 }
 
 /// A persona to create. Only the fields you set are sent; the schema requires none, but the
@@ -334,7 +369,9 @@ macro_rules! persona_setters {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreatePersona {
-    fields: Fields,
+    body: PersonaCreate,
+    voice_detection: Option<VoiceDetection>,
+    voice_generation: Option<VoiceGeneration>,
 }
 
 impl CreatePersona {
@@ -381,13 +418,19 @@ impl CreatePersona {
     /// `avatarModel`: the rendering model; any value is accepted, known ones are
     /// [`AvatarModel::KNOWN`]. Unset means the avatar's default.
     pub fn avatar_model(mut self, model: impl Into<AvatarModel>) -> Self {
-        self.fields.body.avatar_model = Some(model.into());
+        self.body.avatar_model = Some(model.into());
+        self
+    }
+
+    /// `toolIds`: the tools to attach.
+    pub fn tool_ids<I: IntoIterator<Item = S>, S: Into<String>>(mut self, ids: I) -> Self {
+        self.body.tool_ids = ids.into_iter().map(Into::into).collect();
         self
     }
 
     /// The checked wire form.
     pub fn build(self) -> Result<PersonaCreate, ValidationError> {
-        self.fields.build()
+        build_body!(self, Operation::CreatePersona)
     }
 }
 
@@ -395,7 +438,8 @@ impl CreatePersona {
 ///
 /// `avatarModel` has three states: left alone (the default), set
 /// ([`UpdatePersona::avatar_model`]) or cleared ([`UpdatePersona::clear_avatar_model`], sent as
-/// `null`, which older Anam documentation says restores the avatar's default).
+/// `null`, which older Anam documentation says restores the avatar's default). `toolIds` is sent
+/// only when set, and then replaces every association: `tool_ids([])` detaches every tool.
 ///
 /// ```
 /// use anam::UpdatePersona;
@@ -405,12 +449,13 @@ impl CreatePersona {
 /// assert_eq!(wire(UpdatePersona::new().name("Ada")), json!({"name": "Ada"}));
 /// assert_eq!(wire(UpdatePersona::new().clear_avatar_model()), json!({"avatarModel": null}));
 /// assert_eq!(wire(UpdatePersona::new().avatar_model("cara-4")), json!({"avatarModel": "cara-4"}));
+/// assert_eq!(wire(UpdatePersona::new().tool_ids(Vec::<String>::new())), json!({"toolIds": []}));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdatePersona {
-    fields: Fields,
-    avatar_model: Option<NullableAvatarModel>,
-    widget_config: Option<WidgetConfig>,
+    body: PersonaUpdate,
+    voice_detection: Option<VoiceDetection>,
+    voice_generation: Option<VoiceGeneration>,
 }
 
 impl UpdatePersona {
@@ -423,43 +468,31 @@ impl UpdatePersona {
 
     /// `avatarModel`: set a new rendering model.
     pub fn avatar_model(mut self, model: impl Into<AvatarModel>) -> Self {
-        self.avatar_model = Some(NullableAvatarModel(Some(model.into())));
+        self.body.avatar_model = Some(NullableAvatarModel(Some(model.into())));
         self
     }
 
     /// `avatarModel: null`: clear the model so the avatar's default applies.
     pub fn clear_avatar_model(mut self) -> Self {
-        self.avatar_model = Some(NullableAvatarModel(None));
+        self.body.avatar_model = Some(NullableAvatarModel(None));
+        self
+    }
+
+    /// `toolIds`: the tools to attach, replacing every existing association (`[]` detaches all).
+    pub fn tool_ids<I: IntoIterator<Item = S>, S: Into<String>>(mut self, ids: I) -> Self {
+        self.body.tool_ids = Some(ids.into_iter().map(Into::into).collect());
         self
     }
 
     /// `widgetConfig`: merged into the embeddable widget's existing settings.
     pub fn widget_config(mut self, config: WidgetConfig) -> Self {
-        self.widget_config = Some(config);
+        self.body.widget_config = Some(config);
         self
     }
 
     /// The checked wire form.
     pub fn build(self) -> Result<PersonaUpdate, ValidationError> {
-        let body = self.fields.build()?;
-        Ok(PersonaUpdate {
-            name: body.name,
-            description: body.description,
-            avatar_id: body.avatar_id,
-            avatar_model: self.avatar_model,
-            voice_id: body.voice_id,
-            llm_id: body.llm_id,
-            system_prompt: body.system_prompt,
-            skip_greeting: body.skip_greeting,
-            uninterruptible_greeting: body.uninterruptible_greeting,
-            initial_message: body.initial_message,
-            zero_data_retention: body.zero_data_retention,
-            voice_detection_options: body.voice_detection_options,
-            language_code: body.language_code,
-            voice_generation_options: body.voice_generation_options,
-            tool_ids: body.tool_ids,
-            widget_config: self.widget_config,
-        })
+        build_body!(self, Operation::UpdatePersona)
     }
 }
 
@@ -470,20 +503,6 @@ mod tests {
 
     fn wire<T: serde::Serialize>(body: T) -> Value {
         serde_json::to_value(body).unwrap()
-    }
-
-    /// A call's future is moved at least once per `.await` layer: a regression that stores the
-    /// generated future twice (passing it by value, see `Transport::run`) roughly doubles these.
-    #[test]
-    fn call_futures_hold_the_generated_future_once() {
-        let client = crate::Client::builder().base_url("http://127.0.0.1:9").api_key("k").build().unwrap();
-        let api = client.api();
-        let generated = std::mem::size_of_val(&api.get_persona().id("x").send());
-        let get = std::mem::size_of_val(&client.personas().get("x"));
-        assert!(get < generated * 3 / 2, "get's future is {get} bytes, the generated call's {generated}");
-        let generated = std::mem::size_of_val(&api.create_persona().body(PersonaCreate::default()).send());
-        let create = std::mem::size_of_val(&client.personas().create(CreatePersona::cara()));
-        assert!(create < generated * 3 / 2, "create's future is {create} bytes, the generated call's {generated}");
     }
 
     #[test]
@@ -503,6 +522,8 @@ mod tests {
     fn update_sends_only_what_was_set_and_shares_the_checks() {
         let body = UpdatePersona::new().system_prompt("p").tool_ids(["t1", "t2"]).build().unwrap();
         assert_eq!(wire(body), json!({"systemPrompt": "p", "toolIds": ["t1", "t2"]}));
+        assert_eq!(wire(UpdatePersona::new().tool_ids(Vec::<String>::new()).build().unwrap()), json!({"toolIds": []}));
+        assert_eq!(wire(CreatePersona::new().tool_ids(Vec::<String>::new()).build().unwrap()), json!({}));
         let err = UpdatePersona::new().voice_detection(VoiceDetection::new().speech_enhancement_level(2.0)).build();
         assert_eq!(err.unwrap_err().field, "voiceDetectionOptions.speechEnhancementLevel");
     }
@@ -525,9 +546,21 @@ mod tests {
     }
 
     #[test]
-    fn empty_ids_are_refused() {
+    fn empty_ids_and_ids_that_would_leave_their_path_segment_are_refused() {
         assert_eq!(CreatePersona::new().voice_id(" ").build().unwrap_err().field, "voiceId");
-        assert_eq!(check_id("").unwrap_err().field, "id");
+        for bad in ["", " ", ".", "..", "..\\avatars\\X", "a\\b"] {
+            assert_eq!(check_id(bad).unwrap_err().field, "id", "{bad:?}");
+        }
+        for fine in ["2f1c5b8e-4a3d-4c7e-9b1a-6d0e8f2a7c31", "...", "a.b", "../x", "%2e%2e", "a?b#c"] {
+            assert!(check_id(fine).is_ok(), "{fine:?} is encoded into one segment");
+        }
+    }
+
+    #[test]
+    fn non_finite_numbers_are_refused_by_field_not_sent_as_null() {
+        let err = CreatePersona::new().voice_detection(VoiceDetection::new().speech_enhancement_level(f64::NAN));
+        let err = err.build().unwrap_err();
+        assert_eq!((err.field.as_str(), err.value.as_str()), ("voiceDetectionOptions.speechEnhancementLevel", "NaN"));
     }
 
     #[test]

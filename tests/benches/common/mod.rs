@@ -191,7 +191,8 @@ impl Setup {
         let base = format!("http://{address}");
         let client = Client::builder().base_url(&base).api_key(KEY).build().expect("client");
         let baseline = Baseline::new(&base);
-        let generated = anam_api::Client::new_with_client(&base, baseline.http_with_headers(), None);
+        let settings = anam_api::hooks::RequestSettings::default();
+        let generated = anam_api::Client::new_with_client(&base, baseline.http_with_headers(), settings);
         let create = CreatePersona::documented_example();
         let body = create.clone().build().expect("the documented example is valid");
         Setup { server_runtime, client_runtime, client, baseline, generated, create, body }

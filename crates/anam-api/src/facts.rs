@@ -1,0 +1,181 @@
+//! The spec's operations and documented ranges as data, and the checks that read them.
+//!
+//! `cargo xtask codegen` writes the data (`facts_generated.rs`) from `openapi/anam.yaml`; the
+//! `anam` SDK checks each request against it before sending, and `anam-mock` refuses what falls
+//! outside it, so a range or a path is written down once, in the spec.
+//!
+//! ```
+//! use anam_api::facts::{Location, Operation};
+//!
+//! let bound = Operation::ListPersonas.bound(Location::Query, "perPage").unwrap();
+//! assert_eq!(bound.expected(), "between 1 and 100");
+//! assert_eq!(Operation::classify("DELETE", "/v1/personas/abc"), Some(Operation::DeletePersona));
+//! ```
+
+use std::fmt;
+
+use serde_json::Value;
+
+pub use crate::facts_generated::{Operation, PROVIDER_FIELDS, REQUEST_BOUNDS};
+
+/// Where a bounded request field is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// A query parameter, named as on the wire (`perPage`).
+    Query,
+    /// A field of the JSON body, named by its path (`voiceDetectionOptions.speechEnhancementLevel`).
+    Body,
+}
+
+/// The documented range of one request field.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bound {
+    /// The operation that takes the field.
+    pub operation: Operation,
+    /// Query parameter or body field.
+    pub location: Location,
+    /// The parameter's name, or the body field's path with dots.
+    pub field: &'static str,
+    /// The smallest value accepted (inclusive).
+    pub minimum: Option<f64>,
+    /// The largest value accepted (inclusive).
+    pub maximum: Option<f64>,
+}
+
+impl Bound {
+    /// Whether `value` lies in the range; NaN and infinities never do.
+    pub fn contains(&self, value: f64) -> bool {
+        value.is_finite() && self.minimum.is_none_or(|min| value >= min) && self.maximum.is_none_or(|max| value <= max)
+    }
+
+    /// The range in words: `between 0 and 1`, `at least 1` or `at most 100`.
+    pub fn expected(&self) -> String {
+        range_text(self.minimum, self.maximum)
+    }
+}
+
+/// A field of `VoiceGenerationOptions` that applies to a voice provider, with that provider's
+/// range where it has its own.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ProviderField {
+    /// The provider's key in the spec (`elevenlabs-v1`, `cartesia`, ...).
+    pub provider: &'static str,
+    /// The field, as on the wire (`speed`).
+    pub field: &'static str,
+    /// The provider's smallest value (inclusive), when narrower than the field's own.
+    pub minimum: Option<f64>,
+    /// The provider's largest value (inclusive), when narrower than the field's own.
+    pub maximum: Option<f64>,
+}
+
+/// The range in words, for error messages.
+pub fn range_text(minimum: Option<f64>, maximum: Option<f64>) -> String {
+    match (minimum, maximum) {
+        (Some(min), Some(max)) => format!("between {min} and {max}"),
+        (Some(min), None) => format!("at least {min}"),
+        (None, Some(max)) => format!("at most {max}"),
+        (None, None) => "a finite number".to_string(),
+    }
+}
+
+impl Operation {
+    /// The operation whose method and path template match a request, if any. A template's
+    /// `{parameter}` matches exactly one non-empty path segment.
+    pub fn classify(method: &str, path: &str) -> Option<Operation> {
+        Operation::ALL.iter().copied().find(|op| op.method() == method && matches_template(op.path(), path))
+    }
+
+    /// The bound of one field of this operation.
+    pub fn bound(self, location: Location, field: &str) -> Option<&'static Bound> {
+        REQUEST_BOUNDS.iter().find(|b| b.operation == self && b.location == location && b.field == field)
+    }
+
+    /// Checks every bounded field of a JSON request body of this operation. Fields that are
+    /// absent, or not numbers, are left to other checks.
+    pub fn check_body(self, body: &Value) -> Result<(), OutOfBounds> {
+        for bound in REQUEST_BOUNDS.iter().filter(|b| b.operation == self && b.location == Location::Body) {
+            let found = bound.field.split('.').try_fold(body, |node, key| node.get(key));
+            if let Some(value) = found.and_then(Value::as_f64)
+                && !bound.contains(value)
+            {
+                return Err(OutOfBounds { bound, value });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn matches_template(template: &str, path: &str) -> bool {
+    let (mut wanted, mut given) = (template.split('/'), path.split('/'));
+    loop {
+        match (wanted.next(), given.next()) {
+            (None, None) => return true,
+            (Some(w), Some(g)) if w.starts_with('{') && w.ends_with('}') => {
+                if g.is_empty() {
+                    return false;
+                }
+            }
+            (Some(w), Some(g)) if w == g => {}
+            _ => return false,
+        }
+    }
+}
+
+/// A request field outside its documented range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OutOfBounds {
+    /// The range it broke.
+    pub bound: &'static Bound,
+    /// The value it had.
+    pub value: f64,
+}
+
+impl fmt::Display for OutOfBounds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} is {}, but must be {}", self.bound.field, self.value, self.bound.expected())
+    }
+}
+
+impl std::error::Error for OutOfBounds {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_operation_is_found_by_its_method_and_path_and_nothing_else() {
+        for op in Operation::ALL {
+            let path = op.path().replace("{id}", "x-1");
+            assert_eq!(Operation::classify(op.method(), &path), Some(*op), "{op:?}");
+        }
+        for (method, path) in [
+            ("GET", "/v1/personas/"),
+            ("GET", "/v1/personas/a/b"),
+            ("GET", "/v1/personasx"),
+            ("PATCH", "/v1/personas/a"),
+            ("GET", "/v1/avatars/a"),
+        ] {
+            assert_eq!(Operation::classify(method, path), None, "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn bodies_are_checked_against_the_spec_ranges() {
+        let op = Operation::CreatePersona;
+        assert!(op.check_body(&json!({"voiceDetectionOptions": {"endOfSpeechSensitivity": 1}})).is_ok());
+        let err = op.check_body(&json!({"voiceDetectionOptions": {"endOfSpeechSensitivity": 1.5}})).unwrap_err();
+        assert_eq!(err.to_string(), "voiceDetectionOptions.endOfSpeechSensitivity is 1.5, but must be between 0 and 1");
+        assert!(op.check_body(&json!({"voiceDetectionOptions": null, "name": 5})).is_ok());
+        let err = Operation::UpdatePersona.check_body(&json!({"voiceGenerationOptions": {"volume": 0.1}}));
+        assert_eq!(err.unwrap_err().bound.field, "voiceGenerationOptions.volume");
+    }
+
+    #[test]
+    fn ranges_read_as_words() {
+        assert_eq!(range_text(Some(1.0), None), "at least 1");
+        assert_eq!(range_text(None, Some(2.5)), "at most 2.5");
+        let page = Operation::ListPersonas.bound(Location::Query, "page").unwrap();
+        assert!(page.contains(1.0) && !page.contains(0.0) && !page.contains(f64::NAN));
+    }
+}

@@ -1,0 +1,199 @@
+//! The one call path: a generated request is sent, its outcome classified, and the request
+//! sent again while [`RetryConfig::should_retry`] says so, inside one `anam.request` span.
+//!
+//! The generated client (`anam-api`) decodes success answers itself and hands every other
+//! answer over unread; this module reads those (at most [`ERROR_BODY_LIMIT`] bytes) and turns
+//! every outcome into this crate's [`Error`]. Bodies, headers and the key are never traced.
+
+use std::future::Future;
+use std::time::Instant;
+
+use anam_api::Operation;
+use anam_api::hooks::BodyTooLarge;
+use bytes::{Bytes, BytesMut};
+use progenitor_client::ResponseValue;
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use crate::error::{ApiError, ERROR_BODY_LIMIT, Error, Result, excerpt};
+use crate::retry::{Failure, RetryConfig, parse_retry_after};
+
+/// What a generated operation's `send()` returns.
+type Generated<T> = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>;
+
+/// Runs one call of `op`: `attempt` sends it once (a clone of the generated builder, sent), and
+/// is called again for each retry.
+pub(crate) async fn send<T, F, Fut>(retry: &RetryConfig, op: Operation, mut attempt: F) -> Result<T>
+where
+    T: DeserializeOwned,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Generated<T>>,
+{
+    let span = tracing::info_span!(
+        "anam.request",
+        operation = op.id(),
+        http.request.method = op.method(),
+        url.template = op.path(),
+        http.response.status_code = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+        error.kind = tracing::field::Empty,
+    );
+    let idempotent = op.method() != "POST";
+    let calling = async {
+        let started = Instant::now();
+        let mut attempts = 0;
+        let mut unanswered = false;
+        let outcome = loop {
+            attempts += 1;
+            let (error, failure) = match classify(attempt().await).await {
+                Ok(value) => break Ok(value),
+                Err(failed) => failed,
+            };
+            match retry.should_retry(failure, idempotent, attempts) {
+                Some(wait) => {
+                    let reason = reason(&error);
+                    tracing::info!(attempt = attempts, wait_ms = wait.as_millis() as u64, %reason, "retrying");
+                    unanswered |= failure == Failure::Unanswered;
+                    tokio::time::sleep(wait).await;
+                }
+                None => break Err(with_attempts(error, attempts, unanswered)),
+            }
+        };
+        let span = tracing::Span::current();
+        span.record("attempts", attempts);
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        match &outcome {
+            Ok(_) => {
+                tracing::debug!("call succeeded");
+            }
+            Err(error) => {
+                span.record("error.kind", kind(error));
+                tracing::debug!(kind = kind(error), "call failed");
+            }
+        }
+        outcome
+    };
+    calling.instrument(span).await
+}
+
+/// The value of one attempt, or its error with what it means for a retry.
+async fn classify<T: DeserializeOwned>(outcome: Generated<T>) -> std::result::Result<T, (Error, Failure)> {
+    use progenitor_client::Error as Gen;
+    match outcome {
+        Ok(value) => {
+            tracing::Span::current().record("http.response.status_code", value.status().as_u16());
+            Ok(value.into_inner())
+        }
+        Err(Gen::UnexpectedResponse(response)) => {
+            let status = response.status();
+            tracing::Span::current().record("http.response.status_code", status.as_u16());
+            if status.is_success() {
+                // A 2xx the spec does not list for the operation (200 for 201, 204 for 200).
+                return match response.bytes().await {
+                    Ok(body) => decode(&body),
+                    Err(source) => Err(body_error(source)),
+                };
+            }
+            let headers = response.headers().clone();
+            let retry_after = parse_retry_after(&headers);
+            let body = read_at_most(response, ERROR_BODY_LIMIT).await;
+            let error = ApiError::new(status, headers, body, retry_after);
+            Err((error.into(), Failure::Answered(status, retry_after)))
+        }
+        Err(Gen::ErrorResponse(response)) => {
+            // Not produced while the spec's error answers are left untyped; kept for safety.
+            let status = response.status();
+            let error = ApiError::new(status, response.headers().clone(), Bytes::new(), None);
+            Err((error.into(), Failure::Answered(status, None)))
+        }
+        Err(Gen::CommunicationError(source)) => {
+            let failure = if source.is_connect() { Failure::NotSent } else { Failure::Unanswered };
+            Err((transport_error(source), failure))
+        }
+        Err(Gen::ResponseBodyError(source) | Gen::InvalidUpgrade(source)) => Err(body_error(source)),
+        Err(Gen::InvalidResponsePayload(body, source)) => {
+            if body.iter().all(u8::is_ascii_whitespace) {
+                return decode(&body);
+            }
+            // A JSON text that stops early is a body cut off on the way: another try may do.
+            let failure = if source.is_eof() { Failure::Unanswered } else { Failure::Final };
+            Err((Error::Decode { excerpt: excerpt(&body, 200), source }, failure))
+        }
+        Err(Gen::InvalidRequest(message) | Gen::Custom(message)) => {
+            Err((Error::InvalidRequest(message), Failure::Final))
+        }
+    }
+}
+
+/// Decodes a success body; an empty one reads as `{}` (a delete answered with no body).
+fn decode<T: DeserializeOwned>(body: &[u8]) -> std::result::Result<T, (Error, Failure)> {
+    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
+    serde_json::from_slice(body).map_err(|source| {
+        let failure = if source.is_eof() { Failure::Unanswered } else { Failure::Final };
+        (Error::Decode { excerpt: excerpt(body, 200), source }, failure)
+    })
+}
+
+/// A failure while reading a body: over the size limit (final), or cut off or stalled.
+fn body_error(source: reqwest::Error) -> (Error, Failure) {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&source);
+    while let Some(error) = cause {
+        if let Some(too_large) = error.downcast_ref::<BodyTooLarge>() {
+            return (Error::BodyTooLarge { limit: too_large.limit }, Failure::Final);
+        }
+        cause = error.source();
+    }
+    (transport_error(source), Failure::Unanswered)
+}
+
+/// A failure below HTTP: a timeout, or any other connection problem.
+fn transport_error(source: reqwest::Error) -> Error {
+    if source.is_timeout() { Error::Timeout { attempts: 1, source } } else { Error::Connection { attempts: 1, source } }
+}
+
+/// Reads at most `limit` bytes of a body; the rest is never read, and a read error ends it early.
+async fn read_at_most(mut response: reqwest::Response, limit: usize) -> Bytes {
+    let mut body = BytesMut::new();
+    while body.len() < limit {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk[..chunk.len().min(limit - body.len())]),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    body.freeze()
+}
+
+fn with_attempts(mut error: Error, count: u32, unanswered: bool) -> Error {
+    match &mut error {
+        Error::Api(api) => {
+            api.attempts = count;
+            api.earlier_attempt_unanswered = unanswered;
+        }
+        Error::Timeout { attempts, .. } | Error::Connection { attempts, .. } => *attempts = count,
+        _ => {}
+    }
+    error
+}
+
+/// Why an attempt failed, for the `retrying` event: a status or a kind, never a body.
+fn reason(error: &Error) -> String {
+    match error {
+        Error::Api(api) => api.status.to_string(),
+        other => kind(other).to_string(),
+    }
+}
+
+fn kind(error: &Error) -> &'static str {
+    match error {
+        Error::Config(_) => "config",
+        Error::Validation(_) => "validation",
+        Error::Api(_) => "api",
+        Error::Timeout { .. } => "timeout",
+        Error::Connection { .. } => "connection",
+        Error::BodyTooLarge { .. } => "body_too_large",
+        Error::Decode { .. } => "decode",
+        Error::Paging(_) => "paging",
+        Error::InvalidRequest(_) => "invalid_request",
+    }
+}

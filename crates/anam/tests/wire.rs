@@ -1,0 +1,427 @@
+//! What the fake (`anam-mock`) cannot express, against wiremock or a raw socket on 127.0.0.1:
+//! the exact request on the wire, answers the fake never gives (200 for 201, a 204 delete,
+//! redirects, huge or stalled bodies, lying pages), and what traces hold. Behaviour against a
+//! well-formed API lives in `tests/tests/e2e.rs`, against the fake.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anam::{Client, CreatePersona, Error, ListPersonas, UpdatePersona};
+use futures::TryStreamExt;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use wiremock::matchers::{any, body_json, header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const KEY: &str = "sk-test-0123456789";
+const PERSONA: &str = include_str!("../../../tests/fixtures/persona_full.json");
+const PERSONA_ID: &str = "2f1c5b8e-4a3d-4c7e-9b1a-6d0e8f2a7c31";
+
+fn persona() -> Value {
+    serde_json::from_str(PERSONA).unwrap()
+}
+
+fn builder(base_url: &str) -> anam::ClientBuilder {
+    Client::builder()
+        .api_key(KEY)
+        .base_url(base_url)
+        .initial_backoff(Duration::from_millis(20))
+        .max_backoff(Duration::from_millis(100))
+}
+
+fn client(server: &MockServer) -> Client {
+    builder(&server.uri()).build().unwrap()
+}
+
+fn persona_path() -> String {
+    format!("/v1/personas/{PERSONA_ID}")
+}
+
+/// Expects one GET of the persona carrying the key, `user_agent`, `Accept: application/json` and
+/// the spec's `api-version`.
+async fn expect_one_get_with_sdk_headers(server: &MockServer, user_agent: &str) {
+    Mock::given(method("GET"))
+        .and(path(persona_path()))
+        .and(header("authorization", format!("Bearer {KEY}").as_str()))
+        .and(header("user-agent", user_agent))
+        .and(header("accept", "application/json"))
+        .and(header("api-version", "1.0"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(persona()))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn every_request_carries_auth_user_agent_and_accept() {
+    let server = MockServer::start().await;
+    let agent = format!("anam-rust/{} my-service/1.0", env!("CARGO_PKG_VERSION"));
+    expect_one_get_with_sdk_headers(&server, &agent).await;
+    let client = builder(&server.uri()).user_agent_suffix("my-service/1.0").build().unwrap();
+    assert_eq!(client.personas().get(PERSONA_ID).await.unwrap().id, PERSONA_ID);
+}
+
+#[tokio::test]
+async fn a_caller_supplied_http_client_gets_the_same_headers_and_timeout() {
+    let server = MockServer::start().await;
+    expect_one_get_with_sdk_headers(&server, &format!("anam-rust/{}", env!("CARGO_PKG_VERSION"))).await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(204).set_delay(Duration::from_secs(2)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // The caller's client has no timeout of its own: the SDK's must apply to each request.
+    let builder = builder(&server.uri()).http_client(reqwest::Client::new()).timeout(Duration::from_millis(200));
+    let client = builder.max_retries(0).build().unwrap();
+    client.personas().get(PERSONA_ID).await.unwrap();
+    let started = Instant::now();
+    let error = client.personas().delete(PERSONA_ID).await.unwrap_err();
+    assert!(matches!(error, Error::Timeout { attempts: 1, .. }), "{error:?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn the_raw_generated_client_sends_the_key_and_hands_errors_over_unread() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(header("authorization", format!("Bearer {KEY}").as_str()))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Persona not found"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server).api().get_persona().id(PERSONA_ID).send().await.unwrap_err();
+    let anam_api::Error::UnexpectedResponse(response) = err else { panic!("expected the raw answer, got {err:?}") };
+    assert_eq!(response.status().as_u16(), 404);
+    assert_eq!(response.json::<Value>().await.unwrap()["message"], "Persona not found");
+}
+
+#[tokio::test]
+async fn create_sends_the_built_body_and_accepts_200_for_201() {
+    let server = MockServer::start().await;
+    let expected: Value =
+        serde_json::from_str(include_str!("../../../tests/fixtures/create_persona_request.json")).unwrap();
+    Mock::given(method("POST"))
+        .and(path("/v1/personas"))
+        .and(header("content-type", "application/json"))
+        .and(body_json(&expected))
+        .respond_with(ResponseTemplate::new(200).set_body_json(persona()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let created = client(&server).personas().create(CreatePersona::documented_example()).await.unwrap();
+    assert_eq!(created.id, PERSONA_ID);
+}
+
+#[tokio::test]
+async fn update_sends_only_the_set_fields_including_null_and_an_empty_tool_list() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path(persona_path()))
+        .and(body_json(json!({"name": "Ada", "avatarModel": null, "toolIds": []})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(persona()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let update = UpdatePersona::new().name("Ada").clear_avatar_model().tool_ids(Vec::<String>::new());
+    client(&server).personas().update(PERSONA_ID, update).await.unwrap();
+}
+
+#[tokio::test]
+async fn delete_accepts_200_with_or_without_body_and_204() {
+    let server = MockServer::start().await;
+    for response in [
+        ResponseTemplate::new(200).set_body_json(json!({"message": "Persona deleted"})),
+        ResponseTemplate::new(200),
+        ResponseTemplate::new(204),
+    ] {
+        server.reset().await;
+        Mock::given(method("DELETE")).and(path(persona_path())).respond_with(response).expect(1).mount(&server).await;
+        client(&server).personas().delete(PERSONA_ID).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_call_sends_nothing_until_awaited() {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(500)).expect(0).mount(&server).await;
+    let unsent = client(&server).personas().get(PERSONA_ID);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    drop(unsent);
+}
+
+fn summary(id: usize) -> Value {
+    json!({"id": format!("p-{id:03}"), "name": format!("Persona {id}")})
+}
+
+fn page_of(ids: Vec<usize>, current: i64, last: i64) -> ResponseTemplate {
+    let next = if current < last { json!(current + 1) } else { Value::Null };
+    ResponseTemplate::new(200).set_body_json(json!({
+        "data": ids.into_iter().map(summary).collect::<Vec<_>>(),
+        "meta": {"total": 250, "lastPage": last, "currentPage": current, "perPage": 100, "prev": null, "next": next}
+    }))
+}
+
+fn page(ids: std::ops::Range<usize>, current: i64, last: i64) -> ResponseTemplate {
+    page_of(ids.collect(), current, last)
+}
+
+#[tokio::test]
+async fn stream_pages_through_every_page_and_skips_every_item_seen_before() {
+    let server = MockServer::start().await;
+    // Page 2 repeats two items of page 1; page 3 repeats one of page 1 and one of page 2.
+    let pages: [(i64, Vec<usize>); 3] =
+        [(1, (0..100).collect()), (2, (98..198).collect()), (3, [5, 150].into_iter().chain(198..250).collect())];
+    for (n, ids) in pages {
+        Mock::given(method("GET"))
+            .and(path("/v1/personas"))
+            .and(query_param("page", n.to_string()))
+            .and(query_param("perPage", "100"))
+            .and(query_param("search", "Persona"))
+            .respond_with(page_of(ids, n, 3))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let all: Vec<_> = client(&server).personas().list_all(ListPersonas::new().search("Persona")).await.unwrap();
+    let ids: Vec<String> = all.into_iter().map(|p| p.id).collect();
+    let expected: Vec<String> = (0..250).map(|i| format!("p-{i:03}")).collect();
+    assert_eq!(ids, expected);
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_page_or_repeats_itself_ends_the_stream_with_an_error() {
+    // Ignores `page`: always answers page 1, which says a next page exists.
+    let server = MockServer::start().await;
+    Mock::given(method("GET")).respond_with(page(0..100, 1, 3)).mount(&server).await;
+    let err = client(&server).personas().list_all(ListPersonas::new()).await.unwrap_err();
+    assert!(matches!(err, Error::Paging(_)), "{err:?}");
+    assert!(err.to_string().contains("asked for page 2, the server answered page 1"), "{err}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+
+    // Reports the page asked for, but sends the same items on every page, with no end.
+    let server = MockServer::start().await;
+    for n in 1..=5 {
+        Mock::given(query_param("page", n.to_string())).respond_with(page(0..100, n, 1_000_000)).mount(&server).await;
+    }
+    let err = client(&server).personas().list_all(ListPersonas::new()).await.unwrap_err();
+    assert!(err.to_string().contains("page 2 holds only items of earlier pages"), "{err}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_stream_from_the_last_possible_page_ends_without_overflow() {
+    let server = MockServer::start().await;
+    let max = i64::MAX;
+    Mock::given(method("GET")).respond_with(page(0..3, max, max)).expect(1).mount(&server).await;
+    let found = client(&server).personas().list_all(ListPersonas::new().page(max as u64)).await.unwrap();
+    assert_eq!(found.len(), 3);
+}
+
+#[tokio::test]
+async fn stream_surfaces_an_error_mid_way() {
+    let server = MockServer::start().await;
+    Mock::given(query_param("page", "1")).respond_with(page(0..100, 1, 2)).mount(&server).await;
+    Mock::given(query_param("page", "2")).respond_with(ResponseTemplate::new(403)).mount(&server).await;
+    let mut stream = client(&server).personas().stream(ListPersonas::new());
+    let mut seen = 0;
+    let err = loop {
+        match stream.try_next().await {
+            Ok(Some(_)) => seen += 1,
+            Ok(None) => panic!("the stream ended without the error"),
+            Err(err) => break err,
+        }
+    };
+    assert_eq!((seen, err.status().map(|s| s.as_u16())), (100, Some(403)));
+}
+
+#[tokio::test]
+async fn redirects_are_errors_naming_the_host_and_are_never_followed() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(persona()))
+        .expect(0)
+        .mount(&elsewhere)
+        .await;
+    let server = MockServer::start().await;
+    let target = format!("{}/v1/personas", elsewhere.uri());
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", target.as_str()))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", persona_path().as_str()))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let err = client.personas().create(CreatePersona::cara()).await.unwrap_err();
+    assert_eq!(err.to_string(), "307 Temporary Redirect: redirect to 127.0.0.1 not followed");
+    // A redirect to itself (a loop) is one request, not a retry.
+    let err = client.personas().get(PERSONA_ID).await.unwrap_err();
+    assert_eq!(err.to_string(), "302 Found: redirect to the same host not followed");
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_fails_without_being_read_whole() {
+    let server = MockServer::start().await;
+    let big = json!({"id": PERSONA_ID, "description": "x".repeat(300_000)});
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(&big)).mount(&server).await;
+    let client = builder(&server.uri()).max_response_bytes(100_000).build().unwrap();
+    let err = client.personas().get(PERSONA_ID).await.unwrap_err();
+    assert!(matches!(err, Error::BodyTooLarge { limit: 100_000 }), "{err:?}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1, "not retried");
+    assert!(!err.is_retryable());
+}
+
+/// A server on 127.0.0.1 that answers each connection with the next of `answers`, written raw
+/// (a `None` closes the connection unanswered), then holds the connection open for `hold`;
+/// returns its base URL and a request counter.
+async fn raw_server(answers: Vec<Option<Vec<u8>>>, hold: Duration) -> (String, Arc<Mutex<usize>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = Arc::new(Mutex::new(0));
+    let counter = count.clone();
+    tokio::spawn(async move {
+        for answer in answers {
+            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let mut request = vec![0u8; 16 * 1024];
+            let _ = socket.read(&mut request).await;
+            *counter.lock().unwrap() += 1;
+            if let Some(bytes) = answer {
+                let _ = socket.write_all(&bytes).await;
+                let _ = socket.flush().await;
+                tokio::spawn(async move {
+                    tokio::time::sleep(hold).await;
+                    drop(socket);
+                });
+            }
+        }
+    });
+    (url, count)
+}
+
+fn http_answer(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
+    let mut answer = format!("HTTP/1.1 {status}\r\nconnection: close\r\n{headers}\r\n").into_bytes();
+    answer.extend_from_slice(body);
+    answer
+}
+
+#[tokio::test]
+async fn a_declared_length_over_the_limit_fails_at_once() {
+    let head = format!("content-type: application/json\r\ncontent-length: {}\r\n", 1u64 << 40);
+    let (url, _) = raw_server(vec![Some(http_answer("200 OK", &head, b"{"))], Duration::from_secs(30)).await;
+    let client = builder(&url).max_retries(0).build().unwrap();
+    let started = Instant::now();
+    let err = client.personas().get(PERSONA_ID).await.unwrap_err();
+    assert!(matches!(err, Error::BodyTooLarge { .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn an_error_body_is_read_only_up_to_its_cap() {
+    let server = MockServer::start().await;
+    let message = format!("first line\nsecond \u{1b}[2J{}", "y".repeat(2_000_000));
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"message": message})))
+        .mount(&server)
+        .await;
+    let err = client(&server).personas().get(PERSONA_ID).await.unwrap_err();
+    let api = err.as_api().unwrap();
+    assert_eq!(api.raw_body.len(), anam::ERROR_BODY_LIMIT);
+    let shown = err.to_string();
+    assert!(!shown.chars().any(char::is_control) && shown.chars().count() < 300, "{shown:?}");
+}
+
+#[tokio::test]
+async fn a_success_body_cut_off_or_stalled_is_retried_for_a_read() {
+    let persona = serde_json::to_vec(&persona()).unwrap();
+    let head = format!("content-type: application/json\r\ncontent-length: {}\r\n", persona.len());
+    let full = http_answer("200 OK", &head, &persona);
+    let cut = http_answer("200 OK", &head, &persona[..40]);
+    // Cut off: the connection closes before the declared length.
+    let (url, count) = raw_server(vec![Some(cut.clone()), Some(full.clone())], Duration::ZERO).await;
+    assert_eq!(builder(&url).build().unwrap().personas().get(PERSONA_ID).await.unwrap().id, PERSONA_ID);
+    assert_eq!(*count.lock().unwrap(), 2);
+    // Stalled: the rest never comes; the per-attempt timeout ends the attempt.
+    let (url, count) = raw_server(vec![Some(cut.clone()), Some(full)], Duration::from_secs(30)).await;
+    let client = builder(&url).timeout(Duration::from_millis(300)).build().unwrap();
+    assert_eq!(client.personas().get(PERSONA_ID).await.unwrap().id, PERSONA_ID);
+    assert_eq!(*count.lock().unwrap(), 2);
+    // A create is not repeated: the server may have created it.
+    let (url, count) = raw_server(vec![Some(cut), None], Duration::ZERO).await;
+    let err = builder(&url).build().unwrap().personas().create(CreatePersona::cara()).await.unwrap_err();
+    assert!(matches!(err, Error::Connection { attempts: 1, .. }), "{err:?}");
+    assert_eq!(*count.lock().unwrap(), 1);
+}
+
+/// A `tracing` writer that keeps everything in memory.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Installs, for this thread, a subscriber that writes every event and span closing into memory.
+fn capture_traces() -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn traces_record_the_call_and_never_a_key_header_or_body() {
+    let server = MockServer::start().await;
+    let secret_answer = json!({"message": "SECRET-IN-ERROR-BODY"});
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(&secret_answer))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT")).respond_with(ResponseTemplate::new(200).set_body_json(persona())).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(&secret_answer))
+        .mount(&server)
+        .await;
+    let (captured, _guard) = capture_traces();
+    let client = client(&server);
+    let update = UpdatePersona::new().system_prompt("SECRET-PROMPT-TEXT");
+    client.personas().update(PERSONA_ID, update).await.unwrap();
+    assert!(client.personas().get(PERSONA_ID).await.unwrap_err().is_not_found());
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    for expected in [
+        "anam.request",
+        "operation=\"updatePersona\"",
+        "http.request.method=\"PUT\"",
+        "url.template=\"/v1/personas/{id}\"",
+        "http.response.status_code=200",
+        "attempts=2",
+        "duration_ms=",
+        "retrying",
+        "reason=503 Service Unavailable",
+        "operation=\"getPersona\"",
+        "http.response.status_code=404",
+        "error.kind=\"api\"",
+        "call failed",
+    ] {
+        assert!(log.contains(expected), "missing {expected:?} in:\n{log}");
+    }
+    let persona_text = persona()["name"].as_str().unwrap().to_owned();
+    for secret in [KEY, "Bearer", "SECRET-PROMPT-TEXT", "SECRET-IN-ERROR-BODY", "authorization", &persona_text] {
+        assert!(!log.to_lowercase().contains(&secret.to_lowercase()), "{secret:?} leaked into:\n{log}");
+    }
+}
