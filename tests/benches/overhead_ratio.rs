@@ -1,5 +1,5 @@
-//! Paired measurement of the SDK's cost: the `anam` client, the hand-written baseline (see
-//! `overhead`) and, for attribution, the generated `anam-api` client alone (no retries, tracing
+//! Paired measurement of the SDK's cost: the `anam` client, a hand-written reqwest + serde_json
+//! baseline (`common::Baseline`) and, for attribution, the generated `anam-api` client alone (no retries, tracing
 //! or error mapping; its two per-client headers set as reqwest default headers), interleaved
 //! unit by unit so that machine drift hits every side alike. Prints a table; asserts nothing.
 //!

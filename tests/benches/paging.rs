@@ -10,9 +10,12 @@
 //! measurement started, in 3 runs of their own. Each of 21 timed runs (no counting: its atomic
 //! operations on every allocation would weigh on the side that allocates more) fetches the pages,
 //! each dropped inside the timing as the stream's consumer drops each item, and streams, in
-//! alternating order; the time ratio is the median of the runs' ratios. Targets: the stream holds at most a page or two (its
-//! peak over the peak of one page fetch <= 2), and takes no more than 1.1x the sum of the page
-//! fetches.
+//! alternating order; the time ratio is the median of the runs' ratios. Target: the stream takes
+//! no more than 1.1x the sum of the page fetches. Its memory is one page plus the ids it has
+//! yielded (it skips every id seen before), which the table gives per item.
+//!
+//! The counting allocator is hand-written because it counts per thread: `dhat` and the like count
+//! the whole process, here including the fake serving the pages on another thread.
 
 // The one unsafe item of the workspace: a global allocator that counts bytes (GlobalAlloc is an
 // unsafe trait). It only adds bookkeeping around the system allocator.
@@ -156,7 +159,7 @@ fn main() {
         (median(&mut page_peaks), median(&mut stream_peaks), median(&mut collect_peaks));
     let kib = |bytes: isize| bytes as f64 / 1024.0;
     let time_ratio = median(&mut ratios);
-    let memory_ratio = stream_peak as f64 / page_peak as f64;
+    let per_item = (stream_peak - page_peak) as f64 / PERSONAS as f64;
     println!(
         "paging {PERSONAS} personas, {PER_PAGE} a page ({pages} pages), medians of {RUNS} timed and {MEMORY_RUNS} counted runs"
     );
@@ -170,9 +173,6 @@ fn main() {
     );
     println!("| peak heap, one page fetch | {:.0} KiB | | |", kib(page_peak));
     println!("| peak heap, stream | {:.0} KiB | | |", kib(stream_peak));
-    println!(
-        "| stream peak / one-page peak | {memory_ratio:.2} | <= 2 | {} |",
-        if memory_ratio <= 2.0 { "yes" } else { "NO" }
-    );
+    println!("| stream peak above one page, per item yielded (the ids it remembers) | {per_item:.0} bytes | | |");
     println!("| peak heap, list_all (collects all, for contrast) | {:.0} KiB | | |", kib(collect_peak));
 }

@@ -4,11 +4,12 @@
 //!
 //! - the operations: one enum variant each, with its operationId, method and path template;
 //! - the documented range of every bounded request field (body fields by JSON path, and query
-//!   parameters), for the operation that takes it;
+//!   parameters), for the operation that takes it, and for each operation with a body a
+//!   function that checks a typed body against them (`check_create_persona`, ...);
 //! - which fields of `VoiceGenerationOptions` apply to each voice provider, and with which range
 //!   (the spec's `x-anam-providers` extension on that schema).
 
-use heck::ToUpperCamelCase;
+use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -29,6 +30,7 @@ pub fn render(tree: &Value) -> Result<String, String> {
     let docs: Vec<_> = operations.iter().map(|(_, method, path)| format!("`{method} {path}`")).collect();
 
     let mut bounds = Vec::new();
+    let mut checks = Vec::new();
     for (id, method, path) in &operations {
         let op = &tree["paths"][path.as_str()][method.to_lowercase().as_str()];
         let variant = format_ident!("{}", id.to_upper_camel_case());
@@ -37,22 +39,48 @@ pub fn render(tree: &Value) -> Result<String, String> {
                 bounds.push(bound(&variant, quote!(Query), &name, min, max));
             }
         }
-        let body = op.pointer("/requestBody/content/application~1json/schema");
+        let Some(body) = op.pointer("/requestBody/content/application~1json/schema") else { continue };
+        let Some(type_name) = body.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next()) else {
+            return Err(format!("paths.{path}.{method}: the request body is not a $ref to a named schema"));
+        };
         let mut found = Vec::new();
-        if let Some(body) = body {
-            bounded_fields(tree, body, "", &mut found, 0)?;
+        bounded_fields(tree, body, "", &quote!(Some(body)), &mut found, 0)?;
+        let mut lines = Vec::new();
+        for field in found {
+            let index = bounds.len();
+            let read = field.read;
+            lines.push(quote!(check(&REQUEST_BOUNDS[#index], #read)?;));
+            bounds.push(bound(&variant, quote!(Body), &field.path, field.min, field.max));
         }
-        for (field, min, max) in found {
-            bounds.push(bound(&variant, quote!(Body), &field, min, max));
-        }
+        let (function, type_name) = (format_ident!("check_{}", id.to_snake_case()), format_ident!("{type_name}"));
+        let doc = format!("Checks a `{type_name}` body of `{method} {path}` against the spec's ranges.");
+        checks.push(quote! {
+            #[doc = #doc]
+            pub fn #function(body: &types::#type_name) -> Result<(), OutOfBounds> {
+                #(#lines)*
+                Ok(())
+            }
+        });
     }
 
+    let mut set_fields = Vec::new();
     let mut providers = Vec::new();
     let at = format!("/components/schemas/{PROVIDER_SCHEMA}");
     let schema = tree.pointer(&at).ok_or_else(|| format!("{SPEC_NAME}: no schema {PROVIDER_SCHEMA}"))?;
     let by_provider = schema.get("x-anam-providers").and_then(Value::as_object);
     let by_provider =
         by_provider.ok_or_else(|| format!("components.schemas.{PROVIDER_SCHEMA}: no x-anam-providers"))?;
+    for (name, prop) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+        let field = format_ident!("{}", name.to_snake_case());
+        let target = spec::resolve(tree, prop).unwrap_or(prop);
+        let value = match target.get("type").and_then(Value::as_str) {
+            Some("number" | "integer") => quote!(options.#field.map(|v| v as f64)),
+            _ => quote!(None),
+        };
+        set_fields.push(quote!((#name, options.#field.is_some(), #value)));
+    }
+    let provider_type = format_ident!("{PROVIDER_SCHEMA}");
+    let field_count = set_fields.len();
     for (provider, fields) in by_provider {
         for (field, limits) in fields.as_object().into_iter().flatten() {
             if schema.pointer(&format!("/properties/{field}")).is_none() {
@@ -67,7 +95,8 @@ pub fn render(tree: &Value) -> Result<String, String> {
     }
 
     let tokens: TokenStream = quote! {
-        use crate::facts::{Bound, Location, ProviderField};
+        use crate::facts::{Bound, Location, OutOfBounds, ProviderField, check};
+        use crate::types;
 
         /// An operation of the spec.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -102,6 +131,14 @@ pub fn render(tree: &Value) -> Result<String, String> {
         /// For each voice provider, the fields of `VoiceGenerationOptions` that apply to it, with
         /// the provider's own range where the spec gives one (`x-anam-providers`).
         pub const PROVIDER_FIELDS: &[ProviderField] = &[#(#providers),*];
+
+        /// Every field of `VoiceGenerationOptions`: its wire name, whether it is set, and its
+        /// value when it is a number.
+        pub fn voice_generation_fields(options: &types::#provider_type) -> [(&'static str, bool, Option<f64>); #field_count] {
+            [#(#set_fields),*]
+        }
+
+        #(#checks)*
     };
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("facts: {e}"))?;
     Ok(prettyplease::unparse(&file))
@@ -145,32 +182,57 @@ fn query_parameters<'a>(tree: &'a Value, item: &'a Value, op: &'a Value) -> Vec<
 
 /// Collects the bounded number fields below `schema` as (JSON path, minimum, maximum), following
 /// `$ref`s and `allOf`/`anyOf`/`oneOf` branches.
+/// A bounded number field below a request body: its JSON path, range, and the Rust expression
+/// that reads it from the typed body `body` as an `Option<f64>`.
+struct Field {
+    path: String,
+    min: Option<f64>,
+    max: Option<f64>,
+    read: TokenStream,
+}
+
+/// Collects the bounded number fields below `schema`, following `$ref`s and
+/// `allOf`/`anyOf`/`oneOf` branches. `read` reads the current object as an `Option<&T>`.
 fn bounded_fields(
     tree: &Value,
     schema: &Value,
     at: &str,
-    found: &mut Vec<(String, Option<f64>, Option<f64>)>,
+    read: &TokenStream,
+    found: &mut Vec<Field>,
     depth: usize,
 ) -> Result<(), String> {
     if depth > 16 {
         return Err(format!("request body schema nests deeper than 16 levels at {at:?} (a cycle?)"));
     }
     if let Some(target) = spec::resolve(tree, schema) {
-        return bounded_fields(tree, target, at, found, depth + 1);
-    }
-    if matches!(schema.get("type").and_then(Value::as_str), Some("number" | "integer"))
-        && let Some((min, max)) = range(schema)
-    {
-        found.push((at.to_string(), min, max));
+        return bounded_fields(tree, target, at, read, found, depth + 1);
     }
     for key in ["allOf", "anyOf", "oneOf"] {
         for branch in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
-            bounded_fields(tree, branch, at, found, depth + 1)?;
+            bounded_fields(tree, branch, at, read, found, depth + 1)?;
         }
     }
+    let required: Vec<&str> =
+        schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
     for (name, prop) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
         let path = if at.is_empty() { name.clone() } else { format!("{at}.{name}") };
-        bounded_fields(tree, prop, &path, found, depth + 1)?;
+        let field = format_ident!("{}", name.to_snake_case());
+        let target = spec::resolve(tree, prop).unwrap_or(prop);
+        let number = matches!(target.get("type").and_then(Value::as_str), Some("number" | "integer"));
+        let is_required = required.contains(&name.as_str());
+        if number && let Some((min, max)) = range(target) {
+            let read = match is_required {
+                true => quote!(#read.map(|v| v.#field as f64)),
+                false => quote!(#read.and_then(|v| v.#field).map(|v| v as f64)),
+            };
+            found.push(Field { path, min, max, read });
+        } else if !number {
+            let read = match is_required {
+                true => quote!(#read.map(|v| &v.#field)),
+                false => quote!(#read.and_then(|v| v.#field.as_ref())),
+            };
+            bounded_fields(tree, prop, &path, &read, found, depth + 1)?;
+        }
     }
     Ok(())
 }

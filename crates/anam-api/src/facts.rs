@@ -16,7 +16,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-pub use crate::facts_generated::{Operation, PROVIDER_FIELDS, REQUEST_BOUNDS};
+pub use crate::facts_generated::*;
 
 /// Where a bounded request field is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +66,14 @@ pub struct ProviderField {
     pub minimum: Option<f64>,
     /// The provider's largest value (inclusive), when narrower than the field's own.
     pub maximum: Option<f64>,
+}
+
+/// Checks one value against its bound (the generated `check_*` functions call this).
+pub fn check(bound: &'static Bound, value: Option<f64>) -> Result<(), OutOfBounds> {
+    match value {
+        Some(value) if !bound.contains(value) => Err(OutOfBounds { bound, value }),
+        _ => Ok(()),
+    }
 }
 
 /// The range in words, for error messages.
@@ -169,6 +177,24 @@ mod tests {
         assert!(op.check_body(&json!({"voiceDetectionOptions": null, "name": 5})).is_ok());
         let err = Operation::UpdatePersona.check_body(&json!({"voiceGenerationOptions": {"volume": 0.1}}));
         assert_eq!(err.unwrap_err().bound.field, "voiceGenerationOptions.volume");
+    }
+
+    #[test]
+    fn typed_bodies_are_checked_against_the_same_ranges() {
+        use crate::types::{PersonaUpdate, VoiceDetectionOptions};
+        let mut body = PersonaUpdate::default();
+        assert!(check_update_persona(&body).is_ok());
+        body.voice_detection_options =
+            Some(VoiceDetectionOptions { speech_enhancement_level: Some(f64::NAN), ..Default::default() });
+        let err = check_update_persona(&body).unwrap_err();
+        assert_eq!(err.bound.field, "voiceDetectionOptions.speechEnhancementLevel");
+        assert!(err.value.is_nan());
+        let json = serde_json::json!({"voiceDetectionOptions": {"speechEnhancementLevel": 1.5}});
+        let typed: PersonaUpdate = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(
+            check_update_persona(&typed).unwrap_err().bound,
+            Operation::UpdatePersona.check_body(&json).unwrap_err().bound
+        );
     }
 
     #[test]

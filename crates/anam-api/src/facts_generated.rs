@@ -2,7 +2,8 @@
 // Spec SHA-256: a5f4831e1c592d2a42aa3da8044c1c37c37a2e9e6819c7554b7dd4185d2fdab8
 // Operations and documented ranges of the spec, as data.
 
-use crate::facts::{Bound, Location, ProviderField};
+use crate::facts::{Bound, Location, OutOfBounds, ProviderField, check};
+use crate::types;
 /// An operation of the spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -303,3 +304,171 @@ pub const PROVIDER_FIELDS: &[ProviderField] = &[
         maximum: None,
     },
 ];
+/// Every field of `VoiceGenerationOptions`: its wire name, whether it is set, and its
+/// value when it is a number.
+pub fn voice_generation_fields(
+    options: &types::VoiceGenerationOptions,
+) -> [(&'static str, bool, Option<f64>); 8usize] {
+    [
+        ("emotion", options.emotion.is_some(), None),
+        ("model", options.model.is_some(), None),
+        (
+            "similarityBoost",
+            options.similarity_boost.is_some(),
+            options.similarity_boost.map(|v| v as f64),
+        ),
+        ("speed", options.speed.is_some(), options.speed.map(|v| v as f64)),
+        ("stability", options.stability.is_some(), options.stability.map(|v| v as f64)),
+        ("style", options.style.is_some(), options.style.map(|v| v as f64)),
+        ("useSpeakerBoost", options.use_speaker_boost.is_some(), None),
+        ("volume", options.volume.is_some(), options.volume.map(|v| v as f64)),
+    ]
+}
+///Checks a `PersonaCreate` body of `POST /v1/personas` against the spec's ranges.
+pub fn check_create_persona(body: &types::PersonaCreate) -> Result<(), OutOfBounds> {
+    check(
+        &REQUEST_BOUNDS[2usize],
+        Some(body)
+            .and_then(|v| v.voice_detection_options.as_ref())
+            .and_then(|v| v.end_of_speech_sensitivity)
+            .map(|v| v as f64),
+    )?;
+    check(
+        &REQUEST_BOUNDS[3usize],
+        Some(body)
+            .and_then(|v| v.voice_detection_options.as_ref())
+            .and_then(|v| v.silence_before_auto_end_turn_seconds)
+            .map(|v| v as f64),
+    )?;
+    check(
+        &REQUEST_BOUNDS[4usize],
+        Some(body)
+            .and_then(|v| v.voice_detection_options.as_ref())
+            .and_then(|v| v.silence_before_session_end_seconds)
+            .map(|v| v as f64),
+    )?;
+    check(
+        &REQUEST_BOUNDS[5usize],
+        Some(body)
+            .and_then(|v| v.voice_detection_options.as_ref())
+            .and_then(|v| v.silence_before_skip_turn_seconds)
+            .map(|v| v as f64),
+    )?;
+    check(
+        &REQUEST_BOUNDS[6usize],
+        Some(body)
+            .and_then(|v| v.voice_detection_options.as_ref())
+            .and_then(|v| v.speech_enhancement_level)
+            .map(|v| v as f64),
+    )?;
+    check(
+        &REQUEST_BOUNDS[7usize],
+        Some(body)
+            .and_then(|v| v.voice_generation_options.as_ref())
+            .and_then(|v| v.similarity_boost)
+            .map(|v| v as f64),
+    )?;
+    check(
+        &REQUEST_BOUNDS[8usize],
+        Some(body)
+            .and_then(|v| v.voice_generation_options.as_ref())
+            .and_then(|v| v.speed)
+            .map(|v| v as f64),
+    )?;
+    check(
+        &REQUEST_BOUNDS[9usize],
+        Some(body)
+            .and_then(|v| v.voice_generation_options.as_ref())
+            .and_then(|v| v.stability)
+            .map(|v| v as f64),
+    )?;
+    check(
+        &REQUEST_BOUNDS[10usize],
+        Some(body)
+            .and_then(|v| v.voice_generation_options.as_ref())
+            .and_then(|v| v.style)
+            .map(|v| v as f64),
+    )?;
+    check(
+        &REQUEST_BOUNDS[11usize],
+        Some(body)
+            .and_then(|v| v.voice_generation_options.as_ref())
+            .and_then(|v| v.volume)
+            .map(|v| v as f64),
+    )?;
+    Ok(())
+}
+///Checks a `PersonaUpdate` body of `PUT /v1/personas/{id}` against the spec's ranges.
+pub fn check_update_persona(body: &types::PersonaUpdate) -> Result<(), OutOfBounds> {
+    check(
+        &REQUEST_BOUNDS[12usize],
+        Some(body)
+            .and_then(|v| v.voice_detection_options.as_ref())
+            .and_then(|v| v.end_of_speech_sensitivity)
+            .map(|v| v as f64),
+    )?;
+    check(
+        &REQUEST_BOUNDS[13usize],
+        Some(body)
+            .and_then(|v| v.voice_detection_options.as_ref())
+            .and_then(|v| v.silence_before_auto_end_turn_seconds)
+            .map(|v| v as f64),
+    )?;
+    check(
+        &REQUEST_BOUNDS[14usize],
+        Some(body)
+            .and_then(|v| v.voice_detection_options.as_ref())
+            .and_then(|v| v.silence_before_session_end_seconds)
+            .map(|v| v as f64),
+    )?;
+    check(
+        &REQUEST_BOUNDS[15usize],
+        Some(body)
+            .and_then(|v| v.voice_detection_options.as_ref())
+            .and_then(|v| v.silence_before_skip_turn_seconds)
+            .map(|v| v as f64),
+    )?;
+    check(
+        &REQUEST_BOUNDS[16usize],
+        Some(body)
+            .and_then(|v| v.voice_detection_options.as_ref())
+            .and_then(|v| v.speech_enhancement_level)
+            .map(|v| v as f64),
+    )?;
+    check(
+        &REQUEST_BOUNDS[17usize],
+        Some(body)
+            .and_then(|v| v.voice_generation_options.as_ref())
+            .and_then(|v| v.similarity_boost)
+            .map(|v| v as f64),
+    )?;
+    check(
+        &REQUEST_BOUNDS[18usize],
+        Some(body)
+            .and_then(|v| v.voice_generation_options.as_ref())
+            .and_then(|v| v.speed)
+            .map(|v| v as f64),
+    )?;
+    check(
+        &REQUEST_BOUNDS[19usize],
+        Some(body)
+            .and_then(|v| v.voice_generation_options.as_ref())
+            .and_then(|v| v.stability)
+            .map(|v| v as f64),
+    )?;
+    check(
+        &REQUEST_BOUNDS[20usize],
+        Some(body)
+            .and_then(|v| v.voice_generation_options.as_ref())
+            .and_then(|v| v.style)
+            .map(|v| v as f64),
+    )?;
+    check(
+        &REQUEST_BOUNDS[21usize],
+        Some(body)
+            .and_then(|v| v.voice_generation_options.as_ref())
+            .and_then(|v| v.volume)
+            .map(|v| v as f64),
+    )?;
+    Ok(())
+}

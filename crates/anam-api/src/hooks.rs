@@ -66,11 +66,16 @@ impl ClientHooks<RequestSettings> for Client {
     }
 }
 
-/// `response` with a body that fails once more than `limit` bytes arrive, or at once when its
-/// `Content-Length` already says so.
+/// `response` with a body that fails at once when its `Content-Length` is over `limit`, and
+/// otherwise, when it declares no length, once more than `limit` bytes arrive. (A body that
+/// declares a length within the limit is left as it is: hyper reads exactly that many bytes.)
 pub fn limit_body(response: reqwest::Response, limit: u64) -> reqwest::Response {
     type BoxError = Box<dyn std::error::Error + Send + Sync>;
-    let too_large = response.content_length().is_some_and(|length| length > limit);
+    let declared = response.content_length();
+    if declared.is_some_and(|length| length <= limit) {
+        return response;
+    }
+    let too_large = declared.is_some();
     let (parts, body) = http::Response::from(response).into_parts();
     let body = if too_large {
         drop(body); // closes the connection without reading the body

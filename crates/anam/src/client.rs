@@ -273,18 +273,25 @@ impl ClientBuilder {
         }
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let max_response_bytes = self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
-        let http = match self.http_client {
-            Some(client) => client,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
-        };
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, auth_header(&key)?);
         headers.insert(USER_AGENT, user_agent);
-        let settings = RequestSettings { headers, timeout: Some(timeout), max_body_bytes: Some(max_response_bytes) };
+        let max_body_bytes = Some(max_response_bytes);
+        // The SDK's own client carries the headers and the timeout as its defaults; a caller's
+        // client gets them on each request (RequestSettings, applied by anam-api's hook).
+        let (http, settings) = match self.http_client {
+            Some(client) => (client, RequestSettings { headers, timeout: Some(timeout), max_body_bytes }),
+            None => {
+                let client = reqwest::Client::builder()
+                    .default_headers(headers)
+                    .timeout(timeout)
+                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+                (client, RequestSettings { max_body_bytes, ..RequestSettings::default() })
+            }
+        };
         let api = anam_api::Client::new_with_client(&base_url, http, settings);
         let shared = Shared { api, base_url, retry: self.retry, timeout, max_response_bytes };
         Ok(Client { shared: Arc::new(shared) })

@@ -1,39 +1,14 @@
-//! Voice-detection and voice-generation settings, and the range checks every request body
-//! goes through before it is sent. The ranges are the spec's (`anam_api::facts`), never
-//! repeated here.
+//! Voice-detection and voice-generation settings, checked against the spec's ranges
+//! (`anam_api::facts`, generated from the spec), never repeated here.
 
-use anam_api::Operation;
-use anam_api::facts::{Location, PROVIDER_FIELDS, range_text};
-use anam_api::types::{CartesiaEmotion, VoiceDetectionOptions, VoiceGenerationOptions};
-use serde::Serialize;
-use serde_json::Value;
+use anam_api::facts::{OutOfBounds, PROVIDER_FIELDS, check_create_persona, range_text, voice_generation_fields};
+use anam_api::types::{CartesiaEmotion, PersonaCreate, VoiceDetectionOptions, VoiceGenerationOptions};
 
 use crate::error::ValidationError;
 
-/// Serializes a request body (or, under `prefix`, one of its objects) of `op` and checks every
-/// field against the spec's range; returns the body as JSON.
-pub(crate) fn check_body<T: Serialize>(
-    op: Operation,
-    prefix: Option<&str>,
-    body: &T,
-) -> Result<Value, ValidationError> {
-    let value = serde_path_to_error::serialize(body, serde_json::value::Serializer).map_err(|error| {
-        // The only fallible serializer is the float one, whose message starts with the value.
-        let field = match prefix {
-            Some(prefix) => format!("{prefix}.{}", error.path()),
-            None => error.path().to_string(),
-        };
-        let text = error.inner().to_string();
-        let value = text.split(' ').next().unwrap_or_default().to_owned();
-        let expected = op.bound(Location::Body, &field).map_or_else(|| range_text(None, None), |b| b.expected());
-        ValidationError::new(field, value, expected)
-    })?;
-    let whole = match prefix {
-        Some(prefix) => serde_json::json!({ prefix: value }),
-        None => value,
-    };
-    op.check_body(&whole).map_err(|e| ValidationError::new(e.bound.field, e.value, e.bound.expected()))?;
-    Ok(whole)
+/// The validation error of a value outside the spec's range.
+pub(crate) fn out_of_range(error: OutOfBounds) -> ValidationError {
+    ValidationError::new(error.bound.field, error.value, error.bound.expected())
 }
 
 /// How the persona detects the end of the user's turn and silence. Unset fields are left to the
@@ -99,13 +74,19 @@ impl VoiceDetection {
 
     /// Checks every set field against the spec's range.
     pub fn validate(&self) -> Result<(), ValidationError> {
-        check_body(Operation::CreatePersona, Some("voiceDetectionOptions"), &self.options).map(drop)
+        let body = PersonaCreate { voice_detection_options: Some(self.options.clone()), ..PersonaCreate::default() };
+        check_create_persona(&body).map_err(out_of_range)
     }
 
     /// The checked wire form.
     pub fn build(self) -> Result<VoiceDetectionOptions, ValidationError> {
         self.validate()?;
         Ok(self.options)
+    }
+
+    /// The settings, unchecked (the body they go into is checked whole).
+    pub(crate) fn into_options(self) -> VoiceDetectionOptions {
+        self.options
     }
 }
 
@@ -255,22 +236,9 @@ impl VoiceGeneration {
     /// Checks that every set field applies to the provider and lies in the spec's range, and in
     /// the provider's own range where it has one.
     pub fn validate(&self) -> Result<(), ValidationError> {
-        let body = check_body(Operation::CreatePersona, Some("voiceGenerationOptions"), &self.options)?;
-        let engine = self.engine;
-        let set = body["voiceGenerationOptions"].as_object().into_iter().flatten();
-        for (field, value) in set.filter(|(_, value)| !value.is_null()) {
-            let wire = format!("voiceGenerationOptions.{field}");
-            let Some(rule) = PROVIDER_FIELDS.iter().find(|r| r.provider == engine.key() && r.field == field) else {
-                return Err(not_for_engine(wire, field, engine));
-            };
-            let Some(value) = value.as_f64() else { continue };
-            let inside = rule.minimum.is_none_or(|min| value >= min) && rule.maximum.is_none_or(|max| value <= max);
-            if !inside {
-                let expected = format!("{} for {} voices", range_text(rule.minimum, rule.maximum), engine.name());
-                return Err(ValidationError::new(wire, value, expected));
-            }
-        }
-        Ok(())
+        let body = PersonaCreate { voice_generation_options: Some(self.options.clone()), ..PersonaCreate::default() };
+        check_create_persona(&body).map_err(out_of_range)?;
+        check_provider(self.engine, &self.options)
     }
 
     /// The checked wire form.
@@ -278,6 +246,29 @@ impl VoiceGeneration {
         self.validate()?;
         Ok(self.options)
     }
+
+    /// The settings, unchecked (the body they go into is checked whole).
+    pub(crate) fn into_options(self) -> VoiceGenerationOptions {
+        self.options
+    }
+}
+
+/// Checks `voiceGenerationOptions` against what the spec says of `engine`: every set field
+/// applies to it, within its own range where it has one.
+pub(crate) fn check_provider(engine: VoiceEngine, options: &VoiceGenerationOptions) -> Result<(), ValidationError> {
+    for (field, _, value) in voice_generation_fields(options).into_iter().filter(|(_, set, _)| *set) {
+        let wire = || format!("voiceGenerationOptions.{field}");
+        let Some(rule) = PROVIDER_FIELDS.iter().find(|r| r.provider == engine.key() && r.field == field) else {
+            return Err(not_for_engine(wire(), field, engine));
+        };
+        let Some(value) = value else { continue };
+        let inside = rule.minimum.is_none_or(|min| value >= min) && rule.maximum.is_none_or(|max| value <= max);
+        if !inside {
+            let expected = format!("{} for {} voices", range_text(rule.minimum, rule.maximum), engine.name());
+            return Err(ValidationError::new(wire(), value, expected));
+        }
+    }
+    Ok(())
 }
 
 /// The error for a setting of another provider's voices.
@@ -294,6 +285,7 @@ fn not_for_engine(wire: String, field: &str, engine: VoiceEngine) -> ValidationE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use anam_api::Operation;
     use anam_api::facts::REQUEST_BOUNDS;
 
     #[test]

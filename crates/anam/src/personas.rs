@@ -3,7 +3,7 @@
 use std::future::Future;
 
 use anam_api::Operation;
-use anam_api::facts::Location;
+use anam_api::facts::{Location, check_create_persona, check_update_persona};
 use anam_api::types::{
     AvatarModel, DeleteResult, NullableAvatarModel, Persona, PersonaCreate, PersonaList, PersonaSummary, PersonaUpdate,
     WidgetConfig,
@@ -14,7 +14,7 @@ use futures::stream::BoxStream;
 use crate::client::Client;
 use crate::error::{Error, Result, ValidationError};
 use crate::ids;
-use crate::options::{VoiceDetection, VoiceGeneration, check_body};
+use crate::options::{VoiceDetection, VoiceGeneration, check_provider, out_of_range};
 use crate::pagination::{self, Page};
 use crate::request::send;
 
@@ -331,19 +331,24 @@ macro_rules! persona_setters {
     };
 }
 
-/// Fills the options into a body and checks it: the spec's ranges, the provider's, the texts.
+/// Fills the options into a body and checks it: the texts, the spec's ranges (`$check`, generated
+/// from the spec) and the voice provider's.
 macro_rules! build_body {
-    ($self:ident, $op:expr) => {{
+    ($self:ident, $check:path) => {{
         let mut body = $self.body;
         if let Some(options) = $self.voice_detection {
-            body.voice_detection_options = Some(options.build()?);
+            body.voice_detection_options = Some(options.into_options());
         }
+        let engine = $self.voice_generation.as_ref().map(VoiceGeneration::engine);
         if let Some(options) = $self.voice_generation {
-            body.voice_generation_options = Some(options.build()?);
+            body.voice_generation_options = Some(options.into_options());
         }
         let ids = [("avatarId", &body.avatar_id), ("voiceId", &body.voice_id), ("llmId", &body.llm_id)];
         check_texts(body.language_code.as_deref(), ids.map(|(field, id)| (field, id.as_deref())))?;
-        check_body($op, None, &body)?;
+        $check(&body).map_err(out_of_range)?;
+        if let (Some(engine), Some(options)) = (engine, &body.voice_generation_options) {
+            check_provider(engine, options)?;
+        }
         Ok(body)
     }};
 }
@@ -430,7 +435,7 @@ impl CreatePersona {
 
     /// The checked wire form.
     pub fn build(self) -> Result<PersonaCreate, ValidationError> {
-        build_body!(self, Operation::CreatePersona)
+        build_body!(self, check_create_persona)
     }
 }
 
@@ -492,7 +497,7 @@ impl UpdatePersona {
 
     /// The checked wire form.
     pub fn build(self) -> Result<PersonaUpdate, ValidationError> {
-        build_body!(self, Operation::UpdatePersona)
+        build_body!(self, check_update_persona)
     }
 }
 
