@@ -225,7 +225,7 @@ fn diff_summary(old: &str, new: &str) -> String {
 
 /// `cargo xtask bench-codegen`: times `xtask codegen` (this binary, already built) on a scratch
 /// copy of the spec, `runs` times, and checks that every run writes the same bytes as the
-/// checked-in file.
+/// checked-in files.
 pub fn bench(root: &Path, runs: usize) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
     let scratch = std::env::temp_dir().join(format!("anam-codegen-bench-{}", std::process::id()));
@@ -234,7 +234,10 @@ pub fn bench(root: &Path, runs: usize) -> Result<(), String> {
         std::fs::create_dir_all(to.parent().unwrap_or(&scratch)).map_err(|e| e.to_string())?;
         std::fs::copy(root.join(file), &to).map_err(|e| format!("{file}: {e}"))?;
     }
-    let checked_in = std::fs::read(root.join(OUTPUT)).map_err(|e| format!("{OUTPUT}: {e}"))?;
+    let read_both = |dir: &Path| -> Result<Vec<Vec<u8>>, String> {
+        [OUTPUT, FACTS].iter().map(|file| std::fs::read(dir.join(file)).map_err(|e| format!("{file}: {e}"))).collect()
+    };
+    let checked_in = read_both(root)?;
     let mut times = Vec::with_capacity(runs);
     let mut identical = true;
     for _ in 0..runs.max(1) {
@@ -248,7 +251,7 @@ pub fn bench(root: &Path, runs: usize) -> Result<(), String> {
         if !out.status.success() {
             return Err(format!("codegen failed: {}", String::from_utf8_lossy(&out.stderr)));
         }
-        identical &= std::fs::read(scratch.join(OUTPUT)).map_err(|e| e.to_string())? == checked_in;
+        identical &= read_both(&scratch)? == checked_in;
     }
     let _ = std::fs::remove_dir_all(&scratch);
     times.sort_by(f64::total_cmp);
@@ -264,7 +267,7 @@ pub fn bench(root: &Path, runs: usize) -> Result<(), String> {
         if times[times.len() / 2] < 1.0 { "yes" } else { "NO" }
     );
     println!(
-        "| every run byte-identical to the checked-in {OUTPUT} | {} | yes | {} |",
+        "| every run byte-identical to the checked-in `{OUTPUT}` and `{FACTS}` | {} | yes | {} |",
         if identical { "yes" } else { "no" },
         if identical { "yes" } else { "NO" }
     );
