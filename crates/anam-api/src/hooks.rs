@@ -1,6 +1,10 @@
 //! The generated client's one hook, hand-written here because the orphan rule keeps a
 //! `ClientHooks` impl in the crate that defines [`Client`]. It sends each request with the
 //! settings the generated client carries ([`RequestSettings`]) and caps the response body.
+//!
+//! progenitor can generate a client without a hook of ours; this one exists because nothing
+//! else sees a response between reqwest and the generated code, which reads a success body
+//! whole: without it, a 256 MiB answer would be read into memory before anyone could refuse it.
 
 use std::time::Duration;
 

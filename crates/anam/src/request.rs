@@ -42,10 +42,10 @@ where
     let idempotent = op.method() != "POST";
     let calling = async {
         let started = Instant::now();
-        let mut attempts = 0;
+        let mut attempts: u32 = 0;
         let mut unanswered = false;
         let outcome = loop {
-            attempts += 1;
+            attempts = attempts.saturating_add(1);
             let (error, failure) = match classify(attempt().await).await {
                 Ok(value) => break Ok(value),
                 Err(failed) => failed,
