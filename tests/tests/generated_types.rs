@@ -9,7 +9,7 @@ use anam_api::types::{
 use serde_json::{Value, json};
 
 fn fixture(name: &str) -> Value {
-    let path = format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../crates/anam/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }

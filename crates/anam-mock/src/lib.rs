@@ -42,7 +42,7 @@
 //! # }
 //! ```
 //!
-//! The same fake runs as a program for other tools: `cargo run -p anam-mock -- --port 4010`.
+//! The same fake runs as a program for other tools: `cargo run -p anam-mock --features cli -- --port 4010`.
 
 #![forbid(unsafe_code)]
 

@@ -1,7 +1,7 @@
 //! `anam-mock`: the in-memory fake of the Anam personas API as a program, for other tools.
 //!
 //! ```text
-//! cargo run -p anam-mock -- --port 4010 [--api-key KEY] [--seed N]
+//! cargo run -p anam-mock --features cli -- --port 4010 [--api-key KEY] [--seed N]
 //! ```
 
 use anam_api::types::PersonaCreate;

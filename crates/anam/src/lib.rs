@@ -67,7 +67,7 @@ pub use options::{VoiceDetection, VoiceEngine, VoiceGeneration};
 pub use personas::{CreatePersona, ListPersonas, Personas, UpdatePersona};
 pub use retry::{Failure, RetryConfig};
 
-/// The README's examples, compiled as doctests so they cannot drift from the API.
+/// This crate's README examples, compiled as doctests so they cannot drift from the API.
 #[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
+#[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

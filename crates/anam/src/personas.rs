@@ -514,7 +514,7 @@ mod tests {
     fn the_documented_example_request_comes_out_of_the_builder() {
         let request = CreatePersona::documented_example();
         let expected: Value =
-            serde_json::from_str(include_str!("../../../tests/fixtures/create_persona_request.json")).unwrap();
+            serde_json::from_str(include_str!("../tests/fixtures/create_persona_request.json")).unwrap();
         assert_eq!(wire(request.build().unwrap()), expected);
     }
 

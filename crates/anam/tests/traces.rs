@@ -15,7 +15,7 @@ const KEY: &str = "sk-test-0123456789";
 const PERSONA_ID: &str = "2f1c5b8e-4a3d-4c7e-9b1a-6d0e8f2a7c31";
 
 fn persona() -> Value {
-    serde_json::from_str(include_str!("../../../tests/fixtures/persona_full.json")).unwrap()
+    serde_json::from_str(include_str!("fixtures/persona_full.json")).unwrap()
 }
 
 fn client(server: &MockServer) -> Client {

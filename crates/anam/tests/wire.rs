@@ -15,7 +15,7 @@ use wiremock::matchers::{any, body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const KEY: &str = "sk-test-0123456789";
-const PERSONA: &str = include_str!("../../../tests/fixtures/persona_full.json");
+const PERSONA: &str = include_str!("fixtures/persona_full.json");
 const PERSONA_ID: &str = "2f1c5b8e-4a3d-4c7e-9b1a-6d0e8f2a7c31";
 
 fn persona() -> Value {
@@ -100,7 +100,7 @@ async fn the_raw_generated_client_sends_the_key_and_hands_errors_over_unread() {
 async fn create_sends_the_built_body_and_accepts_200_for_201() {
     let server = MockServer::start().await;
     let expected: Value =
-        serde_json::from_str(include_str!("../../../tests/fixtures/create_persona_request.json")).unwrap();
+        serde_json::from_str(include_str!("fixtures/create_persona_request.json")).unwrap();
     Mock::given(method("POST"))
         .and(path("/v1/personas"))
         .and(header("content-type", "application/json"))

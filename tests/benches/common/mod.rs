@@ -17,7 +17,7 @@ use tokio::runtime::Runtime;
 
 pub const KEY: &str = "bench-key";
 const ID: &str = "2f1c5b8e-4a3d-4c7e-9b1a-6d0e8f2a7c31";
-const PERSONA: &str = include_str!("../../fixtures/persona_full.json");
+const PERSONA: &str = include_str!("../../../crates/anam/tests/fixtures/persona_full.json");
 
 /// A 100-item list page, built once from the summary fixture shape.
 fn page_of_100() -> Bytes {
