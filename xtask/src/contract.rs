@@ -44,7 +44,10 @@ pub fn run(root: &Path, only: Option<&str>) -> Result<(), String> {
     if installed {
         results.push((
             "build drivers",
-            cargo(root, &["build", "--locked", "-p", "anam-mock", "-p", "anam-tests", "--features", "anam-mock/cli", "--bins"]),
+            cargo(
+                root,
+                &["build", "--locked", "-p", "anam-mock", "-p", "anam-tests", "--features", "anam-mock/cli", "--bins"],
+            ),
         ));
     }
     if results.iter().all(|(_, r)| r.is_ok()) {

@@ -99,8 +99,7 @@ async fn the_raw_generated_client_sends_the_key_and_hands_errors_over_unread() {
 #[tokio::test]
 async fn create_sends_the_built_body_and_accepts_200_for_201() {
     let server = MockServer::start().await;
-    let expected: Value =
-        serde_json::from_str(include_str!("fixtures/create_persona_request.json")).unwrap();
+    let expected: Value = serde_json::from_str(include_str!("fixtures/create_persona_request.json")).unwrap();
     Mock::given(method("POST"))
         .and(path("/v1/personas"))
         .and(header("content-type", "application/json"))
