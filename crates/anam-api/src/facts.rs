@@ -1,8 +1,8 @@
 //! The spec's operations and documented ranges as data, and the checks that read them.
 //!
-//! `cargo xtask codegen` writes the data (`facts_generated.rs`) from `openapi/anam.yaml`; the
-//! `anam` SDK checks each request against it before sending, and `anam-mock` refuses what falls
-//! outside it, so a range or a path is written down once, in the spec.
+//! `cargo xtask codegen` writes the data and the typed `check_*` functions (`facts_generated.rs`)
+//! from `openapi/anam.yaml`; the `anam` SDK runs them on each request before sending, and
+//! `anam-mock` refuses what they refuse, so a range or a path is written down once, in the spec.
 //!
 //! ```
 //! use anam_api::facts::{Location, Operation};
@@ -13,8 +13,6 @@
 //! ```
 
 use std::fmt;
-
-use serde_json::Value;
 
 pub use crate::facts_generated::*;
 
@@ -97,20 +95,6 @@ impl Operation {
     pub fn bound(self, location: Location, field: &str) -> Option<&'static Bound> {
         REQUEST_BOUNDS.iter().find(|b| b.operation == self && b.location == location && b.field == field)
     }
-
-    /// Checks every bounded field of a JSON request body of this operation. Fields that are
-    /// absent, or not numbers, are left to other checks.
-    pub fn check_body(self, body: &Value) -> Result<(), OutOfBounds> {
-        for bound in REQUEST_BOUNDS.iter().filter(|b| b.operation == self && b.location == Location::Body) {
-            let found = bound.field.split('.').try_fold(body, |node, key| node.get(key));
-            if let Some(value) = found.and_then(Value::as_f64)
-                && !bound.contains(value)
-            {
-                return Err(OutOfBounds { bound, value });
-            }
-        }
-        Ok(())
-    }
 }
 
 fn matches_template(template: &str, path: &str) -> bool {
@@ -149,7 +133,6 @@ impl std::error::Error for OutOfBounds {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn every_operation_is_found_by_its_method_and_path_and_nothing_else() {
@@ -169,17 +152,6 @@ mod tests {
     }
 
     #[test]
-    fn bodies_are_checked_against_the_spec_ranges() {
-        let op = Operation::CreatePersona;
-        assert!(op.check_body(&json!({"voiceDetectionOptions": {"endOfSpeechSensitivity": 1}})).is_ok());
-        let err = op.check_body(&json!({"voiceDetectionOptions": {"endOfSpeechSensitivity": 1.5}})).unwrap_err();
-        assert_eq!(err.to_string(), "voiceDetectionOptions.endOfSpeechSensitivity is 1.5, but must be between 0 and 1");
-        assert!(op.check_body(&json!({"voiceDetectionOptions": null, "name": 5})).is_ok());
-        let err = Operation::UpdatePersona.check_body(&json!({"voiceGenerationOptions": {"volume": 0.1}}));
-        assert_eq!(err.unwrap_err().bound.field, "voiceGenerationOptions.volume");
-    }
-
-    #[test]
     fn typed_bodies_are_checked_against_the_same_ranges() {
         use crate::types::{PersonaUpdate, VoiceDetectionOptions};
         let mut body = PersonaUpdate::default();
@@ -190,11 +162,12 @@ mod tests {
         assert_eq!(err.bound.field, "voiceDetectionOptions.speechEnhancementLevel");
         assert!(err.value.is_nan());
         let json = serde_json::json!({"voiceDetectionOptions": {"speechEnhancementLevel": 1.5}});
-        let typed: PersonaUpdate = serde_json::from_value(json.clone()).unwrap();
-        assert_eq!(
-            check_update_persona(&typed).unwrap_err().bound,
-            Operation::UpdatePersona.check_body(&json).unwrap_err().bound
-        );
+        let typed: PersonaUpdate = serde_json::from_value(json).unwrap();
+        let err = check_update_persona(&typed).unwrap_err();
+        assert_eq!(err.to_string(), "voiceDetectionOptions.speechEnhancementLevel is 1.5, but must be between 0 and 1");
+        let volume = crate::types::VoiceGenerationOptions { volume: Some(0.1), ..Default::default() };
+        let body = crate::types::PersonaCreate { voice_generation_options: Some(volume), ..Default::default() };
+        assert_eq!(check_create_persona(&body).unwrap_err().bound.field, "voiceGenerationOptions.volume");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use anam_api::Operation;
+use anam_api::facts::{OutOfBounds, check_create_persona, check_update_persona};
 use anam_api::types::{
     AvatarModel, CartesiaEmotion, Pagination, Persona, PersonaCreate, PersonaList, PersonaSummary, PersonaUpdate,
     VoiceGenerationOptions, WidgetConfig, WidgetInitialState, WidgetLayout,
@@ -63,7 +63,7 @@ impl Store {
     /// Creates a persona from a request body (a JSON object, the `PersonaCreate` shape).
     pub fn create(&mut self, body: &Value) -> Result<Persona, Invalid> {
         let request: PersonaCreate = read(body)?;
-        check_ranges(Operation::CreatePersona, body)?;
+        check_create_persona(&request).map_err(out_of_range)?;
         check_known(
             "avatarModel",
             request.avatar_model.as_ref().map(|m| (m.as_str(), m.is_known())),
@@ -89,7 +89,7 @@ impl Store {
     /// Applies a partial update; `Ok(None)` when no persona has this id.
     pub fn update(&mut self, id: &str, body: &Value) -> Result<Option<Persona>, Invalid> {
         let request: PersonaUpdate = read(body)?;
-        check_ranges(Operation::UpdatePersona, body)?;
+        check_update_persona(&request).map_err(out_of_range)?;
         let model = request.avatar_model.as_ref().and_then(|m| m.0.as_ref());
         check_known("avatarModel", model.map(|m| (m.as_str(), m.is_known())), AvatarModel::KNOWN)?;
         check_option_enums(request.voice_generation_options.as_ref(), request.widget_config.as_ref())?;
@@ -247,13 +247,12 @@ fn check_option_enums(voice: Option<&VoiceGenerationOptions>, widget: Option<&Wi
     check_known("widgetConfig.initialState", state, WidgetInitialState::KNOWN)
 }
 
-/// Checks the spec's ranges (`anam_api::facts`), as the API's 400 answers name them.
-fn check_ranges(op: Operation, body: &Value) -> Result<(), Invalid> {
-    op.check_body(body).map_err(|e| {
-        let (bound, value) = (e.bound, e.value);
-        let code = if bound.minimum.is_some_and(|min| value < min) { "too_small" } else { "too_big" };
-        Invalid::new(bound.field, format!("must be {}", bound.expected()), code)
-    })
+/// A value outside the spec's range (the generated `anam_api::facts` checks, the same the SDK
+/// runs), as the API's 400 answers name it.
+fn out_of_range(error: OutOfBounds) -> Invalid {
+    let (bound, value) = (error.bound, error.value);
+    let code = if bound.minimum.is_some_and(|min| value < min) { "too_small" } else { "too_big" };
+    Invalid::new(bound.field, format!("must be {}", bound.expected()), code)
 }
 
 #[cfg(test)]
