@@ -29,7 +29,7 @@ async fn the_whole_crud_cycle() {
         .unwrap();
     assert_eq!(created.name.as_deref(), Some("Cara"));
     assert_eq!(created.avatar_model, Some(AvatarModel::Cara3));
-    assert_eq!(created.avatar.as_ref().map(|a| a.id.as_str()), Some(anam::ids::CARA_AVATAR));
+    assert_eq!(created.avatar.as_ref().map(|a| &a.id), Some(&anam::ids::cara_avatar()));
     assert!(created.created_at.is_some());
 
     let listed = personas.list(ListPersonas::new()).await.unwrap();

@@ -20,6 +20,8 @@ use crate::spec::{self, Spec};
 pub const SPEC: &str = "openapi/anam.yaml";
 /// The generated client of `anam-api`.
 pub const OUTPUT: &str = "crates/anam-api/src/generated.rs";
+/// The schema that becomes the hand-written `anam_api::Secret` instead of a generated type.
+const SECRET_SCHEMA: &str = "Secret";
 /// The facts of the spec as Rust data ([`crate::facts`]).
 pub const FACTS: &str = "crates/anam-api/src/facts_generated.rs";
 
@@ -79,6 +81,9 @@ fn render(spec: &Spec) -> Result<String, String> {
         let impls = [TypeImpl::Display, TypeImpl::FromStr].into_iter();
         settings.with_replacement(name, format!("crate::types::{name}"), impls);
     }
+    // The spec's `Secret` schema (tokens) becomes the hand-written `anam_api::Secret`, whose
+    // `Debug` hides the value.
+    settings.with_replacement(SECRET_SCHEMA, "crate::Secret", std::iter::empty());
     let tokens = Generator::new(&settings)
         .generate_tokens(&spec.openapi)
         .map_err(|e| format!("{SPEC}: progenitor cannot generate a client: {e}"))?;
@@ -100,7 +105,9 @@ fn render(spec: &Spec) -> Result<String, String> {
             s.fields.iter_mut().for_each(whole_floats_as_integers);
         }
     }
+    let from_str: Vec<syn::Item> = types.1.iter().filter_map(string_newtype).flat_map(from_str_literal).collect();
     types.1.extend(open);
+    types.1.extend(from_str);
     Ok(prettyplease::unparse(&file))
 }
 
@@ -183,6 +190,53 @@ fn open_enum(name: &str, values: &[String], doc: &str) -> Result<Vec<syn::Item>,
     };
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("open enum {name}: {e}"))?;
     Ok(file.items)
+}
+
+/// The name of a struct typify made for a named plain-string schema (`pub struct PersonaId(pub
+/// String)`: the ids). Strings with constraints get a private field and are left alone.
+fn string_newtype(item: &syn::Item) -> Option<&syn::Ident> {
+    let syn::Item::Struct(s) = item else { return None };
+    let syn::Fields::Unnamed(fields) = &s.fields else { return None };
+    let [field] = fields.unnamed.iter().collect::<Vec<_>>()[..] else { return None };
+    let public = matches!(field.vis, syn::Visibility::Public(_));
+    let ty = &field.ty;
+    (public && quote!(#ty).to_string().replace(' ', "") == "::std::string::String").then_some(&s.ident)
+}
+
+/// `impl From<&str>` and `impl From<&Self>` for a string newtype (typify gives `From<String>`
+/// only), so that a string literal, or a borrowed id (`&persona.id`), can be passed where an id
+/// is expected; and comparisons with `str`, so `assert_eq!(voice.id, "v2")` reads as it should.
+fn from_str_literal(name: &syn::Ident) -> [syn::Item; 4] {
+    [
+        syn::parse_quote! {
+            impl ::std::cmp::PartialEq<str> for #name {
+                fn eq(&self, other: &str) -> bool {
+                    self.0 == other
+                }
+            }
+        },
+        syn::parse_quote! {
+            impl ::std::cmp::PartialEq<&str> for #name {
+                fn eq(&self, other: &&str) -> bool {
+                    self.0 == *other
+                }
+            }
+        },
+        syn::parse_quote! {
+            impl ::std::convert::From<&str> for #name {
+                fn from(value: &str) -> Self {
+                    Self(value.to_owned())
+                }
+            }
+        },
+        syn::parse_quote! {
+            impl ::std::convert::From<&#name> for #name {
+                fn from(value: &#name) -> Self {
+                    value.clone()
+                }
+            }
+        },
+    ]
 }
 
 /// Serializes an `f64` field through `anam_api::float_format` (hand-written), so `5.0` goes on the

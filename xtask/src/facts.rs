@@ -7,7 +7,8 @@
 //!   parameters), for the operation that takes it, and for each operation with a body a
 //!   function that checks a typed body against them (`check_create_persona`, ...);
 //! - which fields of `VoiceGenerationOptions` apply to each voice provider, and with which range
-//!   (the spec's `x-anam-providers` extension on that schema).
+//!   (the spec's `x-anam-providers` extension on that schema);
+//! - the fields whose JSON has a documented size limit (the spec's `x-anam-max-json-bytes`).
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::TokenStream;
@@ -19,6 +20,8 @@ use crate::spec;
 /// The schema whose properties carry `x-anam-providers`.
 const PROVIDER_SCHEMA: &str = "VoiceGenerationOptions";
 const SPEC_NAME: &str = crate::codegen::SPEC;
+/// The extension that gives a field's largest size as JSON, in bytes.
+const JSON_BYTES_EXTENSION: &str = "x-anam-max-json-bytes";
 
 /// The Rust source of the facts file (without its header).
 pub fn render(tree: &Value) -> Result<String, String> {
@@ -44,7 +47,7 @@ pub fn render(tree: &Value) -> Result<String, String> {
             return Err(format!("paths.{path}.{method}: the request body is not a $ref to a named schema"));
         };
         let mut found = Vec::new();
-        bounded_fields(tree, body, "", &quote!(Some(body)), &mut found, 0)?;
+        bounded_fields(tree, (body, None), "", &quote!(Some(body)), &mut found, 0)?;
         let mut lines = Vec::new();
         for field in found {
             let index = bounds.len();
@@ -79,6 +82,19 @@ pub fn render(tree: &Value) -> Result<String, String> {
         };
         set_fields.push(quote!((#name, options.#field.is_some(), #value)));
     }
+    let mut size_limits = Vec::new();
+    for (schema_name, schema) in tree.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten() {
+        for (field, prop) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+            if let Some(limit) = prop.get(JSON_BYTES_EXTENSION) {
+                let bytes = limit.as_u64().ok_or_else(|| {
+                    format!(
+                        "components.schemas.{schema_name}.properties.{field}.{JSON_BYTES_EXTENSION}: not a whole number"
+                    )
+                })? as usize;
+                size_limits.push(quote!(JsonSizeLimit { schema: #schema_name, field: #field, max_bytes: #bytes }));
+            }
+        }
+    }
     let provider_type = format_ident!("{PROVIDER_SCHEMA}");
     let field_count = set_fields.len();
     for (provider, fields) in by_provider {
@@ -95,7 +111,7 @@ pub fn render(tree: &Value) -> Result<String, String> {
     }
 
     let tokens: TokenStream = quote! {
-        use crate::facts::{Bound, Location, OutOfBounds, ProviderField, check};
+        use crate::facts::{Bound, JsonSizeLimit, Location, OutOfBounds, ProviderField, check};
         use crate::types;
 
         /// An operation of the spec.
@@ -132,6 +148,10 @@ pub fn render(tree: &Value) -> Result<String, String> {
         /// the provider's own range where the spec gives one (`x-anam-providers`).
         pub const PROVIDER_FIELDS: &[ProviderField] = &[#(#providers),*];
 
+        /// The fields whose value, serialized as JSON, has a documented size limit
+        /// (the spec's `x-anam-max-json-bytes`).
+        pub const JSON_SIZE_LIMITS: &[JsonSizeLimit] = &[#(#size_limits),*];
+
         /// Every field of `VoiceGenerationOptions`: its wire name, whether it is set, and its
         /// value when it is a number.
         pub fn voice_generation_fields(options: &types::#provider_type) -> [(&'static str, bool, Option<f64>); #field_count] {
@@ -162,6 +182,11 @@ fn option(value: Option<f64>) -> TokenStream {
     }
 }
 
+/// The schema a `$ref` names (`#/components/schemas/X` gives `X`).
+fn ref_name(node: &Value) -> Option<&str> {
+    node.get("$ref")?.as_str()?.rsplit('/').next()
+}
+
 /// A schema's `minimum` and `maximum`, when it has either.
 fn range(schema: &Value) -> Option<(Option<f64>, Option<f64>)> {
     let (min, max) = (schema.get("minimum").and_then(Value::as_f64), schema.get("maximum").and_then(Value::as_f64));
@@ -180,8 +205,6 @@ fn query_parameters<'a>(tree: &'a Value, item: &'a Value, op: &'a Value) -> Vec<
         .collect()
 }
 
-/// Collects the bounded number fields below `schema` as (JSON path, minimum, maximum), following
-/// `$ref`s and `allOf`/`anyOf`/`oneOf` branches.
 /// A bounded number field below a request body: its JSON path, range, and the Rust expression
 /// that reads it from the typed body `body` as an `Option<f64>`.
 struct Field {
@@ -192,10 +215,12 @@ struct Field {
 }
 
 /// Collects the bounded number fields below `schema`, following `$ref`s and
-/// `allOf`/`anyOf`/`oneOf` branches. `read` reads the current object as an `Option<&T>`.
+/// `allOf`/`anyOf`/`oneOf` branches. `read` reads the current object as an `Option<&T>`; `name`
+/// is the component schema `schema` is, when it is one. A `oneOf` of `$ref`s is a Rust enum with
+/// one variant per branch, named after the branch's schema, so a branch is read through a match.
 fn bounded_fields(
     tree: &Value,
-    schema: &Value,
+    (schema, name): (&Value, Option<&str>),
     at: &str,
     read: &TokenStream,
     found: &mut Vec<Field>,
@@ -205,12 +230,20 @@ fn bounded_fields(
         return Err(format!("request body schema nests deeper than 16 levels at {at:?} (a cycle?)"));
     }
     if let Some(target) = spec::resolve(tree, schema) {
-        return bounded_fields(tree, target, at, read, found, depth + 1);
+        return bounded_fields(tree, (target, ref_name(schema)), at, read, found, depth + 1);
     }
-    for key in ["allOf", "anyOf", "oneOf"] {
+    for key in ["allOf", "anyOf"] {
         for branch in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
-            bounded_fields(tree, branch, at, read, found, depth + 1)?;
+            bounded_fields(tree, (branch, None), at, read, found, depth + 1)?;
         }
+    }
+    for branch in schema.get("oneOf").and_then(Value::as_array).into_iter().flatten() {
+        let (Some(enum_name), Some(variant)) = (name, ref_name(branch)) else {
+            return Err(format!("{at}: a oneOf must be a named schema whose branches are $refs"));
+        };
+        let (enum_name, variant) = (format_ident!("{enum_name}"), format_ident!("{variant}"));
+        let read = quote!(#read.and_then(|v| match v { types::#enum_name::#variant(inner) => Some(inner), _ => None }));
+        bounded_fields(tree, (branch, None), at, &read, found, depth + 1)?;
     }
     let required: Vec<&str> =
         schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
@@ -231,7 +264,7 @@ fn bounded_fields(
                 true => quote!(#read.map(|v| &v.#field)),
                 false => quote!(#read.and_then(|v| v.#field.as_ref())),
             };
-            bounded_fields(tree, prop, &path, &read, found, depth + 1)?;
+            bounded_fields(tree, (prop, None), &path, &read, found, depth + 1)?;
         }
     }
     Ok(())

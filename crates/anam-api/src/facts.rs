@@ -66,6 +66,22 @@ pub struct ProviderField {
     pub maximum: Option<f64>,
 }
 
+/// A field whose value, serialized as JSON, must not exceed a number of bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonSizeLimit {
+    /// The schema that has the field (`InlineTool`).
+    pub schema: &'static str,
+    /// The field, as on the wire (`parameters`).
+    pub field: &'static str,
+    /// The largest size accepted, in bytes of UTF-8 JSON.
+    pub max_bytes: usize,
+}
+
+/// The documented size limit of a field of a schema, if it has one.
+pub fn json_size_limit(schema: &str, field: &str) -> Option<&'static JsonSizeLimit> {
+    JSON_SIZE_LIMITS.iter().find(|limit| limit.schema == schema && limit.field == field)
+}
+
 /// Checks one value against its bound (the generated `check_*` functions call this).
 pub fn check(bound: &'static Bound, value: Option<f64>) -> Result<(), OutOfBounds> {
     match value {
@@ -145,7 +161,9 @@ mod tests {
             ("GET", "/v1/personas/a/b"),
             ("GET", "/v1/personasx"),
             ("PATCH", "/v1/personas/a"),
-            ("GET", "/v1/avatars/a"),
+            ("POST", "/v1/avatars"),
+            ("DELETE", "/v1/voices/a"),
+            ("GET", "/v1/auth/session-token"),
         ] {
             assert_eq!(Operation::classify(method, path), None, "{method} {path}");
         }

@@ -33,6 +33,8 @@ mod facts_generated;
 pub mod facts;
 mod float_format;
 pub mod hooks;
+mod secret;
 
 pub use facts::Operation;
 pub use generated::*;
+pub use secret::Secret;

@@ -3,9 +3,14 @@
 //! Spec-driven mocks (Prism, stripe-mock) are stateless: a persona you create never shows up in
 //! the next list. This fake keeps state, so you can test real flows without the real service:
 //!
-//! - every operation of `openapi/anam.yaml`: create (201, a full persona with a UUID id and
-//!   RFC 3339 timestamps), list (real paging with `page`, `perPage` 1 to 100, `search` by name),
-//!   get, partial update (`null` clears `avatarModel`), delete (200 and `{"message"}`);
+//! - every operation of `openapi/anam.yaml`. Personas: create (201, a full persona with a UUID id
+//!   and RFC 3339 timestamps), list (real paging with `page`, `perPage` 1 to 100, `search` by
+//!   name), get, partial update (`null` clears `avatarModel`), delete (200 and `{"message"}`).
+//!   Session tokens: issued (a JWT-shaped text) for a persona the fake holds (404 otherwise) or
+//!   a valid ephemeral persona, and kept for [`MockServer::issued_session_tokens`]. Avatars,
+//!   voices, LLMs and tools: list (paging and every documented filter) and get, over Anam's
+//!   stock ones (the ids Anam's documentation uses) plus any added with
+//!   [`MockServer::insert_avatar`] and its siblings;
 //! - the documented errors: 401 without the right bearer key, 404 for unknown ids, 400 naming
 //!   the field for a value out of range, a wrong type, or an unknown field on update;
 //! - fault injection: the next N requests (of one operation, or any) get a status with an
@@ -46,8 +51,10 @@
 
 #![forbid(unsafe_code)]
 
+mod catalog;
 mod faults;
 mod routes;
+mod sessions;
 mod store;
 
 use std::collections::HashMap;
@@ -55,7 +62,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use anam_api::types::{Persona, PersonaCreate};
+use anam_api::types::{Avatar, Llm, Persona, PersonaCreate, Tool, Voice};
 use axum::body::Body;
 use http::StatusCode;
 use http_body_util::BodyExt;
@@ -68,6 +75,7 @@ use tower::ServiceExt;
 
 pub use anam_api::Operation;
 pub use faults::Fault;
+pub use sessions::IssuedSessionToken;
 
 /// The API key the fake accepts unless told otherwise.
 pub const DEFAULT_API_KEY: &str = "mock-api-key";
@@ -76,6 +84,8 @@ pub const DEFAULT_API_KEY: &str = "mock-api-key";
 pub(crate) struct Shared {
     pub api_key: String,
     store: Mutex<store::Store>,
+    catalog: Mutex<catalog::Catalog>,
+    tokens: Mutex<Vec<IssuedSessionToken>>,
     faults: Mutex<Vec<faults::Planned>>,
     counts: Mutex<HashMap<Operation, usize>>,
     unmatched: Mutex<usize>,
@@ -88,6 +98,15 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Shared {
     pub(crate) fn store(&self) -> MutexGuard<'_, store::Store> {
         lock(&self.store)
+    }
+
+    pub(crate) fn catalog(&self) -> MutexGuard<'_, catalog::Catalog> {
+        lock(&self.catalog)
+    }
+
+    /// Keeps a token the fake issued, for [`MockServer::issued_session_tokens`].
+    pub(crate) fn issue(&self, token: IssuedSessionToken) {
+        lock(&self.tokens).push(token);
     }
 
     /// Counts the request and takes the first fault planned for it, if any.
@@ -149,6 +168,8 @@ impl MockServerBuilder {
         let shared = Arc::new(Shared {
             api_key: self.api_key,
             store: Mutex::default(),
+            catalog: Mutex::new(catalog::Catalog::stock()),
+            tokens: Mutex::default(),
             faults: Mutex::default(),
             counts: Mutex::default(),
             unmatched: Mutex::default(),
@@ -231,6 +252,54 @@ impl MockServer {
     /// Every persona, in creation order.
     pub fn personas(&self) -> Vec<Persona> {
         self.shared.store().all()
+    }
+
+    /// The avatars the fake holds: the stock ones (the ids of [`anam::ids`](https://docs.rs/anam)
+    /// among them), then those added with [`MockServer::insert_avatar`].
+    pub fn avatars(&self) -> Vec<Avatar> {
+        self.shared.catalog().avatars.clone()
+    }
+
+    /// Adds an avatar, or replaces the one with the same id.
+    pub fn insert_avatar(&self, avatar: Avatar) {
+        catalog::upsert(&mut self.shared.catalog().avatars, avatar, |a| a.id.as_str());
+    }
+
+    /// The voices the fake holds (stock, then added).
+    pub fn voices(&self) -> Vec<Voice> {
+        self.shared.catalog().voices.clone()
+    }
+
+    /// Adds a voice, or replaces the one with the same id.
+    pub fn insert_voice(&self, voice: Voice) {
+        catalog::upsert(&mut self.shared.catalog().voices, voice, |v| v.id.as_str());
+    }
+
+    /// The LLMs the fake holds (stock defaults, which lists show only with `includeDefaults`,
+    /// then added).
+    pub fn llms(&self) -> Vec<Llm> {
+        self.shared.catalog().llms.clone()
+    }
+
+    /// Adds an LLM, or replaces the one with the same id. One with `isDefault: true` is listed
+    /// only with `includeDefaults`, as Anam's built-in defaults are.
+    pub fn insert_llm(&self, llm: Llm) {
+        catalog::upsert(&mut self.shared.catalog().llms, llm, |l| l.id.as_str());
+    }
+
+    /// The tools the fake holds (stock, then added).
+    pub fn tools(&self) -> Vec<Tool> {
+        self.shared.catalog().tools.clone()
+    }
+
+    /// Adds a tool, or replaces the one with the same id.
+    pub fn insert_tool(&self, tool: Tool) {
+        catalog::upsert(&mut self.shared.catalog().tools, tool, |t| t.id.as_str());
+    }
+
+    /// Every session token the fake issued, oldest first, with the request it answered.
+    pub fn issued_session_tokens(&self) -> Vec<IssuedSessionToken> {
+        lock(&self.shared.tokens).clone()
     }
 
     /// Creates a persona directly, without HTTP and without checks (for seeding large data sets).

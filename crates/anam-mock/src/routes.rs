@@ -16,7 +16,11 @@ use serde_json::{Value, json};
 use anam_api::Operation;
 use anam_api::facts::Location;
 
+use anam_api::types::{AvatarList, AvatarRenderStyleFilter, LlmList, PersonaConfig, SessionToken, ToolList, VoiceList};
+
 use crate::Shared;
+use crate::catalog::{AvatarFilter, paginate};
+use crate::sessions::{self, IssuedSessionToken};
 use crate::store::Invalid;
 
 /// The routes: each operation of the spec at its path template (`anam_api::Operation`).
@@ -29,6 +33,15 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             Operation::GetPersona => get(fetch),
             Operation::UpdatePersona => put(update),
             Operation::DeletePersona => delete(remove),
+            Operation::CreateSessionToken => post(session_token),
+            Operation::ListAvatars => get(list_avatars),
+            Operation::GetAvatar => get(get_avatar),
+            Operation::ListVoices => get(list_voices),
+            Operation::GetVoice => get(get_voice),
+            Operation::ListLlms => get(list_llms),
+            Operation::GetLlm => get(get_llm),
+            Operation::ListTools => get(list_tools),
+            Operation::GetTool => get(get_tool),
             _ => continue,
         };
         router = router.route(op.path(), handler);
@@ -67,10 +80,10 @@ fn parse_body(body: &Bytes) -> Result<Value, Invalid> {
     serde_json::from_slice(body).map_err(|e| Invalid::new("", format!("the body is not JSON: {e}"), "invalid_type"))
 }
 
-/// A query parameter of `list` in the spec's range (`anam_api::facts`); absent gives `default`.
-fn page_param(query: &HashMap<String, String>, name: &str, default: u64) -> Result<u64, Invalid> {
+/// A paging parameter of the list `op` in the spec's range (`anam_api::facts`); absent gives `default`.
+fn page_param(op: Operation, query: &HashMap<String, String>, name: &str, default: u64) -> Result<u64, Invalid> {
     let Some(raw) = query.get(name) else { return Ok(default) };
-    let bound = Operation::ListPersonas.bound(Location::Query, name);
+    let bound = op.bound(Location::Query, name);
     let expected = bound.map_or_else(|| "a whole number".to_owned(), |b| format!("a whole number {}", b.expected()));
     let Ok(value) = raw.parse::<u64>() else {
         return Err(Invalid::new(name, format!("must be {expected}, got {raw:?}"), "invalid_type"));
@@ -84,14 +97,124 @@ fn page_param(query: &HashMap<String, String>, name: &str, default: u64) -> Resu
     }
 }
 
+/// `page` and `perPage` of the list `op` (defaults 1 and 10).
+fn paging(op: Operation, query: &HashMap<String, String>) -> Result<(u64, u64), Invalid> {
+    Ok((page_param(op, query, "page", 1)?, page_param(op, query, "perPage", 10)?))
+}
+
+/// A boolean query parameter (`true` or `false`); absent gives `false`.
+fn flag(query: &HashMap<String, String>, name: &str) -> Result<bool, Invalid> {
+    match query.get(name).map(String::as_str) {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(Invalid::new(name, format!("must be true or false, got {other:?}"), "invalid_type")),
+    }
+}
+
+/// One page of `items` as the list type `$list` (`{data, meta}`), or the 400 of a bad parameter.
+macro_rules! page_answer {
+    ($list:ident, $paging:expr, $items:expr) => {
+        match $paging {
+            Ok((page, per_page)) => {
+                let (data, meta) = paginate(&$items, page, per_page);
+                Json($list { data, meta }).into_response()
+            }
+            Err(problem) => invalid(problem),
+        }
+    };
+}
+
+/// The item found, or 404 naming what was looked for.
+fn found<T: serde::Serialize>(item: Option<&T>, what: &str) -> Response {
+    match item {
+        Some(item) => Json(item).into_response(),
+        None => error(StatusCode::NOT_FOUND, &format!("{what} not found")),
+    }
+}
+
 async fn list(State(shared): State<Arc<Shared>>, Query(query): Query<HashMap<String, String>>) -> Response {
-    let pages = page_param(&query, "page", 1).and_then(|page| Ok((page, page_param(&query, "perPage", 10)?)));
-    let (page, per_page) = match pages {
+    let (page, per_page) = match paging(Operation::ListPersonas, &query) {
         Ok(pages) => pages,
         Err(problem) => return invalid(problem),
     };
     let listed = shared.store().list(page, per_page, query.get("search").map(String::as_str));
     Json(listed).into_response()
+}
+
+async fn list_avatars(State(shared): State<Arc<Shared>>, Query(query): Query<HashMap<String, String>>) -> Response {
+    let style = query.get("renderStyle").map(String::as_str);
+    if let Some(style) = style.filter(|s| !AvatarRenderStyleFilter::KNOWN.contains(s)) {
+        let message = format!("{style:?} is not one of {}", AvatarRenderStyleFilter::KNOWN.join(", "));
+        return invalid(Invalid::new("renderStyle", message, "invalid_enum_value"));
+    }
+    let only_one_shot = match flag(&query, "onlyOneShot") {
+        Ok(only) => only,
+        Err(problem) => return invalid(problem),
+    };
+    let filter = AvatarFilter {
+        search: query.get("search").map(String::as_str),
+        render_style: style,
+        tags: query.get("tags").map(String::as_str),
+        only_one_shot,
+    };
+    let catalog = shared.catalog();
+    page_answer!(AvatarList, paging(Operation::ListAvatars, &query), catalog.find_avatars(&filter))
+}
+
+async fn get_avatar(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    found(shared.catalog().avatar(&id), "Avatar")
+}
+
+async fn list_voices(State(shared): State<Arc<Shared>>, Query(query): Query<HashMap<String, String>>) -> Response {
+    let catalog = shared.catalog();
+    let voices = catalog.find_voices(query.get("search").map(String::as_str));
+    page_answer!(VoiceList, paging(Operation::ListVoices, &query), voices)
+}
+
+async fn get_voice(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    found(shared.catalog().voice(&id), "Voice")
+}
+
+async fn list_llms(State(shared): State<Arc<Shared>>, Query(query): Query<HashMap<String, String>>) -> Response {
+    let include_defaults = match flag(&query, "includeDefaults") {
+        Ok(include) => include,
+        Err(problem) => return invalid(problem),
+    };
+    let catalog = shared.catalog();
+    let llms = catalog.find_llms(query.get("search").map(String::as_str), include_defaults);
+    page_answer!(LlmList, paging(Operation::ListLlms, &query), llms)
+}
+
+async fn get_llm(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    found(shared.catalog().llm(&id), "LLM")
+}
+
+async fn list_tools(State(shared): State<Arc<Shared>>, Query(query): Query<HashMap<String, String>>) -> Response {
+    let catalog = shared.catalog();
+    let tools = catalog.find_tools(query.get("search").map(String::as_str));
+    page_answer!(ToolList, paging(Operation::ListTools, &query), tools)
+}
+
+async fn get_tool(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    found(shared.catalog().tool(&id), "Tool")
+}
+
+/// `POST /v1/auth/session-token`: a token for a stored persona the fake holds (404 otherwise) or
+/// for a valid ephemeral persona.
+async fn session_token(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let request = match parse_body(&body).and_then(|body| sessions::read_request(&body)) {
+        Ok(request) => request,
+        Err(problem) => return invalid(problem),
+    };
+    if let PersonaConfig::StoredPersonaConfig(stored) = &request.persona_config
+        && shared.store().get(&stored.persona_id).is_none()
+    {
+        return error(StatusCode::NOT_FOUND, "Persona not found");
+    }
+    let token = sessions::new_token();
+    let answer = SessionToken { session_token: token.clone() };
+    shared.issue(IssuedSessionToken { token, request });
+    Json(answer).into_response()
 }
 
 async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {

@@ -6,11 +6,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use anam_api::facts::{OutOfBounds, check_create_persona, check_update_persona};
 use anam_api::types::{
-    AvatarModel, CartesiaEmotion, Pagination, Persona, PersonaCreate, PersonaList, PersonaSummary, PersonaUpdate,
+    AvatarModel, CartesiaEmotion, Persona, PersonaCreate, PersonaList, PersonaSummary, PersonaUpdate,
     VoiceGenerationOptions, WidgetConfig, WidgetInitialState, WidgetLayout,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
+
+use crate::catalog::paginate;
 
 /// A request value the fake refuses: where it is and why (sent back as a 400 body).
 #[derive(Debug, Clone, PartialEq)]
@@ -81,7 +83,7 @@ impl Store {
 
     fn keep(&mut self, persona: Persona) -> Persona {
         self.next_seq += 1;
-        self.seq_of.insert(persona.id.clone(), self.next_seq);
+        self.seq_of.insert(persona.id.to_string(), self.next_seq);
         self.by_seq.insert(self.next_seq, persona.clone());
         persona
     }
@@ -119,29 +121,9 @@ impl Store {
             Some(text) => p.name.as_deref().is_some_and(|name| name.to_lowercase().contains(text.as_str())),
             None => true,
         };
-        let total = self.by_seq.values().filter(matches).count() as u64;
-        let skip = (page - 1).saturating_mul(per_page);
-        let data = self
-            .by_seq
-            .values()
-            .filter(matches)
-            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
-            .take(per_page as usize)
-            .map(summary)
-            .collect();
-        let last_page = total.div_ceil(per_page).max(1);
-        let int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        PersonaList {
-            data,
-            meta: Pagination {
-                total: int(total),
-                last_page: int(last_page),
-                current_page: int(page),
-                per_page: int(per_page),
-                prev: (page > 1).then(|| int(page - 1)),
-                next: (page < last_page).then(|| int(page + 1)),
-            },
-        }
+        let matching: Vec<&Persona> = self.by_seq.values().filter(matches).collect();
+        let (personas, meta) = paginate(&matching, page, per_page);
+        PersonaList { data: personas.iter().map(summary).collect(), meta }
     }
 }
 
@@ -212,7 +194,7 @@ fn to_map<T: serde::Serialize>(value: T) -> Map<String, Value> {
 }
 
 /// Reads a body into a generated type; the error names the field that does not fit.
-fn read<T: DeserializeOwned>(body: &Value) -> Result<T, Invalid> {
+pub(crate) fn read<T: DeserializeOwned>(body: &Value) -> Result<T, Invalid> {
     if !body.is_object() {
         return Err(Invalid::new("", "the body must be a JSON object", "invalid_type"));
     }
@@ -228,7 +210,7 @@ fn read<T: DeserializeOwned>(body: &Value) -> Result<T, Invalid> {
 }
 
 /// Refuses a value the spec's enum does not list (the SDK's types keep such values; the API does not).
-fn check_known(path: &str, value: Option<(&str, bool)>, known: &[&str]) -> Result<(), Invalid> {
+pub(crate) fn check_known(path: &str, value: Option<(&str, bool)>, known: &[&str]) -> Result<(), Invalid> {
     match value {
         Some((value, false)) => {
             let message = format!("{value:?} is not one of {}", known.join(", "));
@@ -238,7 +220,10 @@ fn check_known(path: &str, value: Option<(&str, bool)>, known: &[&str]) -> Resul
     }
 }
 
-fn check_option_enums(voice: Option<&VoiceGenerationOptions>, widget: Option<&WidgetConfig>) -> Result<(), Invalid> {
+pub(crate) fn check_option_enums(
+    voice: Option<&VoiceGenerationOptions>,
+    widget: Option<&WidgetConfig>,
+) -> Result<(), Invalid> {
     let emotion = voice.and_then(|v| v.emotion.as_ref()).map(|e| (e.as_str(), e.is_known()));
     check_known("voiceGenerationOptions.emotion", emotion, CartesiaEmotion::KNOWN)?;
     let layout = widget.and_then(|w| w.layout.as_ref()).map(|l| (l.as_str(), l.is_known()));
@@ -249,7 +234,7 @@ fn check_option_enums(voice: Option<&VoiceGenerationOptions>, widget: Option<&Wi
 
 /// A value outside the spec's range (the generated `anam_api::facts` checks, the same the SDK
 /// runs), as the API's 400 answers name it.
-fn out_of_range(error: OutOfBounds) -> Invalid {
+pub(crate) fn out_of_range(error: OutOfBounds) -> Invalid {
     let (bound, value) = (error.bound, error.value);
     let code = if bound.minimum.is_some_and(|min| value < min) { "too_small" } else { "too_big" };
     Invalid::new(bound.field, format!("must be {}", bound.expected()), code)

@@ -9,9 +9,14 @@ use anam_api::hooks::RequestSettings;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::avatars::Avatars;
 use crate::error::{Error, Result};
+use crate::llms::Llms;
 use crate::personas::Personas;
 use crate::retry::RetryConfig;
+use crate::sessions::Sessions;
+use crate::tools::Tools;
+use crate::voices::Voices;
 
 /// The environment variable holding the API key (the name Anam's own tools use).
 pub const API_KEY_ENV: &str = "ANAM_API_KEY";
@@ -78,6 +83,31 @@ impl Client {
     /// The persona operations.
     pub fn personas(&self) -> Personas {
         Personas::new(self.clone())
+    }
+
+    /// The session-token operation.
+    pub fn sessions(&self) -> Sessions {
+        Sessions::new(self.clone())
+    }
+
+    /// The avatar operations (list, stream, get).
+    pub fn avatars(&self) -> Avatars {
+        Avatars::new(self.clone())
+    }
+
+    /// The voice operations (list, stream, get).
+    pub fn voices(&self) -> Voices {
+        Voices::new(self.clone())
+    }
+
+    /// The LLM operations (list, stream, get).
+    pub fn llms(&self) -> Llms {
+        Llms::new(self.clone())
+    }
+
+    /// The tool operations (list, stream, get).
+    pub fn tools(&self) -> Tools {
+        Tools::new(self.clone())
     }
 
     /// The base URL requests go to (without a trailing slash).

@@ -323,6 +323,12 @@ impl ValidationError {
     pub(crate) fn new(field: impl Into<String>, value: impl fmt::Display, expected: impl Into<String>) -> Self {
         ValidationError { field: field.into(), value: value.to_string(), expected: expected.into() }
     }
+
+    /// The same error for a field that sits inside `parent` (`personaConfig.languageCode`).
+    pub(crate) fn within(mut self, parent: &str) -> Self {
+        self.field = format!("{parent}.{}", self.field);
+        self
+    }
 }
 
 #[cfg(test)]

@@ -46,26 +46,41 @@
 #![forbid(unsafe_code)]
 #![warn(clippy::unwrap_used)]
 
+mod avatars;
 mod client;
 mod error;
 pub mod ids;
+mod llms;
 mod options;
 mod pagination;
 mod personas;
 mod request;
 mod retry;
+mod sessions;
+mod tools;
+mod voices;
 
 pub use anam_api as api;
+pub use anam_api::Secret;
 pub use anam_api::types;
-pub use anam_api::types::{AvatarModel, Pagination, Persona, PersonaList, PersonaSummary};
+pub use anam_api::types::{
+    Avatar, AvatarList, AvatarModel, Llm, LlmList, Pagination, Persona, PersonaList, PersonaSummary, SessionToken,
+    Tool, ToolList, Voice, VoiceList,
+};
+pub use avatars::{Avatars, ListAvatars};
 pub use client::{
     API_KEY_ENV, API_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
 pub use error::{ApiError, ERROR_BODY_LIMIT, Error, Result, ValidationError};
+pub use ids::{AvatarId, LlmId, PersonaId, ToolId, VoiceId};
+pub use llms::{ListLlms, Llms};
 pub use options::{VoiceDetection, VoiceEngine, VoiceGeneration};
-pub use personas::{CreatePersona, ListPersonas, Personas, UpdatePersona};
+pub use personas::{CreatePersona, EphemeralPersona, ListPersonas, Personas, UpdatePersona};
 pub use retry::{Failure, RetryConfig};
+pub use sessions::{CreateSessionToken, Direction, SessionSettings, SessionTool, Sessions};
+pub use tools::{ListTools, Tools};
+pub use voices::{ListVoices, Voices};
 
 /// This crate's README examples, compiled as doctests so they cannot drift from the API.
 #[cfg(doctest)]

@@ -77,6 +77,15 @@ where
     calling.instrument(span).await
 }
 
+/// `call`'s value, or `None` when the server answered 404 (every `get_opt`).
+pub(crate) async fn found<T>(call: impl Future<Output = Result<T>>) -> Result<Option<T>> {
+    match call.await {
+        Ok(value) => Ok(Some(value)),
+        Err(error) if error.is_not_found() => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
 /// The value of one attempt, or its error with what it means for a retry.
 async fn classify<T: DeserializeOwned>(outcome: Generated<T>) -> std::result::Result<T, (Error, Failure)> {
     use progenitor_client::Error as Gen;

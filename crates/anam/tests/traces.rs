@@ -6,13 +6,14 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use anam::{Client, UpdatePersona};
+use anam::{Client, CreateSessionToken, UpdatePersona};
 use serde_json::{Value, json};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const KEY: &str = "sk-test-0123456789";
 const PERSONA_ID: &str = "2f1c5b8e-4a3d-4c7e-9b1a-6d0e8f2a7c31";
+const SESSION_TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.SECRET-SESSION-TOKEN.sig";
 
 fn persona() -> Value {
     serde_json::from_str(include_str!("fixtures/persona_full.json")).unwrap()
@@ -50,7 +51,7 @@ fn capture_traces() -> (Captured, tracing::subscriber::DefaultGuard) {
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn traces_record_the_call_and_never_a_key_header_or_body() {
+async fn traces_record_the_call_and_never_a_key_header_body_or_token() {
     let server = MockServer::start().await;
     let secret_answer = json!({"message": "SECRET-IN-ERROR-BODY"});
     Mock::given(method("PUT"))
@@ -63,11 +64,18 @@ async fn traces_record_the_call_and_never_a_key_header_or_body() {
         .respond_with(ResponseTemplate::new(404).set_body_json(&secret_answer))
         .mount(&server)
         .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"sessionToken": SESSION_TOKEN})))
+        .mount(&server)
+        .await;
     let (captured, _guard) = capture_traces();
     let client = client(&server);
     let update = UpdatePersona::new().system_prompt("SECRET-PROMPT-TEXT");
     client.personas().update(PERSONA_ID, update).await.unwrap();
     assert!(client.personas().get(PERSONA_ID).await.unwrap_err().is_not_found());
+    let token = client.sessions().token(CreateSessionToken::persona(PERSONA_ID)).await.unwrap();
+    assert_eq!(token.session_token.expose_secret(), SESSION_TOKEN);
+    tracing::info!(?token, "what a careless caller logs");
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     for expected in [
         "anam.request",
@@ -83,11 +91,15 @@ async fn traces_record_the_call_and_never_a_key_header_or_body() {
         "http.response.status_code=404",
         "error.kind=\"api\"",
         "call failed",
+        "operation=\"createSessionToken\"",
+        "Secret([redacted])",
     ] {
         assert!(log.contains(expected), "missing {expected:?} in:\n{log}");
     }
     let persona_text = persona()["name"].as_str().unwrap().to_owned();
-    for secret in [KEY, "Bearer", "SECRET-PROMPT-TEXT", "SECRET-IN-ERROR-BODY", "authorization", &persona_text] {
+    let secrets =
+        [KEY, "Bearer", "SECRET-PROMPT-TEXT", "SECRET-IN-ERROR-BODY", "authorization", &persona_text, SESSION_TOKEN];
+    for secret in secrets {
         assert!(!log.to_lowercase().contains(&secret.to_lowercase()), "{secret:?} leaked into:\n{log}");
     }
 }

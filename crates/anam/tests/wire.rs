@@ -183,7 +183,7 @@ async fn stream_pages_through_every_page_and_skips_every_item_seen_before() {
             .await;
     }
     let all: Vec<_> = client(&server).personas().list_all(ListPersonas::new().search("Persona")).await.unwrap();
-    let ids: Vec<String> = all.into_iter().map(|p| p.id).collect();
+    let ids: Vec<String> = all.into_iter().map(|p| p.id.to_string()).collect();
     let expected: Vec<String> = (0..250).map(|i| format!("p-{i:03}")).collect();
     assert_eq!(ids, expected);
 }
