@@ -1,17 +1,23 @@
 //! Rust SDK for the [Anam AI](https://anam.ai) personas API.
 //!
 //! A persona is a talking avatar: an avatar, a voice, a language model, a system prompt and
-//! voice-detection settings. This crate creates and manages them. It wraps the client that
+//! voice-detection settings. This crate creates and manages them ([`Personas`]), lists and gets
+//! what they are built from ([`Avatars`], [`Voices`], [`Llms`], [`Tools`]), and mints the
+//! session tokens a browser or app streams them with ([`Sessions`]). It wraps the client that
 //! `anam-api` generates from the OpenAPI spec and adds what a generated client cannot know:
 //!
 //! - [`Client`]: the API key from `ANAM_API_KEY` (or explicit), timeouts (30 s per attempt, 5 s to
 //!   connect), retries ([`RetryConfig`]: 2, with backoff and `Retry-After`), response bodies capped
 //!   at 4 MiB, no redirects followed, a `tracing` span per call, and a key that never appears in
 //!   `Debug`, errors or logs;
-//! - [`CreatePersona`], [`UpdatePersona`], [`VoiceDetection`], [`VoiceGeneration`], [`ListPersonas`]:
-//!   builders that check every documented range before anything is sent;
+//! - [`CreatePersona`], [`UpdatePersona`], [`VoiceDetection`], [`VoiceGeneration`], [`ListPersonas`],
+//!   [`CreateSessionToken`], [`EphemeralPersona`], [`ListAvatars`], ...: builders that check
+//!   every documented range and length before anything is sent;
+//! - typed ids ([`PersonaId`], [`AvatarId`], [`VoiceId`], [`LlmId`], [`ToolId`], see [`ids`]):
+//!   strings convert into them, one kind never into another;
+//! - [`Secret`]: session and share-link tokens, redacted in `Debug` and never traced;
 //! - [`Error`]: one error type whose `Display` reads like `404 Not Found: Persona not found`;
-//! - [`Personas::stream`]: every persona, page after page, as a `Stream`.
+//! - `stream` on every list: every item, page after page, as a `Stream`.
 //!
 //! ```no_run
 //! use anam::{Client, CreatePersona, ListPersonas, UpdatePersona, VoiceDetection};

@@ -14,10 +14,16 @@
 
 use std::process::ExitCode;
 
+use std::time::Duration;
+
 use anam::types::{
-    CartesiaEmotion, PersonaCreate, VoiceDetectionOptions, WidgetConfig, WidgetInitialState, WidgetLayout,
+    CartesiaEmotion, DirectorNotes, DirectorPresetStyle, EphemeralPersonaConfig, PersonaConfig, PersonaCreate,
+    SessionTokenRequest, VideoQuality, VoiceDetectionOptions, WidgetConfig, WidgetInitialState, WidgetLayout,
 };
-use anam::{Client, CreatePersona, ListPersonas, UpdatePersona, VoiceDetection, VoiceGeneration};
+use anam::{
+    Client, CreatePersona, CreateSessionToken, Direction, EphemeralPersona, ListAvatars, ListLlms, ListPersonas,
+    ListTools, ListVoices, SessionSettings, SessionTool, UpdatePersona, VoiceDetection, VoiceGeneration,
+};
 
 /// The id used in paths; Prism accepts any string.
 const ID: &str = "2f1c5b8e-4a3d-4c7e-9b1a-6d0e8f2a7c31";
@@ -127,6 +133,30 @@ async fn requests(url: &str, tally: &mut Tally) -> Result<(), anam::Error> {
     );
     tally.check("deletePersona", shown(personas.delete(ID).await, |()| "deleted".into()));
 
+    let avatars = ListAvatars::new().page(1).per_page(100).search("Liv").render_style("realistic").tags(["a", "b"]);
+    let avatars = avatars.only_one_shot(false);
+    tally.check("listAvatars, every parameter", shown(client.avatars().list(avatars).await, |l| count(&l.data)));
+    tally.check("getAvatar", shown(client.avatars().get(ID).await, |a| format!("id {}", a.id)));
+    let voices = ListVoices::new().page(2).per_page(1).search("Lucy");
+    tally.check("listVoices, every parameter", shown(client.voices().list(voices).await, |l| count(&l.data)));
+    tally.check("getVoice", shown(client.voices().get(ID).await, |v| format!("id {}", v.id)));
+    let llms = ListLlms::new().page(1).per_page(10).search("GPT").include_defaults(true);
+    tally.check("listLlms, every parameter", shown(client.llms().list(llms).await, |l| count(&l.data)));
+    tally.check("getLlm", shown(client.llms().get(anam::ids::llm_customer_client()).await, |l| format!("id {}", l.id)));
+    let tools = ListTools::new().page(1).per_page(50).search("calendar");
+    tally.check("listTools, every parameter", shown(client.tools().list(tools).await, |l| count(&l.data)));
+    tally.check("getTool", shown(client.tools().get(ID).await, |t| format!("id {}", t.id)));
+    let sessions = client.sessions();
+    let stored = CreateSessionToken::persona(ID);
+    tally.check("createSessionToken, stored persona", shown(sessions.token(stored).await, |_| "token".into()));
+    tally.check(
+        "createSessionToken, every field",
+        shown(sessions.token(full_session_token()).await, |_| "token".into()),
+    );
+    let minimal = CreateSessionToken::ephemeral(EphemeralPersona::new());
+    tally
+        .check("createSessionToken, empty ephemeral persona", shown(sessions.token(minimal).await, |_| "token".into()));
+
     // The raw generated client checks nothing: an out-of-range value must be refused by Prism.
     let invalid = PersonaCreate {
         voice_detection_options: Some(VoiceDetectionOptions {
@@ -143,14 +173,69 @@ async fn requests(url: &str, tally: &mut Tally) -> Result<(), anam::Error> {
         },
     };
     tally.check("an out-of-range request is flagged", refused);
+
+    // An ephemeral persona out of range, through the raw client: Prism must refuse it inside the oneOf.
+    let ephemeral = EphemeralPersonaConfig {
+        director_notes: Some(DirectorNotes { expressivity: Some(3.0), ..Default::default() }),
+        ..Default::default()
+    };
+    let invalid = SessionTokenRequest {
+        client_label: None,
+        persona_config: PersonaConfig::EphemeralPersonaConfig(ephemeral),
+        session_options: None,
+    };
+    let refused = match client.api().create_session_token().body(invalid).send().await {
+        Ok(response) => Err(format!("Prism accepted it with {}", response.status())),
+        Err(error) => match error.status() {
+            Some(status) if status.is_client_error() => Ok(format!("refused with {status}")),
+            _ => Err(format!("failed without a 4xx: {error}")),
+        },
+    };
+    tally.check("an out-of-range ephemeral persona is flagged", refused);
     Ok(())
+}
+
+fn count<T>(items: &[T]) -> String {
+    format!("{} item(s)", items.len())
+}
+
+/// Every field of the session-token body set, with an ephemeral persona.
+fn full_session_token() -> CreateSessionToken {
+    let persona = EphemeralPersona::new()
+        .name("Cara")
+        .avatar_id(anam::ids::liv_avatar())
+        .avatar_model("cara-4")
+        .voice_id(anam::ids::lucy_voice())
+        .llm_id(anam::ids::llm_example())
+        .system_prompt("You are a helpful assistant.")
+        .max_session_length(Duration::from_secs(600))
+        .skip_greeting(false)
+        .uninterruptible_greeting(true)
+        .initial_message("Hi there!")
+        .voice_detection(VoiceDetection::new().end_of_speech_sensitivity(0.5).speech_enhancement_level(0.8))
+        .language_code("en")
+        .voice_generation(VoiceGeneration::eleven_labs_v2().stability(0.5).style(0.1).use_speaker_boost(true))
+        .director_notes(Direction::preset(DirectorPresetStyle::Warm).expressivity(0.5))
+        .tool(
+            SessionTool::client("open_calendar")
+                .description("Open the calendar.")
+                .parameters(serde_json::json!({"type": "object"})),
+        )
+        .tool(SessionTool::server("lookup", "webhook"))
+        .tool_ids(["00000000-0000-0000-0000-000000000000"])
+        .enable_audio_passthrough(true);
+    let settings = SessionSettings::new()
+        .session_replay(false)
+        .video_quality(VideoQuality::High)
+        .video_size(1152, 768)
+        .daily_egress("https://your-domain.daily.co/avatar-room", Some("daily-token".into()));
+    CreateSessionToken::ephemeral(persona).client_label("contract").settings(settings)
 }
 
 async fn responses(url: &str, samples: usize, tally: &mut Tally) -> Result<(), anam::Error> {
     let client = client(url)?;
     let personas = client.personas();
-    let operations = ["listPersonas", "createPersona", "getPersona", "updatePersona", "deletePersona"];
-    for operation in operations {
+    for operation in anam::api::Operation::ALL.iter().map(|op| op.id()) {
         let mut failures = Vec::new();
         for _ in 0..samples {
             let outcome = match operation {
@@ -158,7 +243,20 @@ async fn responses(url: &str, samples: usize, tally: &mut Tally) -> Result<(), a
                 "createPersona" => personas.create(CreatePersona::cara()).await.map(drop),
                 "getPersona" => personas.get(ID).await.map(drop),
                 "updatePersona" => personas.update(ID, UpdatePersona::new().name("x")).await.map(drop),
-                _ => personas.delete(ID).await,
+                "deletePersona" => personas.delete(ID).await,
+                "createSessionToken" => client.sessions().token(CreateSessionToken::persona(ID)).await.map(drop),
+                "listAvatars" => client.avatars().list(ListAvatars::new()).await.map(drop),
+                "getAvatar" => client.avatars().get(ID).await.map(drop),
+                "listVoices" => client.voices().list(ListVoices::new()).await.map(drop),
+                "getVoice" => client.voices().get(ID).await.map(drop),
+                "listLlms" => client.llms().list(ListLlms::new()).await.map(drop),
+                "getLlm" => client.llms().get(ID).await.map(drop),
+                "listTools" => client.tools().list(ListTools::new()).await.map(drop),
+                "getTool" => client.tools().get(ID).await.map(drop),
+                other => {
+                    failures.push(format!("{other} has no case in contract-prism: add one"));
+                    break;
+                }
             };
             if let Err(error) = outcome {
                 failures.push(error.to_string());
