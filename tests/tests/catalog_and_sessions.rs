@@ -179,7 +179,7 @@ async fn a_session_token_for_an_ephemeral_persona_is_checked_then_minted() {
     let client = client(&mock);
     let persona = EphemeralPersona::new()
         .name("Cara")
-        .avatar_id(anam::ids::liv_avatar())
+        .avatar_id(anam::ids::cara_avatar())
         .avatar_model("cara-4")
         .voice_id(anam::ids::lucy_voice())
         .llm_id(anam::ids::llm_customer_client())

@@ -8,7 +8,8 @@
 //!   function that checks a typed body against them (`check_create_persona`, ...);
 //! - which fields of `VoiceGenerationOptions` apply to each voice provider, and with which range
 //!   (the spec's `x-anam-providers` extension on that schema);
-//! - the fields whose JSON has a documented size limit (the spec's `x-anam-max-json-bytes`).
+//! - the fields whose JSON has a documented size limit (the spec's `x-anam-max-json-bytes`);
+//! - the `llmId` that turns the LLM off (the spec's `x-anam-no-llm` on `LlmId`).
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::TokenStream;
@@ -20,6 +21,9 @@ use crate::spec;
 /// The schema whose properties carry `x-anam-providers`.
 const PROVIDER_SCHEMA: &str = "VoiceGenerationOptions";
 const SPEC_NAME: &str = crate::codegen::SPEC;
+/// The schema of LLM ids, and its extension naming the id that turns the LLM off.
+const LLM_ID_SCHEMA: &str = "LlmId";
+const NO_LLM_EXTENSION: &str = "x-anam-no-llm";
 /// The extension that gives a field's largest size as JSON, in bytes.
 const JSON_BYTES_EXTENSION: &str = "x-anam-max-json-bytes";
 
@@ -95,6 +99,11 @@ pub fn render(tree: &Value) -> Result<String, String> {
             }
         }
     }
+    let no_llm =
+        tree.pointer(&format!("/components/schemas/{LLM_ID_SCHEMA}/{NO_LLM_EXTENSION}")).and_then(Value::as_str);
+    let no_llm = no_llm.ok_or_else(|| {
+        format!("components.schemas.{LLM_ID_SCHEMA}: no {NO_LLM_EXTENSION} (the id that turns the LLM off)")
+    })?;
     let provider_type = format_ident!("{PROVIDER_SCHEMA}");
     let field_count = set_fields.len();
     for (provider, fields) in by_provider {
@@ -147,6 +156,10 @@ pub fn render(tree: &Value) -> Result<String, String> {
         /// For each voice provider, the fields of `VoiceGenerationOptions` that apply to it, with
         /// the provider's own range where the spec gives one (`x-anam-providers`).
         pub const PROVIDER_FIELDS: &[ProviderField] = &[#(#providers),*];
+
+        /// The `llmId` that turns Anam's LLM off (the client brings its own); it names no LLM of
+        /// the list (the spec's `x-anam-no-llm` on `LlmId`).
+        pub const NO_LLM_ID: &str = #no_llm;
 
         /// The fields whose value, serialized as JSON, has a documented size limit
         /// (the spec's `x-anam-max-json-bytes`).

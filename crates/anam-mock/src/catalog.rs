@@ -2,8 +2,51 @@
 //! (`stock.json`, with the ids Anam's documentation uses), plus any a test adds. Lists filter and
 //! page them as the API documents; paging is shared with the personas' list.
 
-use anam_api::types::{Avatar, Llm, Pagination, Tool, Voice};
+use anam_api::facts::NO_LLM_ID;
+use anam_api::types::{
+    Avatar, AvatarId, AvatarModel, EphemeralPersonaConfig, Llm, LlmId, Pagination, PersonaCreate, PersonaUpdate, Tool,
+    ToolId, Voice, VoiceId,
+};
 use serde::Deserialize;
+
+use crate::store::Invalid;
+
+/// What a persona (or an ephemeral persona) references by id.
+pub(crate) struct References<'a> {
+    pub avatar: Option<&'a AvatarId>,
+    pub voice: Option<&'a VoiceId>,
+    pub llm: Option<&'a LlmId>,
+    pub tools: &'a [ToolId],
+}
+
+impl<'a> References<'a> {
+    pub fn of_create(request: &'a PersonaCreate) -> Self {
+        let (avatar, voice, llm) = (request.avatar_id.as_ref(), request.voice_id.as_ref(), request.llm_id.as_ref());
+        References { avatar, voice, llm, tools: &request.tool_ids }
+    }
+
+    pub fn of_update(request: &'a PersonaUpdate) -> Self {
+        let (avatar, voice, llm) = (request.avatar_id.as_ref(), request.voice_id.as_ref(), request.llm_id.as_ref());
+        References { avatar, voice, llm, tools: request.tool_ids.as_deref().unwrap_or_default() }
+    }
+
+    pub fn of_ephemeral(config: &'a EphemeralPersonaConfig) -> Self {
+        let (avatar, voice, llm) = (config.avatar_id.as_ref(), config.voice_id.as_ref(), config.llm_id.as_ref());
+        References { avatar, voice, llm, tools: &config.tool_ids }
+    }
+}
+
+/// Refuses a model the avatar does not list among the ones it supports (Anam answers 400:
+/// "avatarModel not supported by avatar"). An avatar that lists none accepts any.
+pub(crate) fn check_model(avatar: Option<&Avatar>, model: Option<&AvatarModel>) -> Result<(), Invalid> {
+    let (Some(avatar), Some(model)) = (avatar, model) else { return Ok(()) };
+    let versions = avatar.available_versions.as_deref().unwrap_or_default();
+    if versions.is_empty() || versions.iter().any(|v| v == model.as_str()) {
+        return Ok(());
+    }
+    let message = format!("the avatar {} does not support {model} (it supports {})", avatar.id, versions.join(", "));
+    Err(Invalid::new("avatarModel", message, "invalid_reference"))
+}
 
 /// The resources a persona is built from, each in the order it was added.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -47,6 +90,27 @@ impl Catalog {
 
     pub fn tool(&self, id: &str) -> Option<&Tool> {
         self.tools.iter().find(|t| t.id.as_str() == id)
+    }
+
+    /// Refuses an id that names nothing the catalogue holds, naming the field and the id.
+    /// `llmId` may also be the id that turns the LLM off ([`NO_LLM_ID`]).
+    pub fn check_references(&self, references: &References<'_>) -> Result<(), Invalid> {
+        let unknown = |field: String, what: &str, id: &str| {
+            Invalid::new(field, format!("no {what} has the id {id:?}"), "invalid_reference")
+        };
+        if let Some(id) = references.avatar.filter(|id| self.avatar(id).is_none()) {
+            return Err(unknown("avatarId".into(), "avatar", id));
+        }
+        if let Some(id) = references.voice.filter(|id| self.voice(id).is_none()) {
+            return Err(unknown("voiceId".into(), "voice", id));
+        }
+        if let Some(id) = references.llm.filter(|id| id.as_str() != NO_LLM_ID && self.llm(id).is_none()) {
+            return Err(unknown("llmId".into(), "LLM", id));
+        }
+        match references.tools.iter().enumerate().find(|(_, id)| self.tool(id).is_none()) {
+            Some((index, id)) => Err(unknown(format!("toolIds[{index}]"), "tool", id)),
+            None => Ok(()),
+        }
     }
 
     /// Avatars whose display name or description contains `search` (case-insensitive), drawn in
@@ -154,6 +218,33 @@ mod tests {
         );
         assert_eq!(names(AvatarFilter { render_style: Some("all"), ..Default::default() }).len(), 2);
         assert!(names(AvatarFilter { only_one_shot: true, ..Default::default() }).is_empty());
+    }
+
+    #[test]
+    fn references_must_name_what_the_catalogue_holds() {
+        let stock = Catalog::stock();
+        let (avatar, voice) = (AvatarId::from("071b0286-4cce-4808-bee2-e642f1062de3"), VoiceId::from("nope"));
+        let (llm, tools) = (LlmId::from(NO_LLM_ID), [ToolId::from("00000000-0000-0000-0000-000000000000")]);
+        let ok = References { avatar: Some(&avatar), voice: None, llm: Some(&llm), tools: &tools };
+        assert!(stock.check_references(&ok).is_ok(), "stock ids and the no-LLM id");
+        let err = stock.check_references(&References { voice: Some(&voice), ..ok }).unwrap_err();
+        assert_eq!((err.path.as_str(), err.code), ("voiceId", "invalid_reference"));
+        assert!(err.message.contains("\"nope\""), "{}", err.message);
+        let more = [tools[0].clone(), ToolId::from("")];
+        assert_eq!(stock.check_references(&References { tools: &more, ..ok }).unwrap_err().path, "toolIds[1]");
+        let bad_llm = LlmId::from("gpt-5");
+        assert_eq!(stock.check_references(&References { llm: Some(&bad_llm), ..ok }).unwrap_err().path, "llmId");
+    }
+
+    #[test]
+    fn a_model_must_be_one_the_avatar_supports() {
+        let stock = Catalog::stock();
+        let liv = stock.avatar("071b0286-4cce-4808-bee2-e642f1062de3");
+        assert!(check_model(liv, Some(&AvatarModel::Cara3)).is_ok());
+        let err = check_model(liv, Some(&AvatarModel::Cara4)).unwrap_err();
+        assert_eq!(err.path, "avatarModel");
+        assert!(err.message.contains("supports cara-3"), "{}", err.message);
+        assert!(check_model(None, Some(&AvatarModel::Cara4)).is_ok(), "no avatar: nothing to check against");
     }
 
     #[test]

@@ -84,7 +84,6 @@ pub const DEFAULT_API_KEY: &str = "mock-api-key";
 pub(crate) struct Shared {
     pub api_key: String,
     store: Mutex<store::Store>,
-    catalog: Mutex<catalog::Catalog>,
     tokens: Mutex<Vec<IssuedSessionToken>>,
     faults: Mutex<Vec<faults::Planned>>,
     counts: Mutex<HashMap<Operation, usize>>,
@@ -98,10 +97,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Shared {
     pub(crate) fn store(&self) -> MutexGuard<'_, store::Store> {
         lock(&self.store)
-    }
-
-    pub(crate) fn catalog(&self) -> MutexGuard<'_, catalog::Catalog> {
-        lock(&self.catalog)
     }
 
     /// Keeps a token the fake issued, for [`MockServer::issued_session_tokens`].
@@ -167,8 +162,7 @@ impl MockServerBuilder {
         let address = listener.local_addr()?;
         let shared = Arc::new(Shared {
             api_key: self.api_key,
-            store: Mutex::default(),
-            catalog: Mutex::new(catalog::Catalog::stock()),
+            store: Mutex::new(store::Store::new(catalog::Catalog::stock())),
             tokens: Mutex::default(),
             faults: Mutex::default(),
             counts: Mutex::default(),
@@ -254,47 +248,47 @@ impl MockServer {
         self.shared.store().all()
     }
 
-    /// The avatars the fake holds: the stock ones (the ids of [`anam::ids`](https://docs.rs/anam)
-    /// among them), then those added with [`MockServer::insert_avatar`].
+    /// The avatars the fake holds: the stock ones (under the ids Anam's documentation uses), then
+    /// those added with [`MockServer::insert_avatar`]. A persona may reference only these.
     pub fn avatars(&self) -> Vec<Avatar> {
-        self.shared.catalog().avatars.clone()
+        self.shared.store().catalog.avatars.clone()
     }
 
     /// Adds an avatar, or replaces the one with the same id.
     pub fn insert_avatar(&self, avatar: Avatar) {
-        catalog::upsert(&mut self.shared.catalog().avatars, avatar, |a| a.id.as_str());
+        catalog::upsert(&mut self.shared.store().catalog.avatars, avatar, |a| a.id.as_str());
     }
 
     /// The voices the fake holds (stock, then added).
     pub fn voices(&self) -> Vec<Voice> {
-        self.shared.catalog().voices.clone()
+        self.shared.store().catalog.voices.clone()
     }
 
     /// Adds a voice, or replaces the one with the same id.
     pub fn insert_voice(&self, voice: Voice) {
-        catalog::upsert(&mut self.shared.catalog().voices, voice, |v| v.id.as_str());
+        catalog::upsert(&mut self.shared.store().catalog.voices, voice, |v| v.id.as_str());
     }
 
     /// The LLMs the fake holds (stock defaults, which lists show only with `includeDefaults`,
     /// then added).
     pub fn llms(&self) -> Vec<Llm> {
-        self.shared.catalog().llms.clone()
+        self.shared.store().catalog.llms.clone()
     }
 
     /// Adds an LLM, or replaces the one with the same id. One with `isDefault: true` is listed
     /// only with `includeDefaults`, as Anam's built-in defaults are.
     pub fn insert_llm(&self, llm: Llm) {
-        catalog::upsert(&mut self.shared.catalog().llms, llm, |l| l.id.as_str());
+        catalog::upsert(&mut self.shared.store().catalog.llms, llm, |l| l.id.as_str());
     }
 
     /// The tools the fake holds (stock, then added).
     pub fn tools(&self) -> Vec<Tool> {
-        self.shared.catalog().tools.clone()
+        self.shared.store().catalog.tools.clone()
     }
 
     /// Adds a tool, or replaces the one with the same id.
     pub fn insert_tool(&self, tool: Tool) {
-        catalog::upsert(&mut self.shared.catalog().tools, tool, |t| t.id.as_str());
+        catalog::upsert(&mut self.shared.store().catalog.tools, tool, |t| t.id.as_str());
     }
 
     /// Every session token the fake issued, oldest first, with the request it answered.
@@ -302,7 +296,8 @@ impl MockServer {
         lock(&self.shared.tokens).clone()
     }
 
-    /// Creates a persona directly, without HTTP and without checks (for seeding large data sets).
+    /// Creates a persona directly, without HTTP and without checks, not even that its avatar,
+    /// voice, LLM and tools exist (for seeding large data sets).
     ///
     /// # Panics
     /// When the request cannot make a persona; every `PersonaCreate` the generated type can hold

@@ -157,22 +157,24 @@ async fn list_avatars(State(shared): State<Arc<Shared>>, Query(query): Query<Has
         tags: query.get("tags").map(String::as_str),
         only_one_shot,
     };
-    let catalog = shared.catalog();
+    let store = shared.store();
+    let catalog = &store.catalog;
     page_answer!(AvatarList, paging(Operation::ListAvatars, &query), catalog.find_avatars(&filter))
 }
 
 async fn get_avatar(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
-    found(shared.catalog().avatar(&id), "Avatar")
+    found(shared.store().catalog.avatar(&id), "Avatar")
 }
 
 async fn list_voices(State(shared): State<Arc<Shared>>, Query(query): Query<HashMap<String, String>>) -> Response {
-    let catalog = shared.catalog();
+    let store = shared.store();
+    let catalog = &store.catalog;
     let voices = catalog.find_voices(query.get("search").map(String::as_str));
     page_answer!(VoiceList, paging(Operation::ListVoices, &query), voices)
 }
 
 async fn get_voice(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
-    found(shared.catalog().voice(&id), "Voice")
+    found(shared.store().catalog.voice(&id), "Voice")
 }
 
 async fn list_llms(State(shared): State<Arc<Shared>>, Query(query): Query<HashMap<String, String>>) -> Response {
@@ -180,37 +182,43 @@ async fn list_llms(State(shared): State<Arc<Shared>>, Query(query): Query<HashMa
         Ok(include) => include,
         Err(problem) => return invalid(problem),
     };
-    let catalog = shared.catalog();
+    let store = shared.store();
+    let catalog = &store.catalog;
     let llms = catalog.find_llms(query.get("search").map(String::as_str), include_defaults);
     page_answer!(LlmList, paging(Operation::ListLlms, &query), llms)
 }
 
 async fn get_llm(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
-    found(shared.catalog().llm(&id), "LLM")
+    found(shared.store().catalog.llm(&id), "LLM")
 }
 
 async fn list_tools(State(shared): State<Arc<Shared>>, Query(query): Query<HashMap<String, String>>) -> Response {
-    let catalog = shared.catalog();
+    let store = shared.store();
+    let catalog = &store.catalog;
     let tools = catalog.find_tools(query.get("search").map(String::as_str));
     page_answer!(ToolList, paging(Operation::ListTools, &query), tools)
 }
 
 async fn get_tool(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
-    found(shared.catalog().tool(&id), "Tool")
+    found(shared.store().catalog.tool(&id), "Tool")
 }
 
 /// `POST /v1/auth/session-token`: a token for a stored persona the fake holds (404 otherwise) or
 /// for a valid ephemeral persona.
 async fn session_token(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let request = match parse_body(&body).and_then(|body| sessions::read_request(&body)) {
-        Ok(request) => request,
-        Err(problem) => return invalid(problem),
+    let request = {
+        let store = shared.store();
+        let request = match parse_body(&body).and_then(|body| sessions::read_request(&body, &store.catalog)) {
+            Ok(request) => request,
+            Err(problem) => return invalid(problem),
+        };
+        if let PersonaConfig::StoredPersonaConfig(stored) = &request.persona_config
+            && store.get(&stored.persona_id).is_none()
+        {
+            return error(StatusCode::NOT_FOUND, "Persona not found");
+        }
+        request
     };
-    if let PersonaConfig::StoredPersonaConfig(stored) = &request.persona_config
-        && shared.store().get(&stored.persona_id).is_none()
-    {
-        return error(StatusCode::NOT_FOUND, "Persona not found");
-    }
     let token = sessions::new_token();
     let answer = SessionToken { session_token: token.clone() };
     shared.issue(IssuedSessionToken { token, request });

@@ -9,6 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
+use crate::catalog::{Catalog, References, check_model};
 use crate::store::{Invalid, check_known, check_option_enums, out_of_range, read};
 
 /// A token the fake issued, with the request it was issued for.
@@ -21,9 +22,11 @@ pub struct IssuedSessionToken {
     pub request: SessionTokenRequest,
 }
 
-/// Reads a session-token body. The persona's form is chosen by `personaId`, as the spec's two
-/// forms do, so an error names the field inside the form instead of "no variant matched".
-pub(crate) fn read_request(body: &Value) -> Result<SessionTokenRequest, Invalid> {
+/// Reads a session-token body and checks it against the spec and `catalog` (an ephemeral
+/// persona's references must exist, and its model suit its avatar). The persona's form is chosen
+/// by `personaId`, as the spec's two forms do, so an error names the field inside the form
+/// instead of "no variant matched".
+pub(crate) fn read_request(body: &Value, catalog: &Catalog) -> Result<SessionTokenRequest, Invalid> {
     let Some(config) = body.get("personaConfig") else {
         return Err(Invalid::new("personaConfig", "missing field `personaConfig`", "invalid_type"));
     };
@@ -42,8 +45,11 @@ pub(crate) fn read_request(body: &Value) -> Result<SessionTokenRequest, Invalid>
     let request: SessionTokenRequest = read(&rest)?;
     check_create_session_token(&request).map_err(out_of_range)?;
     if let PersonaConfig::EphemeralPersonaConfig(persona) = &request.persona_config {
-        check_ephemeral(persona, request.session_options.as_ref().is_some_and(|o| o.egress.is_some()))
-            .map_err(within)?;
+        let egress = request.session_options.as_ref().is_some_and(|o| o.egress.is_some());
+        check_ephemeral(persona, egress).map_err(within)?;
+        catalog.check_references(&References::of_ephemeral(persona)).map_err(within)?;
+        let avatar = persona.avatar_id.as_ref().and_then(|id| catalog.avatar(id));
+        check_model(avatar, persona.avatar_model.as_ref()).map_err(within)?;
     }
     Ok(request)
 }
@@ -90,29 +96,44 @@ pub(crate) fn new_token() -> Secret {
 mod tests {
     use super::*;
 
+    fn read_request_stock(body: &Value) -> Result<SessionTokenRequest, Invalid> {
+        read_request(body, &Catalog::stock())
+    }
+
+    #[test]
+    fn ephemeral_references_must_exist_and_the_model_suit_the_avatar() {
+        let unknown = json!({"personaConfig": {"voiceId": "nope"}});
+        assert_eq!(read_request_stock(&unknown).unwrap_err().path, "personaConfig.voiceId");
+        let liv = "071b0286-4cce-4808-bee2-e642f1062de3";
+        let unsupported = json!({"personaConfig": {"avatarId": liv, "avatarModel": "cara-4"}});
+        assert_eq!(read_request_stock(&unsupported).unwrap_err().path, "personaConfig.avatarModel");
+        let no_llm = json!({"personaConfig": {"avatarId": liv, "llmId": "CUSTOMER_CLIENT_V1"}});
+        assert!(read_request_stock(&no_llm).is_ok());
+    }
+
     #[test]
     fn each_body_reads_as_exactly_one_form_and_errors_name_the_field() {
-        let stored = read_request(&json!({"personaConfig": {"personaId": "p1"}})).unwrap();
+        let stored = read_request_stock(&json!({"personaConfig": {"personaId": "p1"}})).unwrap();
         assert!(matches!(stored.persona_config, PersonaConfig::StoredPersonaConfig(_)));
-        let ephemeral = read_request(&json!({"personaConfig": {"name": "Cara"}})).unwrap();
+        let ephemeral = read_request_stock(&json!({"personaConfig": {"name": "Cara"}})).unwrap();
         assert!(matches!(ephemeral.persona_config, PersonaConfig::EphemeralPersonaConfig(_)));
-        let both = read_request(&json!({"personaConfig": {"personaId": "p1", "name": "Cara"}})).unwrap_err();
+        let both = read_request_stock(&json!({"personaConfig": {"personaId": "p1", "name": "Cara"}})).unwrap_err();
         assert_eq!((both.path.as_str(), both.code), ("personaConfig.name", "unrecognized_keys"));
-        assert_eq!(read_request(&json!({})).unwrap_err().path, "personaConfig");
+        assert_eq!(read_request_stock(&json!({})).unwrap_err().path, "personaConfig");
         let range = json!({"personaConfig": {"voiceDetectionOptions": {"endOfSpeechSensitivity": 2}}});
         assert_eq!(
-            read_request(&range).unwrap_err().path,
+            read_request_stock(&range).unwrap_err().path,
             "personaConfig.voiceDetectionOptions.endOfSpeechSensitivity"
         );
         let long = json!({"personaConfig": {"directorNotes": {"customStylePrompt": "x".repeat(2001)}}});
-        assert_eq!(read_request(&long).unwrap_err().path, "personaConfig.directorNotes.customStylePrompt");
+        assert_eq!(read_request_stock(&long).unwrap_err().path, "personaConfig.directorNotes.customStylePrompt");
         let both_styles =
             json!({"personaConfig": {"directorNotes": {"presetStyle": "warm", "customStylePrompt": "calm"}}});
-        assert_eq!(read_request(&both_styles).unwrap_err().path, "personaConfig.directorNotes");
+        assert_eq!(read_request_stock(&both_styles).unwrap_err().path, "personaConfig.directorNotes");
         let big = json!({"personaConfig": {"tools": [{"type": "client", "name": "t", "parameters": {"d": "x".repeat(10_000)}}]}});
-        assert_eq!(read_request(&big).unwrap_err().path, "personaConfig.tools[0].parameters");
+        assert_eq!(read_request_stock(&big).unwrap_err().path, "personaConfig.tools[0].parameters");
         let egress = json!({"personaConfig": {}, "sessionOptions": {"egress": {"mode": "daily", "daily": {"roomUrl": "https://x.daily.co/r"}}}});
-        assert_eq!(read_request(&egress).unwrap_err().path, "personaConfig.enableAudioPassthrough");
+        assert_eq!(read_request_stock(&egress).unwrap_err().path, "personaConfig.enableAudioPassthrough");
     }
 
     #[test]

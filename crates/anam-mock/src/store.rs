@@ -1,6 +1,8 @@
-//! The personas the fake holds, and the rules it applies to them (validation, partial update,
-//! paging). Request bodies are read with the generated `anam-api` types and checked against the
-//! spec's ranges (`anam_api::facts`), so the fake accepts exactly the shapes the spec describes.
+//! The personas the fake holds, with the catalogue they reference, and the rules it applies to
+//! them (validation, references, partial update, paging). Request bodies are read with the
+//! generated `anam-api` types and checked against the spec's ranges (`anam_api::facts`), so the
+//! fake accepts exactly the shapes the spec describes; a persona may only reference an avatar,
+//! voice, LLM or tool the catalogue holds, and answers carry those as whole objects.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -12,7 +14,7 @@ use anam_api::types::{
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use crate::catalog::paginate;
+use crate::catalog::{Catalog, References, check_model, paginate};
 
 /// A request value the fake refuses: where it is and why (sent back as a 400 body).
 #[derive(Debug, Clone, PartialEq)]
@@ -34,25 +36,50 @@ impl Invalid {
 /// The update fields whose `null` clears them (nullable in the spec's `PersonaUpdate`).
 const CLEARED_BY_NULL: [&str; 2] = ["avatarModel", "initialMessage"];
 
-/// The personas, in creation order.
+/// The personas, in creation order, and the catalogue they reference. A persona is kept with
+/// the ids it references and answered with the catalogue's objects for them, so an answer shows
+/// the avatar, voice and tools as the fake holds them now.
 #[derive(Debug, Default)]
 pub(crate) struct Store {
     next_seq: u64,
     by_seq: BTreeMap<u64, Persona>,
     seq_of: HashMap<String, u64>,
+    pub catalog: Catalog,
 }
 
 impl Store {
+    /// No persona yet, and `catalog` to build them from.
+    pub fn new(catalog: Catalog) -> Store {
+        Store { catalog, ..Store::default() }
+    }
+
     pub fn len(&self) -> usize {
         self.by_seq.len()
     }
 
     pub fn all(&self) -> Vec<Persona> {
-        self.by_seq.values().cloned().collect()
+        self.by_seq.values().map(|persona| self.resolved(persona)).collect()
     }
 
     pub fn get(&self, id: &str) -> Option<Persona> {
-        self.seq_of.get(id).and_then(|seq| self.by_seq.get(seq)).cloned()
+        self.seq_of.get(id).and_then(|seq| self.by_seq.get(seq)).map(|persona| self.resolved(persona))
+    }
+
+    /// A persona as answered: its avatar, voice and tools replaced by the catalogue's objects.
+    fn resolved(&self, persona: &Persona) -> Persona {
+        let mut persona = persona.clone();
+        if let Some(avatar) = persona.avatar.as_ref().and_then(|a| self.catalog.avatar(&a.id)) {
+            persona.avatar = Some(avatar.clone());
+        }
+        if let Some(voice) = persona.voice.as_ref().and_then(|v| self.catalog.voice(&v.id)) {
+            persona.voice = Some(voice.clone());
+        }
+        for tool in persona.tools.iter_mut().flatten() {
+            if let Some(found) = tool.get("id").and_then(Value::as_str).and_then(|id| self.catalog.tool(id)) {
+                *tool = to_map(found);
+            }
+        }
+        persona
     }
 
     pub fn delete(&mut self, id: &str) -> bool {
@@ -72,13 +99,19 @@ impl Store {
             AvatarModel::KNOWN,
         )?;
         check_option_enums(request.voice_generation_options.as_ref(), None)?;
-        let persona = new_persona(request)?;
-        Ok(self.keep(persona))
+        let references = References::of_create(&request);
+        self.catalog.check_references(&references)?;
+        let avatar = request.avatar_id.as_ref().and_then(|id| self.catalog.avatar(id));
+        check_model(avatar, request.avatar_model.as_ref())?;
+        let persona = self.keep(new_persona(request)?);
+        Ok(self.resolved(&persona))
     }
 
-    /// Creates a persona from a request that the caller vouches for (no range or enum checks).
+    /// Creates a persona from a request that the caller vouches for (no range, enum or
+    /// reference checks).
     pub fn insert(&mut self, request: PersonaCreate) -> Result<Persona, Invalid> {
-        Ok(self.keep(new_persona(request)?))
+        let persona = self.keep(new_persona(request)?);
+        Ok(self.resolved(&persona))
     }
 
     fn keep(&mut self, persona: Persona) -> Persona {
@@ -95,9 +128,16 @@ impl Store {
         let model = request.avatar_model.as_ref().and_then(|m| m.0.as_ref());
         check_known("avatarModel", model.map(|m| (m.as_str(), m.is_known())), AvatarModel::KNOWN)?;
         check_option_enums(request.voice_generation_options.as_ref(), request.widget_config.as_ref())?;
+        self.catalog.check_references(&References::of_update(&request))?;
         let Some(persona) = self.seq_of.get(id).and_then(|seq| self.by_seq.get_mut(seq)) else {
             return Ok(None);
         };
+        // The model must suit the avatar the persona will have; a new avatar that does not
+        // support the model it had resets it (as Anam documents).
+        let avatar_id = request.avatar_id.as_ref().or(persona.avatar.as_ref().map(|a| &a.id));
+        let avatar = avatar_id.and_then(|id| self.catalog.avatar(id));
+        check_model(avatar, model)?;
+        let keeps_model = request.avatar_model.is_some() || check_model(avatar, persona.avatar_model.as_ref()).is_ok();
         // The typed request, written back (serde reads `null` as "not sent"), plus the `null`s
         // that the spec gives a meaning: they clear the field.
         let mut changes = to_map(request);
@@ -106,12 +146,16 @@ impl Store {
                 changes.insert(key.to_string(), Value::Null);
             }
         }
+        if !keeps_model {
+            changes.insert("avatarModel".into(), Value::Null);
+        }
         let mut updated = serde_json::to_value(&*persona).unwrap_or_default();
         apply(&mut updated, &changes);
         updated["updatedAt"] = json!(chrono::Utc::now());
         *persona = serde_json::from_value(updated)
             .map_err(|e| Invalid::new("", format!("the update does not make a persona: {e}"), "invalid_type"))?;
-        Ok(Some(persona.clone()))
+        let persona = persona.clone();
+        Ok(Some(self.resolved(&persona)))
     }
 
     /// One page of personas whose name contains `search` (case-insensitive).
@@ -123,7 +167,7 @@ impl Store {
         };
         let matching: Vec<&Persona> = self.by_seq.values().filter(matches).collect();
         let (personas, meta) = paginate(&matching, page, per_page);
-        PersonaList { data: personas.iter().map(summary).collect(), meta }
+        PersonaList { data: personas.iter().map(|p| summary(&self.resolved(p))).collect(), meta }
     }
 }
 
@@ -186,7 +230,7 @@ fn apply(persona: &mut Value, changes: &Map<String, Value>) {
     }
 }
 
-fn to_map<T: serde::Serialize>(value: T) -> Map<String, Value> {
+pub(crate) fn to_map<T: serde::Serialize>(value: T) -> Map<String, Value> {
     match serde_json::to_value(value) {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),
@@ -244,9 +288,19 @@ pub(crate) fn out_of_range(error: OutOfBounds) -> Invalid {
 mod tests {
     use super::*;
 
+    const LIV: &str = "071b0286-4cce-4808-bee2-e642f1062de3";
+    const CARA_AVATAR: &str = "30fa96d0-26c4-4e55-94a0-517025942e18";
+    const LUCY: &str = "de23e340-1416-4dd8-977d-065a7ca11697";
+    const CARA_VOICE: &str = "6bfbe25a-979d-40f3-a92b-5394170af54b";
+    const TOOL: &str = "00000000-0000-0000-0000-000000000000";
+
+    fn stocked() -> Store {
+        Store::new(Catalog::stock())
+    }
+
     #[test]
     fn out_of_range_values_name_the_field() {
-        let mut store = Store::default();
+        let mut store = stocked();
         let err = store.create(&json!({"voiceDetectionOptions": {"speechEnhancementLevel": 1.5}})).unwrap_err();
         assert_eq!(err.path, "voiceDetectionOptions.speechEnhancementLevel");
         assert_eq!(err.code, "too_big");
@@ -257,7 +311,7 @@ mod tests {
 
     #[test]
     fn values_outside_the_spec_enums_are_refused() {
-        let mut store = Store::default();
+        let mut store = stocked();
         let err = store.create(&json!({"avatarModel": "cara-9"})).unwrap_err();
         assert_eq!((err.path.as_str(), err.code), ("avatarModel", "invalid_enum_value"));
         assert!(err.message.contains("cara-4-latest"), "{}", err.message);
@@ -273,7 +327,7 @@ mod tests {
 
     #[test]
     fn wrong_types_and_unknown_update_fields_name_the_field() {
-        let mut store = Store::default();
+        let mut store = stocked();
         assert_eq!(store.create(&json!({"name": 5})).unwrap_err().path, "name");
         assert_eq!(store.create(&json!([1])).unwrap_err().code, "invalid_type");
         let id = store.create(&json!({"name": "a"})).unwrap().id;
@@ -283,29 +337,55 @@ mod tests {
 
     #[test]
     fn update_changes_only_what_is_sent_and_null_clears_the_model() {
-        let mut store = Store::default();
-        let body = json!({"name": "Cara", "avatarId": "a", "avatarModel": "cara-3", "voiceId": "v",
+        let mut store = stocked();
+        let body = json!({"name": "Cara", "avatarId": CARA_AVATAR, "avatarModel": "cara-4", "voiceId": LUCY,
             "voiceGenerationOptions": {"speed": 1.0}, "systemPrompt": "p"});
         let id = store.create(&body).unwrap().id;
         let updated = store.update(&id, &json!({"description": "d"})).unwrap().unwrap();
         assert_eq!(updated.name.as_deref(), Some("Cara"));
-        assert_eq!(updated.avatar_model.as_ref().map(|m| m.as_str()), Some("cara-3"));
+        assert_eq!(updated.avatar_model.as_ref().map(|m| m.as_str()), Some("cara-4"));
         let cleared = store.update(&id, &json!({"avatarModel": null})).unwrap().unwrap();
         assert_eq!(cleared.avatar_model, None);
         assert_eq!(cleared.brain.unwrap().system_prompt.as_deref(), Some("p"));
-        let revoiced = store.update(&id, &json!({"voiceId": "v2"})).unwrap().unwrap();
+        let revoiced = store.update(&id, &json!({"voiceId": CARA_VOICE})).unwrap().unwrap();
         assert_eq!(revoiced.voice_generation_options, None, "a new voice resets its options");
-        assert_eq!(revoiced.voice.unwrap().id, "v2");
-        let tooled = store.update(&id, &json!({"toolIds": ["t1"]})).unwrap().unwrap();
-        assert_eq!(tooled.tools.unwrap().len(), 1);
+        assert_eq!(revoiced.voice.unwrap().display_name.as_deref(), Some("Cara"), "the whole voice");
+        let tooled = store.update(&id, &json!({"toolIds": [TOOL]})).unwrap().unwrap();
+        assert_eq!(tooled.tools.unwrap()[0]["name"], "open_calendar", "the whole tool");
         let untooled = store.update(&id, &json!({"toolIds": []})).unwrap().unwrap();
         assert_eq!(untooled.tools, Some(Vec::new()), "an empty list detaches every tool");
         assert_eq!(store.update("nope", &json!({})).unwrap(), None);
     }
 
     #[test]
+    fn references_must_exist_and_answers_carry_whole_objects() {
+        let mut store = stocked();
+        for (body, field) in [
+            (json!({"avatarId": ""}), "avatarId"),
+            (json!({"voiceId": "\u{1F600}"}), "voiceId"),
+            (json!({"llmId": "gpt-9"}), "llmId"),
+            (json!({"toolIds": [TOOL, "t-404"]}), "toolIds[1]"),
+        ] {
+            let err = store.create(&body).unwrap_err();
+            assert_eq!((err.path.as_str(), err.code), (field, "invalid_reference"), "{body}");
+        }
+        assert_eq!(store.len(), 0);
+        let persona = store.create(&json!({"avatarId": LIV, "voiceId": LUCY, "llmId": "CUSTOMER_CLIENT_V1"})).unwrap();
+        assert_eq!(persona.avatar.as_ref().and_then(|a| a.display_name.as_deref()), Some("Liv"));
+        assert_eq!(persona.voice.as_ref().and_then(|v| v.provider.as_ref()).map(|p| p.as_str()), Some("ELEVENLABS"));
+        let summary = &store.list(1, 10, None).data[0];
+        assert_eq!(summary.avatar, persona.avatar, "lists carry the whole avatar too");
+        assert_eq!(store.update(&persona.id, &json!({"voiceId": "gone"})).unwrap_err().path, "voiceId");
+        // Liv supports cara-3 only; a persona on Cara with cara-4 that moves to Liv loses the model.
+        assert_eq!(store.update(&persona.id, &json!({"avatarModel": "cara-4"})).unwrap_err().path, "avatarModel");
+        let on_cara = store.create(&json!({"avatarId": CARA_AVATAR, "avatarModel": "cara-4"})).unwrap();
+        let moved = store.update(&on_cara.id, &json!({"avatarId": LIV})).unwrap().unwrap();
+        assert_eq!((moved.avatar_model, moved.avatar.map(|a| a.id)), (None, Some(LIV.into())));
+    }
+
+    #[test]
     fn pages_are_counted_and_searched() {
-        let mut store = Store::default();
+        let mut store = stocked();
         for i in 0..25 {
             store
                 .create(&json!({"name": if i % 5 == 0 { format!("Cara {i}") } else { format!("Other {i}") }}))
@@ -318,6 +398,6 @@ mod tests {
         assert_eq!((found.data.len(), found.meta.total), (5, 5));
         let empty = store.list(9, 10, None);
         assert_eq!((empty.data.len(), empty.meta.last_page), (0, 3));
-        assert_eq!(Store::default().list(1, 10, None).meta.last_page, 1);
+        assert_eq!(stocked().list(1, 10, None).meta.last_page, 1);
     }
 }

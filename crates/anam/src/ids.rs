@@ -52,9 +52,10 @@ pub fn llm_default() -> LlmId {
     LlmId::from("0934d97d-0c3a-4f33-91b0-5e136a0ef466")
 }
 
-/// The `llmId` that turns Anam's LLM off: the client brings its own through talk streams.
+/// The `llmId` that turns Anam's LLM off (`CUSTOMER_CLIENT_V1`): the client brings its own
+/// through talk streams. It names no LLM of the list.
 pub fn llm_customer_client() -> LlmId {
-    LlmId::from("CUSTOMER_CLIENT_V1")
+    LlmId::from(anam_api::facts::NO_LLM_ID)
 }
 
 /// Checks an id that goes into a path: it must stay exactly one path segment. The generated

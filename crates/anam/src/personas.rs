@@ -466,7 +466,7 @@ impl UpdatePersona {
 ///
 /// let persona = EphemeralPersona::new()
 ///     .name("Cara")
-///     .avatar_id(anam::ids::liv_avatar())
+///     .avatar_id(anam::ids::cara_avatar())
 ///     .avatar_model("cara-4")
 ///     .voice_id(anam::ids::lucy_voice())
 ///     .system_prompt("You are a helpful assistant.")
