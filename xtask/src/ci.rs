@@ -43,6 +43,12 @@ const STEPS: &[Step] = &[
         env: &[("RUSTDOCFLAGS", "-D warnings")],
     },
     Step { name: "benches compile", argv: &["cargo", "bench", "--workspace", "--locked", "--no-run"], env: &[] },
+    Step { name: "msrv", argv: &["cargo", "xtask", "msrv"], env: &[] },
+    Step {
+        name: "package",
+        argv: &["cargo", "package", "--locked", "-p", "anam-api", "-p", "anam", "-p", "anam-mock"],
+        env: &[],
+    },
     Step { name: "contract", argv: &["cargo", "xtask", "contract"], env: &[] },
 ];
 

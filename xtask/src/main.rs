@@ -6,13 +6,18 @@
 //! - `cargo xtask contract [--only CHECK]` checks spec, client and fake with Spectral, Prism and
 //!   Schemathesis, installing them from the pinned files in `contract/`;
 //! - `cargo xtask bench-codegen [--runs N]` times `codegen` and checks its output is byte-identical;
+//! - `cargo xtask spec-diff <FILE|URL> [--json]` lists what differs from an upstream OpenAPI
+//!   document, and fails on a difference `openapi/upstream-differences.yaml` does not explain;
+//! - `cargo xtask msrv` checks that `rust-version` covers every dependency of the published crates;
 //! - `cargo xtask ci` runs every check and test, the same command `.ci/run` runs.
 
 mod ci;
 mod codegen;
 mod contract;
 mod facts;
+mod msrv;
 mod spec;
+mod spec_diff;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,7 +54,21 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         runs: usize,
     },
-    /// Run every check and test: codegen --check, fmt, clippy, tests, quickstart, docs, benches compile, contract.
+    /// Compare openapi/anam.yaml with an upstream OpenAPI 3.0/3.1 document (Anam's own), for the
+    /// operations ours covers; fails on a difference openapi/upstream-differences.yaml does not explain.
+    SpecDiff {
+        /// The upstream document: a file (JSON or YAML) or an http(s) URL (downloaded with curl).
+        source: String,
+        /// Print the differences as JSON, for scripts.
+        #[arg(long)]
+        json: bool,
+        /// The workspace root to work in (default: this workspace).
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
+    /// Check that rust-version is the true minimum: no dependency of a published crate needs a newer Rust.
+    Msrv,
+    /// Run every check and test: codegen --check, fmt, clippy, tests, quickstart, docs, benches compile, msrv, package, contract.
     Ci,
 }
 
@@ -59,6 +78,8 @@ fn main() -> ExitCode {
         Command::Codegen { check, root } => codegen::run(&root.unwrap_or_else(root_default), check),
         Command::Contract { only } => contract::run(&root_default(), only.as_deref()),
         Command::BenchCodegen { runs } => codegen::bench(&root_default(), runs),
+        Command::SpecDiff { source, json, root } => spec_diff::run(&root.unwrap_or_else(root_default), &source, json),
+        Command::Msrv => msrv::run(&root_default()),
         Command::Ci => ci::run(&root_default()),
     };
     match result {
