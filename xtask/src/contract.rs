@@ -143,6 +143,25 @@ fn prism_responses(root: &Path) -> Result<(), String> {
 }
 
 fn schemathesis(root: &Path) -> Result<(), String> {
+    schemathesis_against(root, &root.join("openapi/anam.yaml"), &[])
+}
+
+/// `cargo xtask contract --upstream FILE`: Schemathesis against the fake with another document
+/// (Anam's own), for the operations our spec covers (their operationIds are read from it). Not
+/// part of `ci`: the document lives outside this repo. Each failure it reports should be a
+/// difference that `openapi/upstream-differences.yaml` lists.
+pub fn upstream(root: &Path, document: &Path) -> Result<(), String> {
+    install_schemathesis(root)?;
+    cargo(root, &["build", "--locked", "-p", "anam-mock", "--features", "anam-mock/cli", "--bins"])?;
+    let spec = crate::spec::load(&root.join(crate::codegen::SPEC))?;
+    let ids: Vec<String> = crate::spec::operations(&spec.tree).into_iter().map(|(id, _, _)| id).collect();
+    let filter = format!("^({})$", ids.join("|"));
+    let document = std::path::absolute(document).map_err(|e| format!("{}: {e}", document.display()))?;
+    schemathesis_against(root, &document, &["--include-operation-id-regex", &filter])
+}
+
+/// Schemathesis checks the fake's answers against `document` (`extra`: more arguments).
+fn schemathesis_against(root: &Path, document: &Path, extra: &[&str]) -> Result<(), String> {
     let port = free_port()?;
     let key = "contract-test-key";
     let mock = Command::new(root.join("target/debug/anam-mock"))
@@ -158,7 +177,8 @@ fn schemathesis(root: &Path) -> Result<(), String> {
     status(
         Command::new(venv(root).join("bin/schemathesis"))
             .arg("run")
-            .arg(root.join("openapi/anam.yaml"))
+            .arg(document)
+            .args(extra)
             .args(["--url", &format!("http://127.0.0.1:{port}")])
             .args(["--header", &format!("Authorization: Bearer {key}")])
             .args([

@@ -47,6 +47,9 @@ enum Command {
         /// Run only this check: spectral, prism, prism-dynamic or schemathesis.
         #[arg(long, value_name = "CHECK")]
         only: Option<String>,
+        /// Instead: Schemathesis against the fake with this document (Anam's own), for our operations.
+        #[arg(long, value_name = "FILE", conflicts_with = "only")]
+        upstream: Option<PathBuf>,
     },
     /// Time `codegen` (already built) and check its output is byte-identical across runs.
     BenchCodegen {
@@ -76,7 +79,8 @@ fn main() -> ExitCode {
     let root_default = || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let result = match Cli::parse().command {
         Command::Codegen { check, root } => codegen::run(&root.unwrap_or_else(root_default), check),
-        Command::Contract { only } => contract::run(&root_default(), only.as_deref()),
+        Command::Contract { upstream: Some(document), .. } => contract::upstream(&root_default(), &document),
+        Command::Contract { only, upstream: None } => contract::run(&root_default(), only.as_deref()),
         Command::BenchCodegen { runs } => codegen::bench(&root_default(), runs),
         Command::SpecDiff { source, json, root } => spec_diff::run(&root.unwrap_or_else(root_default), &source, json),
         Command::Msrv => msrv::run(&root_default()),
