@@ -1,0 +1,453 @@
+//! `plan` and `apply`: what a personas file would change on the server, field by field, and
+//! carrying it out.
+//!
+//! A persona of the file is matched with the server's persona of the same name. Only the fields
+//! the file sets are compared (names of avatars, voices, LLMs and tools resolved to ids first);
+//! numbers compare by value (`60` is `60.0`), tools as a set. An update sends the changed fields,
+//! and a new voice's settings or a new avatar's model along with a new voice or avatar, since the
+//! API resets those when the voice or avatar changes.
+
+use std::fmt::Write as _;
+
+use anam::types::Persona;
+use anam::{Client, CreatePersona, PersonaId, PersonaSummary, UpdatePersona};
+use serde_json::{Value, json};
+
+use crate::file::{Detection, File, PersonaSpec, in_file_terms};
+use crate::resolve::{self, Catalog};
+
+/// One field that would change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// As the file names it (`voiceDetection.endOfSpeechSensitivity`).
+    pub field: String,
+    /// The server's value (`null` when it has none).
+    pub from: Value,
+    /// The file's value.
+    pub to: Value,
+}
+
+/// What happens to one persona.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Create { name: String, request: CreatePersona },
+    Update { id: PersonaId, name: String, changes: Vec<Change>, request: UpdatePersona },
+    Unchanged { id: PersonaId, name: String },
+    Delete { id: PersonaId, name: String },
+}
+
+impl Action {
+    /// Whether carrying it out changes anything.
+    pub fn changes_something(&self) -> bool {
+        !matches!(self, Action::Unchanged { .. })
+    }
+}
+
+/// The plan for `file` (read from `shown`): an action per persona of the file, in its order, and
+/// with `prune` a delete for every persona of the server the file does not name.
+pub async fn plan(client: &Client, file: &File, shown: &str, prune: bool) -> Result<Vec<Action>, String> {
+    let catalog = Catalog::load(client).await.map_err(|e| e.to_string())?;
+    let existing = resolve::personas(client).await.map_err(|e| e.to_string())?;
+    let mut actions = Vec::new();
+    for (i, spec) in file.personas.iter().enumerate() {
+        let at = |problem: String| format!("{shown}: personas[{i}].{problem}");
+        let ids = Ids::resolve(spec, &catalog).map_err(at)?;
+        let same_name: Vec<&PersonaSummary> =
+            existing.iter().filter(|p| p.name.as_deref() == Some(&spec.name)).collect();
+        let action = match same_name.as_slice() {
+            [] => Action::Create { name: spec.name.clone(), request: create(spec, &ids).map_err(at)? },
+            [one] => {
+                let current = client.personas().get(&one.id).await.map_err(|e| e.to_string())?;
+                let changes = diff(spec, &ids, &current);
+                if changes.is_empty() {
+                    Action::Unchanged { id: one.id.clone(), name: spec.name.clone() }
+                } else {
+                    let request = update(spec, &ids, &changes, &current).map_err(at)?;
+                    Action::Update { id: one.id.clone(), name: spec.name.clone(), changes, request }
+                }
+            }
+            many => {
+                let list: Vec<&str> = many.iter().map(|p| p.id.as_str()).collect();
+                return Err(at(format!(
+                    "name: {:?} matches {} personas on the server: {}",
+                    spec.name,
+                    many.len(),
+                    list.join(", ")
+                )));
+            }
+        };
+        actions.push(action);
+    }
+    if prune {
+        for persona in &existing {
+            if !file.personas.iter().any(|spec| persona.name.as_deref() == Some(spec.name.as_str())) {
+                let name = persona.name.clone().unwrap_or_default();
+                actions.push(Action::Delete { id: persona.id.clone(), name });
+            }
+        }
+    }
+    Ok(actions)
+}
+
+/// The ids a persona of the file names, resolved.
+struct Ids {
+    avatar: Option<String>,
+    voice: Option<String>,
+    llm: Option<String>,
+    tools: Option<Vec<String>>,
+}
+
+impl Ids {
+    fn resolve(spec: &PersonaSpec, catalog: &Catalog) -> Result<Ids, String> {
+        let one = |items, what: &str, field: &str, text: &Option<String>| {
+            text.as_deref().map(|t| resolve::resolve(items, what, t).map_err(|e| format!("{field}: {e}"))).transpose()
+        };
+        let llm = match spec.llm.as_deref() {
+            Some(no_llm) if no_llm == anam::ids::llm_customer_client().as_str() => Some(no_llm.to_owned()),
+            _ => one(&catalog.llms, "LLM", "llm", &spec.llm)?,
+        };
+        let tools = spec
+            .tools
+            .as_ref()
+            .map(|tools| {
+                let each = tools.iter().enumerate();
+                each.map(|(i, t)| resolve::resolve(&catalog.tools, "tool", t).map_err(|e| format!("tools[{i}]: {e}")))
+                    .collect()
+            })
+            .transpose()?;
+        Ok(Ids {
+            avatar: one(&catalog.avatars, "avatar", "avatar", &spec.avatar)?,
+            voice: one(&catalog.voices, "voice", "voice", &spec.voice)?,
+            llm,
+            tools,
+        })
+    }
+}
+
+/// The fields the file sets, with the values it wants, as the file names them.
+fn wanted(spec: &PersonaSpec, ids: &Ids) -> Vec<(String, Value)> {
+    let mut fields: Vec<(String, Value)> = Vec::new();
+    let mut put = |field: &str, value: Option<Value>| {
+        if let Some(value) = value {
+            fields.push((field.to_owned(), value));
+        }
+    };
+    put("description", spec.description.clone().map(Value::from));
+    put("avatar", ids.avatar.clone().map(Value::from));
+    put("avatarModel", spec.avatar_model.clone().map(Value::from));
+    put("voice", ids.voice.clone().map(Value::from));
+    put("llm", ids.llm.clone().map(Value::from));
+    put("systemPrompt", spec.system_prompt.clone().map(Value::from));
+    put("skipGreeting", spec.skip_greeting.map(Value::from));
+    put("uninterruptibleGreeting", spec.uninterruptible_greeting.map(Value::from));
+    put("initialMessage", spec.initial_message.clone().map(Value::from));
+    put("zeroDataRetention", spec.zero_data_retention.map(Value::from));
+    put("languageCode", spec.language_code.clone().map(Value::from));
+    for (section, value) in
+        [("voiceDetection", json!(spec.voice_detection)), ("voiceGeneration", json!(spec.voice_generation))]
+    {
+        for (key, value) in value.as_object().into_iter().flatten().filter(|(key, _)| *key != "engine") {
+            put(&format!("{section}.{key}"), Some(value.clone()));
+        }
+    }
+    put("tools", ids.tools.as_ref().map(|tools| sorted(tools.iter().map(|t| Value::from(t.as_str())))));
+    fields
+}
+
+/// The server's value of a field, as the file names it.
+fn current(persona: &Value, field: &str) -> Value {
+    let pointer = match field {
+        "avatar" => "/avatar/id".to_owned(),
+        "voice" => "/voice/id".to_owned(),
+        "llm" => "/llmId".to_owned(),
+        "systemPrompt" => "/brain/systemPrompt".to_owned(),
+        "tools" => {
+            let ids = persona["tools"].as_array().into_iter().flatten().map(|tool| tool["id"].clone());
+            return sorted(ids);
+        }
+        other => match other.split_once('.') {
+            Some(("voiceDetection", key)) => format!("/voiceDetectionOptions/{key}"),
+            Some(("voiceGeneration", key)) => format!("/voiceGenerationOptions/{key}"),
+            _ => format!("/{other}"),
+        },
+    };
+    persona.pointer(&pointer).cloned().unwrap_or(Value::Null)
+}
+
+fn sorted(values: impl Iterator<Item = Value>) -> Value {
+    let mut values: Vec<Value> = values.collect();
+    values.sort_by_key(|v| v.to_string());
+    Value::Array(values)
+}
+
+/// Whether two JSON values are the same, numbers compared by value.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y)),
+        _ => a == b,
+    }
+}
+
+/// The fields whose server value differs from the file's.
+fn diff(spec: &PersonaSpec, ids: &Ids, persona: &Persona) -> Vec<Change> {
+    let server = serde_json::to_value(persona).unwrap_or_default();
+    wanted(spec, ids)
+        .into_iter()
+        .filter_map(|(field, to)| {
+            let from = current(&server, &field);
+            (!same(&from, &to)).then_some(Change { field, from, to })
+        })
+        .collect()
+}
+
+/// The request that creates the file's persona.
+fn create(spec: &PersonaSpec, ids: &Ids) -> Result<CreatePersona, String> {
+    let mut request = CreatePersona::new().name(spec.name.clone());
+    if let Some(v) = &spec.description {
+        request = request.description(v.clone());
+    }
+    if let Some(v) = &ids.avatar {
+        request = request.avatar_id(v.as_str());
+    }
+    if let Some(v) = &spec.avatar_model {
+        request = request.avatar_model(v.as_str());
+    }
+    if let Some(v) = &ids.voice {
+        request = request.voice_id(v.as_str());
+    }
+    if let Some(v) = &ids.llm {
+        request = request.llm_id(v.as_str());
+    }
+    if let Some(v) = &spec.system_prompt {
+        request = request.system_prompt(v.clone());
+    }
+    if let Some(v) = spec.skip_greeting {
+        request = request.skip_greeting(v);
+    }
+    if let Some(v) = spec.uninterruptible_greeting {
+        request = request.uninterruptible_greeting(v);
+    }
+    if let Some(v) = &spec.initial_message {
+        request = request.initial_message(v.clone());
+    }
+    if let Some(v) = spec.zero_data_retention {
+        request = request.zero_data_retention(v);
+    }
+    if let Some(v) = &spec.language_code {
+        request = request.language_code(v.clone());
+    }
+    if let Some(v) = &spec.voice_detection {
+        request = request.voice_detection(v.builder());
+    }
+    if let Some(v) = &spec.voice_generation {
+        request = request.voice_generation(v.builder()?);
+    }
+    if let Some(v) = &ids.tools {
+        request = request.tool_ids(v.iter().map(String::as_str));
+    }
+    request.clone().build().map_err(|e| in_file_terms(&e))?;
+    Ok(request)
+}
+
+/// The request that makes the server's persona what the file says, from the changes.
+fn update(spec: &PersonaSpec, ids: &Ids, changes: &[Change], persona: &Persona) -> Result<UpdatePersona, String> {
+    let changed = |field: &str| changes.iter().any(|c| c.field == field || c.field.starts_with(&format!("{field}.")));
+    let mut request = UpdatePersona::new();
+    if changed("description") {
+        request = request.description(spec.description.clone().unwrap_or_default());
+    }
+    if changed("avatar")
+        && let Some(v) = &ids.avatar
+    {
+        request = request.avatar_id(v.as_str());
+    }
+    // A new avatar may reset the model: send the file's with it.
+    if (changed("avatarModel") || changed("avatar"))
+        && let Some(v) = &spec.avatar_model
+    {
+        request = request.avatar_model(v.as_str());
+    }
+    if changed("voice")
+        && let Some(v) = &ids.voice
+    {
+        request = request.voice_id(v.as_str());
+    }
+    if changed("llm")
+        && let Some(v) = &ids.llm
+    {
+        request = request.llm_id(v.as_str());
+    }
+    if changed("systemPrompt")
+        && let Some(v) = &spec.system_prompt
+    {
+        request = request.system_prompt(v.clone());
+    }
+    if changed("skipGreeting")
+        && let Some(v) = spec.skip_greeting
+    {
+        request = request.skip_greeting(v);
+    }
+    if changed("uninterruptibleGreeting")
+        && let Some(v) = spec.uninterruptible_greeting
+    {
+        request = request.uninterruptible_greeting(v);
+    }
+    if changed("initialMessage")
+        && let Some(v) = &spec.initial_message
+    {
+        request = request.initial_message(v.clone());
+    }
+    if changed("zeroDataRetention")
+        && let Some(v) = spec.zero_data_retention
+    {
+        request = request.zero_data_retention(v);
+    }
+    if changed("languageCode")
+        && let Some(v) = &spec.language_code
+    {
+        request = request.language_code(v.clone());
+    }
+    // The file's detection settings over the server's, so that fields the file leaves out stay.
+    if changed("voiceDetection")
+        && let Some(wanted) = &spec.voice_detection
+    {
+        request = request.voice_detection(merged(persona, wanted).builder());
+    }
+    // A new voice resets its settings: send the file's with it.
+    if (changed("voiceGeneration") || changed("voice"))
+        && let Some(v) = &spec.voice_generation
+    {
+        request = request.voice_generation(v.builder()?);
+    }
+    if changed("tools")
+        && let Some(v) = &ids.tools
+    {
+        request = request.tool_ids(v.iter().map(String::as_str));
+    }
+    request.clone().build().map_err(|e| in_file_terms(&e))?;
+    Ok(request)
+}
+
+/// The server's detection settings with the file's set over them.
+fn merged(persona: &Persona, wanted: &Detection) -> Detection {
+    let server = persona.voice_detection_options.clone().unwrap_or_default();
+    Detection {
+        end_of_speech_sensitivity: wanted.end_of_speech_sensitivity.or(server.end_of_speech_sensitivity),
+        silence_before_skip_turn_seconds: wanted
+            .silence_before_skip_turn_seconds
+            .or(server.silence_before_skip_turn_seconds),
+        silence_before_session_end_seconds: wanted
+            .silence_before_session_end_seconds
+            .or(server.silence_before_session_end_seconds),
+        silence_before_auto_end_turn_seconds: wanted
+            .silence_before_auto_end_turn_seconds
+            .or(server.silence_before_auto_end_turn_seconds),
+        speech_enhancement_level: wanted.speech_enhancement_level.or(server.speech_enhancement_level),
+    }
+}
+
+/// The plan for people: a line per persona, the changed fields under an update, and a total.
+pub fn render(actions: &[Action]) -> String {
+    let mut out = String::new();
+    let short = |v: &Value| match v {
+        Value::Null => "(unset)".to_owned(),
+        other => other.to_string(),
+    };
+    for action in actions {
+        let _ = match action {
+            Action::Create { name, .. } => writeln!(out, "+ create     {name}"),
+            Action::Update { id, name, changes, .. } => {
+                let _ = writeln!(out, "~ update     {name} ({id})");
+                for change in changes {
+                    let _ = writeln!(out, "      {}: {} -> {}", change.field, short(&change.from), short(&change.to));
+                }
+                Ok(())
+            }
+            Action::Unchanged { id, name } => writeln!(out, "= unchanged  {name} ({id})"),
+            Action::Delete { id, name } => writeln!(out, "- delete     {name} ({id})"),
+        };
+    }
+    let count = |f: fn(&Action) -> bool| actions.iter().filter(|a| f(a)).count();
+    let _ = writeln!(
+        out,
+        "Plan: {} to create, {} to update, {} to delete, {} unchanged.",
+        count(|a| matches!(a, Action::Create { .. })),
+        count(|a| matches!(a, Action::Update { .. })),
+        count(|a| matches!(a, Action::Delete { .. })),
+        count(|a| matches!(a, Action::Unchanged { .. })),
+    );
+    out
+}
+
+/// Carries out the actions in order, reporting each on `done` (`progress` ticks per action).
+/// On a failure it stops and says what was done, what failed and what was not attempted; a
+/// second run plans again from what the server holds, so it completes the rest.
+pub async fn apply(client: &Client, actions: Vec<Action>, progress: &indicatif::ProgressBar) -> Result<String, String> {
+    let mut done = Vec::new();
+    let total = actions.iter().filter(|a| a.changes_something()).count();
+    let mut pending = actions.into_iter().filter(Action::changes_something).peekable();
+    while let Some(action) = pending.next() {
+        let outcome = match &action {
+            Action::Create { name, request } => {
+                progress.set_message(format!("creating {name}"));
+                client.personas().create(request.clone()).await.map(|p| format!("created {name} ({})", p.id))
+            }
+            Action::Update { id, name, request, .. } => {
+                progress.set_message(format!("updating {name}"));
+                client.personas().update(id, request.clone()).await.map(|_| format!("updated {name} ({id})"))
+            }
+            Action::Delete { id, name } => {
+                progress.set_message(format!("deleting {name}"));
+                client.personas().delete(id).await.map(|()| format!("deleted {name} ({id})"))
+            }
+            Action::Unchanged { .. } => continue,
+        };
+        progress.inc(1);
+        match outcome {
+            Ok(line) => done.push(line),
+            Err(error) => {
+                let not_attempted: Vec<String> = pending.map(|a| describe(&a)).collect();
+                let mut report = format!(
+                    "apply stopped after {} of {total} change(s): {} failed: {error}",
+                    done.len(),
+                    describe(&action)
+                );
+                if !done.is_empty() {
+                    let _ = write!(report, "; done: {}", done.join(", "));
+                }
+                if !not_attempted.is_empty() {
+                    let _ = write!(report, "; not attempted: {}", not_attempted.join(", "));
+                }
+                report.push_str("; run apply again to finish");
+                return Err(report);
+            }
+        }
+    }
+    Ok(done.join("\n"))
+}
+
+fn describe(action: &Action) -> String {
+    match action {
+        Action::Create { name, .. } => format!("create {name}"),
+        Action::Update { name, .. } => format!("update {name}"),
+        Action::Delete { name, .. } => format!("delete {name}"),
+        Action::Unchanged { name, .. } => format!("keep {name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_compare_by_value_and_tools_as_a_set() {
+        assert!(same(&json!(60), &json!(60.0)));
+        assert!(!same(&json!(0.5), &json!(0.6)));
+        let persona =
+            json!({"tools": [{"id": "b"}, {"id": "a"}], "voiceDetectionOptions": {"endOfSpeechSensitivity": 0.5}});
+        assert_eq!(current(&persona, "tools"), json!(["a", "b"]));
+        assert_eq!(current(&persona, "voiceDetection.endOfSpeechSensitivity"), json!(0.5));
+        assert_eq!(current(&persona, "voice"), Value::Null);
+    }
+}

@@ -1,0 +1,122 @@
+//! Names to ids: the avatars, voices, LLMs and tools a file names by id or display name, and
+//! personas named on the command line by id or name. A name that matches two things is an error
+//! that lists their ids.
+
+use anam::{Client, ListAvatars, ListLlms, ListPersonas, ListTools, ListVoices, PersonaSummary};
+use futures::TryStreamExt;
+
+/// An item of a list, as names are resolved against it.
+#[derive(Debug, Clone)]
+pub struct Named {
+    pub id: String,
+    pub name: Option<String>,
+    /// A voice's provider (`ELEVENLABS`, ...), for the engine of its settings.
+    pub provider: Option<String>,
+}
+
+/// Everything a persona can reference, read once.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub avatars: Vec<Named>,
+    pub voices: Vec<Named>,
+    pub llms: Vec<Named>,
+    pub tools: Vec<Named>,
+}
+
+impl Catalog {
+    /// Reads every avatar, voice, LLM (Anam's built-in ones included) and tool.
+    pub async fn load(client: &Client) -> anam::Result<Catalog> {
+        let named = |id: String, name: Option<String>| Named { id, name, provider: None };
+        let avatars = client.avatars().stream(ListAvatars::new()).map_ok(|a| named(a.id.to_string(), a.display_name));
+        let voices = client.voices().stream(ListVoices::new()).map_ok(|v| Named {
+            id: v.id.to_string(),
+            name: v.display_name,
+            provider: v.provider.map(|p| p.to_string()),
+        });
+        let llms = client.llms().stream(ListLlms::new().include_defaults(true));
+        let tools = client.tools().stream(ListTools::new());
+        Ok(Catalog {
+            avatars: avatars.try_collect().await?,
+            voices: voices.try_collect().await?,
+            llms: llms.map_ok(|l| named(l.id.to_string(), l.display_name)).try_collect().await?,
+            tools: tools.map_ok(|t| named(t.id.to_string(), t.name)).try_collect().await?,
+        })
+    }
+}
+
+/// The id `text` stands for among `items`: an item with that id, else the one item with that
+/// name. `what` names the kind (`avatar`) in errors.
+pub fn resolve(items: &[Named], what: &str, text: &str) -> Result<String, String> {
+    if items.iter().any(|item| item.id == text) {
+        return Ok(text.to_owned());
+    }
+    let matches: Vec<&Named> = items.iter().filter(|item| item.name.as_deref() == Some(text)).collect();
+    match matches.as_slice() {
+        [one] => Ok(one.id.clone()),
+        [] => Err(format!("no {what} has the id or name {text:?}")),
+        many => Err(format!(
+            "{text:?} is the name of {} {what}s: {}; give an id",
+            many.len(),
+            ids(many.iter().map(|m| &m.id))
+        )),
+    }
+}
+
+/// What an export writes for an id: the item's name when it resolves back to that id, else the id.
+pub fn label(items: &[Named], id: &str) -> String {
+    let name = items.iter().find(|item| item.id == id).and_then(|item| item.name.clone());
+    match name {
+        Some(name) if resolve(items, "", &name).as_deref() == Ok(id) => name,
+        _ => id.to_owned(),
+    }
+}
+
+/// Every persona of the account, in the list's shape.
+pub async fn personas(client: &Client) -> anam::Result<Vec<PersonaSummary>> {
+    client.personas().list_all(ListPersonas::new()).await
+}
+
+/// The persona `text` names among `all`: the one with that id, else the one with that name.
+pub fn persona<'a>(all: &'a [PersonaSummary], text: &str) -> Result<&'a PersonaSummary, String> {
+    if let Some(found) = all.iter().find(|p| p.id == text) {
+        return Ok(found);
+    }
+    let matches: Vec<&PersonaSummary> = all.iter().filter(|p| p.name.as_deref() == Some(text)).collect();
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => Err(format!("no persona has the id or name {text:?}")),
+        many => Err(format!(
+            "{text:?} is the name of {} personas: {}; give an id",
+            many.len(),
+            ids(many.iter().map(|p| &*p.id))
+        )),
+    }
+}
+
+fn ids<'a>(ids: impl Iterator<Item = &'a String>) -> String {
+    ids.map(String::as_str).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: &str, name: &str) -> Named {
+        Named { id: id.into(), name: Some(name.into()), provider: None }
+    }
+
+    #[test]
+    fn ids_win_over_names_and_a_shared_name_lists_the_ids() {
+        let items = [item("a-1", "Cara"), item("a-2", "Liv"), item("a-3", "Liv"), item("Cara", "odd")];
+        assert_eq!(resolve(&items, "avatar", "a-2").unwrap(), "a-2");
+        assert_eq!(resolve(&items, "avatar", "Cara").unwrap(), "Cara", "an id beats a name");
+        assert_eq!(
+            resolve(&items, "avatar", "Liv").unwrap_err(),
+            "\"Liv\" is the name of 2 avatars: a-2, a-3; give an id"
+        );
+        assert_eq!(resolve(&items, "avatar", "Ada").unwrap_err(), "no avatar has the id or name \"Ada\"");
+        assert_eq!(label(&items, "a-2"), "a-2", "Liv is ambiguous, so the id is written");
+        assert_eq!(label(&items, "a-1"), "a-1", "the name Cara finds another item (by its id)");
+        assert_eq!(label(&items, "Cara"), "odd");
+    }
+}

@@ -1,0 +1,293 @@
+//! The `anam` binary, run as a user would, against `anam-mock` in this process: every command,
+//! plan/apply idempotence, the export round trip, prune, ambiguous names, bad files and a server
+//! failure in the middle of an apply.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use anam_mock::{Fault, MockServer, Operation};
+use assert_cmd::Command;
+
+/// The README's example file (the README shows this file; a test below keeps them equal).
+const EXAMPLE: &str = include_str!("../personas.example.yaml");
+
+/// A fake on its own runtime (its tasks run while a test waits for the binary), and a folder.
+struct Setup {
+    mock: MockServer,
+    dir: tempfile::TempDir,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let mock = runtime.block_on(MockServer::start());
+        Setup { mock, dir: tempfile::tempdir().unwrap(), _runtime: runtime }
+    }
+
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn anam(&self, args: &[&str]) -> Output {
+        let mut command = Command::cargo_bin("anam").unwrap();
+        command.env("ANAM_API_URL", self.mock.base_url()).env("ANAM_API_KEY", self.mock.api_key()).args(args);
+        command.output().unwrap()
+    }
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn help_lists_every_command() {
+    let out = Setup::new().anam(&["--help"]);
+    for command in ["personas", "avatars", "voices", "llms", "tools", "session-token"] {
+        assert!(stdout(&out).contains(command), "{command} in {}", stdout(&out));
+    }
+    let out = Setup::new().anam(&["personas", "--help"]);
+    for command in ["list", "get", "delete", "plan", "apply", "export"] {
+        assert!(stdout(&out).contains(command), "{command} in {}", stdout(&out));
+    }
+    assert_eq!(code(&Setup::new().anam(&["personas", "plann"])), 2, "a usage error exits 2, as clap does");
+}
+
+#[test]
+fn the_readme_example_applies_cleanly_and_a_second_apply_changes_nothing() {
+    let readme = include_str!("../../../README.md");
+    assert!(readme.contains(EXAMPLE.trim_end()), "the README shows crates/anam-cli/personas.example.yaml as it is");
+    let setup = Setup::new();
+    let file = setup.file("personas.yaml", EXAMPLE);
+    let plan = setup.anam(&["personas", "plan", "-f", path(&file)]);
+    assert_eq!(code(&plan), 2, "something would change: {}", stdout(&plan));
+    assert!(stdout(&plan).contains("Plan: 2 to create, 0 to update, 0 to delete, 0 unchanged."), "{}", stdout(&plan));
+    let apply = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
+    assert_eq!(code(&apply), 0, "{}{}", stdout(&apply), stderr(&apply));
+    assert_eq!(setup.mock.persona_count(), 2);
+    let front = setup.mock.personas().into_iter().find(|p| p.name.as_deref() == Some("Front desk")).unwrap();
+    assert_eq!(front.avatar.and_then(|a| a.display_name).as_deref(), Some("Cara"), "the name became the avatar's id");
+    assert_eq!(front.tools.unwrap()[0]["name"], "open_calendar");
+    let again = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
+    assert_eq!((code(&again), stdout(&again)), (0, "No changes: the personas are what the file says.\n".to_owned()));
+    let plan = setup.anam(&["personas", "plan", "-f", path(&file)]);
+    assert_eq!(code(&plan), 0, "{}", stdout(&plan));
+    assert_eq!(setup.mock.requests(Operation::CreatePersona), 2);
+    assert_eq!(setup.mock.requests(Operation::UpdatePersona), 0);
+}
+
+#[test]
+fn a_changed_file_is_planned_field_by_field_and_prune_deletes_the_rest() {
+    let setup = Setup::new();
+    let file = setup.file("personas.yaml", EXAMPLE);
+    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&file), "--yes"])), 0);
+    let changed = EXAMPLE
+        .replace("endOfSpeechSensitivity: 0.6", "endOfSpeechSensitivity: 0.7")
+        .replace("llm: GPT-4o-mini ", "llm: GPT-4o      ");
+    let front_only: String = changed.split("  - name: Night shift").next().unwrap().to_owned();
+    let file = setup.file("changed.yaml", &front_only);
+    let plan = setup.anam(&["personas", "plan", "-f", path(&file), "--prune"]);
+    let text = stdout(&plan);
+    assert_eq!(code(&plan), 2);
+    assert!(text.contains("~ update     Front desk"), "{text}");
+    assert!(text.contains("      voiceDetection.endOfSpeechSensitivity: 0.6 -> 0.7"), "{text}");
+    assert!(
+        text.contains(
+            "      llm: \"7736a22f-2d79-4720-952c-25fdca55ad40\" -> \"a7cf662c-2ace-4de1-a21e-ef0fbf144bb7\""
+        ),
+        "{text}"
+    );
+    assert!(text.contains("- delete     Night shift"), "{text}");
+    assert!(
+        !stdout(&setup.anam(&["personas", "plan", "-f", path(&file)])).contains("- delete"),
+        "no delete without --prune"
+    );
+    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&file), "--prune", "--yes"])), 0);
+    assert_eq!(setup.mock.persona_count(), 1);
+    let plan = setup.anam(&["personas", "plan", "-f", path(&file), "--prune"]);
+    assert_eq!(code(&plan), 0, "{}", stdout(&plan));
+    let detection = setup.mock.personas()[0].voice_detection_options.clone().unwrap();
+    assert_eq!(detection.silence_before_session_end_seconds, Some(60.0), "the fields the file left alone stayed");
+}
+
+#[test]
+fn an_export_plans_as_no_change() {
+    let setup = Setup::new();
+    let file = setup.file("personas.yaml", EXAMPLE);
+    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&file), "--yes"])), 0);
+    let exported = setup.dir.path().join("exported.yaml");
+    let out = setup.anam(&["personas", "export", "-o", path(&exported)]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = std::fs::read_to_string(&exported).unwrap();
+    assert!(
+        text.contains("avatar: Cara") && text.contains("llm: CUSTOMER_CLIENT_V1"),
+        "names where they resolve: {text}"
+    );
+    let plan = setup.anam(&["personas", "plan", "-f", path(&exported), "--prune"]);
+    assert_eq!(code(&plan), 0, "{}", stdout(&plan));
+    assert!(stdout(&plan).contains("0 to create, 0 to update, 0 to delete, 2 unchanged"), "{}", stdout(&plan));
+    assert_eq!(stdout(&setup.anam(&["personas", "export"])), text, "stdout without -o");
+}
+
+#[test]
+fn a_failure_in_the_middle_of_an_apply_says_what_was_done_and_a_rerun_finishes() {
+    let setup = Setup::new();
+    let first = EXAMPLE.split("  - name: Night shift").next().unwrap().to_owned();
+    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&setup.file("one.yaml", &first)), "--yes"])), 0);
+    let file = setup.file("both.yaml", &EXAMPLE.replace("endOfSpeechSensitivity: 0.6", "endOfSpeechSensitivity: 0.8"));
+    setup.mock.inject_for(Operation::CreatePersona, Fault::status(500), 1);
+    let out = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
+    assert_eq!(code(&out), 1);
+    let error = stderr(&out);
+    assert_eq!(error.lines().count(), 1, "one line: {error}");
+    assert!(error.contains("apply stopped after 1 of 2 change(s): create Night shift failed: 500"), "{error}");
+    assert!(error.contains("done: updated Front desk") && error.contains("run apply again"), "{error}");
+    let out = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("+ create     Night shift") && !stdout(&out).contains("~ update"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(code(&setup.anam(&["personas", "plan", "-f", path(&file)])), 0);
+    assert_eq!(setup.mock.persona_count(), 2);
+}
+
+#[test]
+fn a_name_shared_by_two_personas_is_an_error_listing_their_ids() {
+    let setup = Setup::new();
+    let twins: Vec<String> = (0..2)
+        .map(|_| {
+            setup
+                .mock
+                .insert(anam::types::PersonaCreate { name: Some("Twin".into()), ..Default::default() })
+                .id
+                .to_string()
+        })
+        .collect();
+    for args in
+        [vec!["personas", "get", "Twin"], vec!["personas", "delete", "Twin", "--yes"], vec!["session-token", "Twin"]]
+    {
+        let out = setup.anam(&args);
+        assert_eq!(code(&out), 1, "{args:?}");
+        assert!(
+            stderr(&out).contains(&format!("\"Twin\" is the name of 2 personas: {}, {}", twins[0], twins[1])),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let plan = setup.anam(&["personas", "plan", "-f", path(&setup.file("twin.yaml", "personas:\n  - name: Twin\n"))]);
+    assert_eq!(code(&plan), 1);
+    assert!(stderr(&plan).contains("personas[0].name: \"Twin\" matches 2 personas on the server"), "{}", stderr(&plan));
+    let by_id = setup.anam(&["personas", "get", &twins[1]]);
+    assert!(stdout(&by_id).contains(&twins[1]), "an id picks one");
+    assert_eq!(setup.mock.persona_count(), 2, "nothing was deleted");
+}
+
+#[test]
+fn bad_files_name_the_file_the_path_and_what_is_accepted() {
+    let setup = Setup::new();
+    let cases = [
+        (
+            "personas:\n  - name: a\n  - name: b\n    voiceDetection: {endOfSpeechSensitivity: 1.5}\n",
+            "personas[1].voiceDetection.endOfSpeechSensitivity is 1.5, but must be between 0 and 1",
+        ),
+        ("personas:\n  - name: a\n    colour: red\n", "personas[0]: unknown field `colour`"),
+        ("personas:\n  - name: a\n    avatar: Nobody\n", "personas[0].avatar: no avatar has the id or name \"Nobody\""),
+        (
+            "personas:\n  - name: a\n    tools: [open_calendar, nothing]\n",
+            "personas[0].tools[1]: no tool has the id or name \"nothing\"",
+        ),
+        ("personas:\n  - name: a\n  - name: a\n", "personas[1].name \"a\" is also the name of personas[0]"),
+        (
+            "personas:\n  - name: a\n    voiceGeneration: {engine: cartesia, stability: 0.5}\n",
+            "personas[0].voiceGeneration.stability is set, but must be absent for Cartesia voices",
+        ),
+        ("persona: []\n", "unknown field `persona`"),
+    ];
+    for (text, expected) in cases {
+        let file = setup.file("bad.yaml", text);
+        let out = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
+        assert_eq!(code(&out), 1, "{text}");
+        let error = stderr(&out);
+        assert!(
+            error.starts_with(&format!("error: {}: ", file.display())) && error.contains(expected),
+            "{text}\n{error}"
+        );
+    }
+    let out = setup.anam(&["personas", "plan", "-f", "/nonexistent.yaml"]);
+    assert!(stderr(&out).contains("/nonexistent.yaml: cannot read"), "{}", stderr(&out));
+    assert_eq!(setup.mock.requests(Operation::CreatePersona), 0, "nothing was sent for a bad file");
+}
+
+#[test]
+fn lists_get_session_token_and_delete() {
+    let setup = Setup::new();
+    let file = setup.file("personas.yaml", EXAMPLE);
+    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&file), "--yes"])), 0);
+    let list = stdout(&setup.anam(&["personas", "list"]));
+    assert!(list.starts_with("ID ") && list.contains("Front desk") && list.contains("Night shift"), "{list}");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&setup.anam(&["personas", "list", "--search", "Night", "--json"]))).unwrap();
+    assert_eq!(json.as_array().map(Vec::len), Some(1));
+    for (kind, expected) in
+        [("avatars", "Liv"), ("voices", "Lucy"), ("llms", "GPT-4o-mini"), ("tools", "open_calendar")]
+    {
+        let table = stdout(&setup.anam(&[kind, "list"]));
+        assert!(table.contains(expected), "{kind}: {table}");
+        let json: serde_json::Value = serde_json::from_str(&stdout(&setup.anam(&[kind, "list", "--json"]))).unwrap();
+        assert!(!json.as_array().unwrap().is_empty(), "{kind}");
+    }
+    let get = stdout(&setup.anam(&["personas", "get", "Front desk"]));
+    assert!(get.contains("avatar        Cara (30fa96d0-26c4-4e55-94a0-517025942e18)"), "{get}");
+    let full: serde_json::Value =
+        serde_json::from_str(&stdout(&setup.anam(&["personas", "get", "Front desk", "--json"]))).unwrap();
+    assert_eq!(full["brain"]["systemPrompt"], "You greet visitors and answer questions about opening hours.");
+
+    let token = stdout(&setup.anam(&["session-token", "Night shift"]));
+    let issued = setup.mock.issued_session_tokens();
+    assert_eq!(token.trim_end(), issued[0].token.expose_secret(), "the one place a token is printed");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&setup.anam(&["session-token", "Night shift", "--json"]))).unwrap();
+    assert_eq!(json["sessionToken"], setup.mock.issued_session_tokens()[1].token.expose_secret());
+
+    let refused = setup.anam(&["personas", "delete", "Night shift"]);
+    assert_eq!(code(&refused), 1, "no terminal, no --yes: nothing deleted");
+    assert!(stderr(&refused).contains("pass --yes"), "{}", stderr(&refused));
+    assert_eq!(setup.mock.persona_count(), 2);
+    let deleted = setup.anam(&["personas", "delete", "Night shift", "--yes"]);
+    assert_eq!((code(&deleted), setup.mock.persona_count()), (0, 1));
+    let gone = setup.anam(&["personas", "get", "Night shift"]);
+    assert_eq!((code(&gone), stderr(&gone)), (1, "error: no persona has the id or name \"Night shift\"\n".to_owned()));
+}
+
+#[test]
+fn the_key_is_never_printed() {
+    let setup = Setup::new();
+    let mut command = Command::cargo_bin("anam").unwrap();
+    let out = command
+        .env("ANAM_API_URL", setup.mock.base_url())
+        .env("ANAM_API_KEY", "sk-SECRET-KEY-1234")
+        .args(["personas", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    let all = stdout(&out) + &stderr(&out);
+    assert!(all.contains("401") && !all.contains("SECRET"), "{all}");
+    let out = setup.anam(&["--api-url", "http://127.0.0.1:1", "personas", "list"]);
+    assert_eq!(code(&out), 1, "--api-url wins over ANAM_API_URL: {}", stderr(&out));
+}
