@@ -11,8 +11,12 @@
 //!   voices, LLMs and tools: list (paging and every documented filter) and get, over Anam's
 //!   stock ones (the ids Anam's documentation uses) plus any added with
 //!   [`MockServer::insert_avatar`] and its siblings;
+//! - references as strict as Anam's: a persona (and a session token's ephemeral persona) may
+//!   only name an avatar, voice, LLM or tool the fake holds (or `CUSTOMER_CLIENT_V1` for no LLM),
+//!   with an `avatarModel` its avatar supports; answers carry the avatar, voice and tools whole;
 //! - the documented errors: 401 without the right bearer key, 404 for unknown ids, 400 naming
-//!   the field for a value out of range, a wrong type, or an unknown field on update;
+//!   the field for a value out of range, a wrong type, an unknown id referenced, or an unknown
+//!   field on update;
 //! - fault injection: the next N requests (of one operation, or any) get a status with an
 //!   optional `Retry-After`, a delay, a dropped connection (before or after processing), a
 //!   truncated body, or a proxy's HTML error page;
