@@ -103,6 +103,8 @@ async fn a_list_answered_404_reads_as_empty_where_anam_documents_it_and_fails_el
     assert!(client.llms().list(ListLlms::new()).await.unwrap_err().is_not_found());
     mock.inject_for(Operation::ListTools, Fault::status(404), 1);
     assert!(client.tools().list(ListTools::new()).await.unwrap_err().is_not_found());
+    mock.inject_for(Operation::ListPersonas, Fault::status(404), 1);
+    assert!(client.personas().list(anam::ListPersonas::new()).await.unwrap_err().is_not_found());
 }
 
 #[tokio::test]

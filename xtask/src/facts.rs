@@ -2,7 +2,8 @@
 //! (`crates/anam-api/src/facts_generated.rs`), so that the SDK's checks, the fake's checks and the
 //! fake's routing read the spec instead of repeating it:
 //!
-//! - the operations: one enum variant each, with its operationId, method and path template;
+//! - the operations: one enum variant each, with its operationId, method, path template and
+//!   documented status codes;
 //! - the documented range of every bounded request field (body fields by JSON path, and query
 //!   parameters), for the operation that takes it, and for each operation with a body a
 //!   function that checks a typed body against them (`check_create_persona`, ...);
@@ -35,6 +36,15 @@ pub fn render(tree: &Value) -> Result<String, String> {
     let methods: Vec<_> = operations.iter().map(|(_, method, _)| method.as_str()).collect();
     let paths: Vec<_> = operations.iter().map(|(_, _, path)| path.as_str()).collect();
     let docs: Vec<_> = operations.iter().map(|(_, method, path)| format!("`{method} {path}`")).collect();
+    let mut statuses = Vec::new();
+    for (_, method, path) in &operations {
+        let responses = tree["paths"][path.as_str()][method.to_lowercase().as_str()]["responses"].as_object();
+        let codes = responses.into_iter().flatten().map(|(code, _)| {
+            code.parse::<u16>().map_err(|_| format!("paths.{path}.{method}.responses.{code}: not a status code"))
+        });
+        let codes = codes.collect::<Result<Vec<u16>, String>>()?;
+        statuses.push(quote!(&[#(#codes),*]));
+    }
 
     let mut bounds = Vec::new();
     let mut checks = Vec::new();
@@ -147,6 +157,11 @@ pub fn render(tree: &Value) -> Result<String, String> {
             /// The path template, e.g. `/v1/personas/{id}`.
             pub const fn path(self) -> &'static str {
                 match self { #( Operation::#variants => #paths, )* }
+            }
+
+            /// The status codes the spec documents for it, in the spec's order.
+            pub const fn statuses(self) -> &'static [u16] {
+                match self { #( Operation::#variants => #statuses, )* }
             }
         }
 

@@ -189,6 +189,13 @@ mod tests {
     }
 
     #[test]
+    fn documented_statuses_come_from_the_spec() {
+        assert!(Operation::ListAvatars.statuses().contains(&404), "Anam documents 404 for an empty avatar list");
+        assert!(!Operation::ListLlms.statuses().contains(&404));
+        assert!(Operation::CreatePersona.statuses().contains(&201));
+    }
+
+    #[test]
     fn ranges_read_as_words() {
         assert_eq!(range_text(Some(1.0), None), "at least 1");
         assert_eq!(range_text(None, Some(2.5)), "at most 2.5");

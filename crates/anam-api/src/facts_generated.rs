@@ -112,6 +112,27 @@ impl Operation {
             Operation::GetVoice => "/v1/voices/{id}",
         }
     }
+    /// The status codes the spec documents for it, in the spec's order.
+    pub const fn statuses(self) -> &'static [u16] {
+        match self {
+            Operation::CreateSessionToken => {
+                &[200u16, 400u16, 401u16, 403u16, 404u16, 500u16]
+            }
+            Operation::ListAvatars => &[200u16, 400u16, 401u16, 403u16, 404u16, 500u16],
+            Operation::GetAvatar => &[200u16, 400u16, 401u16, 403u16, 404u16, 500u16],
+            Operation::ListLlms => &[200u16, 400u16, 401u16, 403u16, 500u16],
+            Operation::GetLlm => &[200u16, 401u16, 403u16, 404u16, 500u16],
+            Operation::ListPersonas => &[200u16, 400u16, 401u16, 403u16, 500u16],
+            Operation::CreatePersona => &[201u16, 400u16, 401u16, 403u16, 500u16],
+            Operation::GetPersona => &[200u16, 400u16, 401u16, 403u16, 404u16, 500u16],
+            Operation::UpdatePersona => &[200u16, 400u16, 401u16, 403u16, 404u16, 500u16],
+            Operation::DeletePersona => &[200u16, 400u16, 401u16, 403u16, 404u16, 500u16],
+            Operation::ListTools => &[200u16, 400u16, 401u16, 403u16, 500u16],
+            Operation::GetTool => &[200u16, 401u16, 403u16, 404u16, 500u16],
+            Operation::ListVoices => &[200u16, 400u16, 401u16, 403u16, 404u16, 500u16],
+            Operation::GetVoice => &[200u16, 400u16, 401u16, 403u16, 404u16, 500u16],
+        }
+    }
 }
 /// The documented range of every bounded request field.
 pub const REQUEST_BOUNDS: &[Bound] = &[

@@ -64,7 +64,10 @@ impl Avatars {
                 call = call.only_one_shot(only);
             }
             let listed = send(client.retry_config(), Operation::ListAvatars, || call.clone().send()).await;
-            none_found_is_empty(listed, (page, per_page), |meta| AvatarList { data: Vec::new(), meta })
+            none_found_is_empty(Operation::ListAvatars, listed, (page, per_page), |meta| AvatarList {
+                data: Vec::new(),
+                meta,
+            })
         }
     }
 

@@ -11,7 +11,7 @@ use futures::stream::BoxStream;
 use crate::client::Client;
 use crate::error::Result;
 use crate::ids::{LlmId, check_path_id};
-use crate::pagination::{self, list_request, page_of};
+use crate::pagination::{self, list_request, none_found_is_empty, page_of};
 use crate::request::{found, send};
 
 /// The LLM operations of a [`Client`]: `client.llms()`. Creating or changing LLMs is not covered.
@@ -55,7 +55,11 @@ impl Llms {
             if let Some(include) = include_defaults {
                 call = call.include_defaults(include);
             }
-            send(client.retry_config(), Operation::ListLlms, || call.clone().send()).await
+            let listed = send(client.retry_config(), Operation::ListLlms, || call.clone().send()).await;
+            none_found_is_empty(Operation::ListLlms, listed, (page, per_page), |meta| LlmList {
+                data: Vec::new(),
+                meta,
+            })
         }
     }
 

@@ -61,15 +61,17 @@ pub(crate) fn check_paging(op: Operation, page: Option<u64>, per_page: Option<u6
     Ok(())
 }
 
-/// A list answer, where a 404 reads as an empty page `page`: Anam documents 404 for "nothing
-/// found" on some lists (avatars, voices). `empty` makes the list type from its metadata.
+/// The answer of the list `op`, where a 404 reads as an empty page `page` if the spec documents
+/// a 404 for that list: Anam does so for "nothing found" on some lists (avatars, voices); on the
+/// others a 404 stays an error. `empty` makes the list type from its metadata.
 pub(crate) fn none_found_is_empty<L>(
+    op: Operation,
     listed: Result<L>,
     (page, per_page): (Option<u64>, Option<u64>),
     empty: impl FnOnce(Pagination) -> L,
 ) -> Result<L> {
     match listed {
-        Err(error) if error.is_not_found() => {
+        Err(error) if error.is_not_found() && op.statuses().contains(&404) => {
             let int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
             let page = int(page.unwrap_or(1));
             let per_page = int(per_page.unwrap_or(10));

@@ -17,7 +17,7 @@ use crate::client::Client;
 use crate::error::{Error, Result, ValidationError};
 use crate::ids::{self, AvatarId, LlmId, PersonaId, ToolId, VoiceId, check_path_id};
 use crate::options::{VoiceDetection, VoiceGeneration, check_provider, out_of_range};
-use crate::pagination::{self, list_request, page_of};
+use crate::pagination::{self, list_request, none_found_is_empty, page_of};
 use crate::request::{found, send};
 use crate::sessions::{Direction, SessionTool};
 
@@ -76,7 +76,11 @@ impl Personas {
             if let Some(search) = search {
                 call = call.search(search);
             }
-            send(client.retry_config(), Operation::ListPersonas, || call.clone().send()).await
+            let listed = send(client.retry_config(), Operation::ListPersonas, || call.clone().send()).await;
+            none_found_is_empty(Operation::ListPersonas, listed, (page, per_page), |meta| PersonaList {
+                data: Vec::new(),
+                meta,
+            })
         }
     }
 

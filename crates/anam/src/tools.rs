@@ -11,7 +11,7 @@ use futures::stream::BoxStream;
 use crate::client::Client;
 use crate::error::Result;
 use crate::ids::{ToolId, check_path_id};
-use crate::pagination::{self, list_request, page_of};
+use crate::pagination::{self, list_request, none_found_is_empty, page_of};
 use crate::request::{found, send};
 
 /// The tool operations of a [`Client`]: `client.tools()`. Creating or changing tools is not
@@ -50,7 +50,11 @@ impl Tools {
             if let Some(search) = search {
                 call = call.search(search);
             }
-            send(client.retry_config(), Operation::ListTools, || call.clone().send()).await
+            let listed = send(client.retry_config(), Operation::ListTools, || call.clone().send()).await;
+            none_found_is_empty(Operation::ListTools, listed, (page, per_page), |meta| ToolList {
+                data: Vec::new(),
+                meta,
+            })
         }
     }
 

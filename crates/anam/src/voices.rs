@@ -51,7 +51,10 @@ impl Voices {
                 call = call.search(search);
             }
             let listed = send(client.retry_config(), Operation::ListVoices, || call.clone().send()).await;
-            none_found_is_empty(listed, (page, per_page), |meta| VoiceList { data: Vec::new(), meta })
+            none_found_is_empty(Operation::ListVoices, listed, (page, per_page), |meta| VoiceList {
+                data: Vec::new(),
+                meta,
+            })
         }
     }
 
