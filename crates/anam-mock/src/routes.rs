@@ -16,7 +16,9 @@ use serde_json::{Value, json};
 use anam_api::Operation;
 use anam_api::facts::Location;
 
-use anam_api::types::{AvatarList, AvatarRenderStyleFilter, LlmList, PersonaConfig, SessionToken, ToolList, VoiceList};
+use anam_api::types::{
+    AvatarList, AvatarRenderStyleFilter, LlmList, Pagination, PersonaConfig, SessionToken, ToolList, VoiceList,
+};
 
 use crate::Shared;
 use crate::catalog::{AvatarFilter, paginate};
@@ -111,17 +113,20 @@ fn flag(query: &HashMap<String, String>, name: &str) -> Result<bool, Invalid> {
     }
 }
 
-/// One page of `items` as the list type `$list` (`{data, meta}`), or the 400 of a bad parameter.
-macro_rules! page_answer {
-    ($list:ident, $paging:expr, $items:expr) => {
-        match $paging {
-            Ok((page, per_page)) => {
-                let (data, meta) = paginate(&$items, page, per_page);
-                Json($list { data, meta }).into_response()
-            }
-            Err(problem) => invalid(problem),
+/// One page of `items` as a list answer (`list` makes it from `data` and `meta`), or the 400 of a
+/// bad paging parameter.
+fn page_answer<T: Clone, L: serde::Serialize>(
+    paging: Result<(u64, u64), Invalid>,
+    items: &[&T],
+    list: impl FnOnce(Vec<T>, Pagination) -> L,
+) -> Response {
+    match paging {
+        Ok((page, per_page)) => {
+            let (data, meta) = paginate(items, page, per_page);
+            Json(list(data, meta)).into_response()
         }
-    };
+        Err(problem) => invalid(problem),
+    }
 }
 
 /// The item found, or 404 naming what was looked for.
@@ -159,7 +164,10 @@ async fn list_avatars(State(shared): State<Arc<Shared>>, Query(query): Query<Has
     };
     let store = shared.store();
     let catalog = &store.catalog;
-    page_answer!(AvatarList, paging(Operation::ListAvatars, &query), catalog.find_avatars(&filter))
+    page_answer(paging(Operation::ListAvatars, &query), &catalog.find_avatars(&filter), |data, meta| AvatarList {
+        data,
+        meta,
+    })
 }
 
 async fn get_avatar(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
@@ -170,7 +178,7 @@ async fn list_voices(State(shared): State<Arc<Shared>>, Query(query): Query<Hash
     let store = shared.store();
     let catalog = &store.catalog;
     let voices = catalog.find_voices(query.get("search").map(String::as_str));
-    page_answer!(VoiceList, paging(Operation::ListVoices, &query), voices)
+    page_answer(paging(Operation::ListVoices, &query), &voices, |data, meta| VoiceList { data, meta })
 }
 
 async fn get_voice(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
@@ -185,7 +193,7 @@ async fn list_llms(State(shared): State<Arc<Shared>>, Query(query): Query<HashMa
     let store = shared.store();
     let catalog = &store.catalog;
     let llms = catalog.find_llms(query.get("search").map(String::as_str), include_defaults);
-    page_answer!(LlmList, paging(Operation::ListLlms, &query), llms)
+    page_answer(paging(Operation::ListLlms, &query), &llms, |data, meta| LlmList { data, meta })
 }
 
 async fn get_llm(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
@@ -196,7 +204,7 @@ async fn list_tools(State(shared): State<Arc<Shared>>, Query(query): Query<HashM
     let store = shared.store();
     let catalog = &store.catalog;
     let tools = catalog.find_tools(query.get("search").map(String::as_str));
-    page_answer!(ToolList, paging(Operation::ListTools, &query), tools)
+    page_answer(paging(Operation::ListTools, &query), &tools, |data, meta| ToolList { data, meta })
 }
 
 async fn get_tool(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
