@@ -44,11 +44,7 @@ const STEPS: &[Step] = &[
     },
     Step { name: "benches compile", argv: &["cargo", "bench", "--workspace", "--locked", "--no-run"], env: &[] },
     Step { name: "msrv", argv: &["cargo", "xtask", "msrv"], env: &[] },
-    Step {
-        name: "package",
-        argv: &["cargo", "package", "--locked", "-p", "anam-api", "-p", "anam", "-p", "anam-mock"],
-        env: &[],
-    },
+    Step { name: "package", argv: &["cargo", "xtask", "package"], env: &[] },
     Step { name: "contract", argv: &["cargo", "xtask", "contract"], env: &[] },
 ];
 

@@ -9,6 +9,7 @@
 //! - `cargo xtask spec-diff <FILE|URL> [--json]` lists what differs from an upstream OpenAPI
 //!   document, and fails on a difference `openapi/upstream-differences.yaml` does not explain;
 //! - `cargo xtask msrv` checks that `rust-version` covers every dependency of the published crates;
+//! - `cargo xtask package` packs and verifies the published crates, each as crates.io would build it;
 //! - `cargo xtask ci` runs every check and test, the same command `.ci/run` runs.
 
 mod ci;
@@ -16,6 +17,7 @@ mod codegen;
 mod contract;
 mod facts;
 mod msrv;
+mod package;
 mod spec;
 mod spec_diff;
 
@@ -71,6 +73,8 @@ enum Command {
     },
     /// Check that rust-version is the true minimum: no dependency of a published crate needs a newer Rust.
     Msrv,
+    /// cargo package of anam-api, anam and anam-mock, verified in a target directory of its own.
+    Package,
     /// Run every check and test: codegen --check, fmt, clippy, tests, quickstart, docs, benches compile, msrv, package, contract.
     Ci,
 }
@@ -84,6 +88,7 @@ fn main() -> ExitCode {
         Command::BenchCodegen { runs } => codegen::bench(&root_default(), runs),
         Command::SpecDiff { source, json, root } => spec_diff::run(&root.unwrap_or_else(root_default), &source, json),
         Command::Msrv => msrv::run(&root_default()),
+        Command::Package => package::run(&root_default()),
         Command::Ci => ci::run(&root_default()),
     };
     match result {
