@@ -128,7 +128,8 @@ async fn a_truncated_body_is_retried_for_a_read_and_is_a_decode_error_for_a_crea
 
     mock.inject_for(Operation::CreatePersona, Fault::TruncatedBody, 1);
     match client.personas().create(CreatePersona::cara()).await.unwrap_err() {
-        Error::Decode { excerpt, .. } => assert!(excerpt.starts_with('{'), "{excerpt}"),
+        // A persona holds share-link tokens: its decode error keeps nothing of the body.
+        Error::Decode(error) => assert!(error.is_eof && error.excerpt.is_none(), "{error:?}"),
         other => panic!("expected a decode error, got {other:?}"),
     }
     assert_eq!((mock.requests(Operation::CreatePersona), mock.persona_count()), (2, 2), "created, not repeated");
@@ -302,7 +303,7 @@ async fn a_proxy_html_page_is_an_api_error_with_a_readable_message() {
     let client = Client::builder().base_url(mock.base_url()).api_key(mock.api_key()).max_retries(0).build().unwrap();
     mock.inject(Fault::HtmlPage(502), 1);
     let err = client.personas().list(ListPersonas::new()).await.unwrap_err();
-    assert_eq!(err.to_string(), "502 Bad Gateway: 502 Bad Gateway");
+    assert!(err.to_string().starts_with("502 Bad Gateway: 502 Bad Gateway [request id req_"), "{err}");
     assert!(String::from_utf8_lossy(&err.as_api().unwrap().raw_body).contains("nginx"));
 }
 
@@ -353,4 +354,38 @@ async fn the_fake_refuses_what_the_sdk_would_have_caught() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["details"][0]["path"], "voiceDetectionOptions.endOfSpeechSensitivity");
     assert_eq!(mock.persona_count(), 0);
+}
+
+#[tokio::test]
+async fn errors_carry_the_fakes_request_id_and_classify_limits() {
+    let mock = MockServer::start().await;
+    let client = client(&mock);
+    let missing = client.personas().get("no-such-persona").await.unwrap_err();
+    let id = missing.request_id().expect("the fake sends x-request-id");
+    assert!(id.starts_with("req_") && missing.to_string().contains(id), "{missing}");
+    let other = client.personas().get("no-such-persona").await.unwrap_err();
+    assert_ne!(other.request_id(), Some(id), "one id per answer");
+
+    mock.inject_for(Operation::CreatePersona, Fault::status(402), 1);
+    let no_plan = client.personas().create(CreatePersona::cara()).await.unwrap_err();
+    assert_eq!(
+        (no_plan.status(), no_plan.limit()),
+        (Some(anam::StatusCode::PAYMENT_REQUIRED), Some(anam::Limit::NoPlan))
+    );
+    assert!(no_plan.is_plan_limit() && !no_plan.is_retryable());
+    mock.inject_for(Operation::CreatePersona, Fault::status(429), 1);
+    let limited = client.personas().create(CreatePersona::cara()).await.unwrap_err();
+    assert!(limited.is_rate_limited() && limited.limit() == Some(anam::Limit::Requests), "{limited}");
+}
+
+#[tokio::test]
+async fn a_refused_connection_names_the_url_and_the_cause() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let client = Client::builder().base_url(&url).api_key("k").max_retries(0).build().unwrap();
+    let err = client.personas().get("p1").await.unwrap_err();
+    let shown = err.to_string();
+    assert!(shown.starts_with(&format!("cannot reach {url}/v1/personas/p1: connection refused")), "{shown}");
+    assert!(shown.ends_with("(1 attempt)"), "{shown}");
 }

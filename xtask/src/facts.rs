@@ -10,7 +10,10 @@
 //! - which fields of `VoiceGenerationOptions` apply to each voice provider, and with which range
 //!   (the spec's `x-anam-providers` extension on that schema);
 //! - the fields whose JSON has a documented size limit (the spec's `x-anam-max-json-bytes`);
-//! - the `llmId` that turns the LLM off (the spec's `x-anam-no-llm` on `LlmId`).
+//! - the `llmId` that turns the LLM off (the spec's `x-anam-no-llm` on `LlmId`);
+//! - which operations answer with a `Secret` somewhere in their success body (the spec's
+//!   `Secret` schema, reached through any `$ref`, property, item or branch), so that no error
+//!   of theirs ever quotes the body.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::TokenStream;
@@ -27,6 +30,8 @@ const LLM_ID_SCHEMA: &str = "LlmId";
 const NO_LLM_EXTENSION: &str = "x-anam-no-llm";
 /// The extension that gives a field's largest size as JSON, in bytes.
 const JSON_BYTES_EXTENSION: &str = "x-anam-max-json-bytes";
+/// The schema the generated types keep secrets in.
+const SECRET_REF: &str = "#/components/schemas/Secret";
 
 /// The Rust source of the facts file (without its header).
 pub fn render(tree: &Value) -> Result<String, String> {
@@ -44,6 +49,16 @@ pub fn render(tree: &Value) -> Result<String, String> {
         });
         let codes = codes.collect::<Result<Vec<u16>, String>>()?;
         statuses.push(quote!(&[#(#codes),*]));
+    }
+    let mut secret_answers = Vec::new();
+    for (_, method, path) in &operations {
+        let responses = &tree["paths"][path.as_str()][method.to_lowercase().as_str()]["responses"];
+        let success = responses.as_object().into_iter().flatten().filter(|(code, _)| code.starts_with('2'));
+        let holds = success.into_iter().any(|(_, response)| {
+            let response = spec::resolve(tree, response).unwrap_or(response);
+            holds_secret(tree, response, &mut Vec::new())
+        });
+        secret_answers.push(holds);
     }
 
     let mut bounds = Vec::new();
@@ -163,6 +178,12 @@ pub fn render(tree: &Value) -> Result<String, String> {
             pub const fn statuses(self) -> &'static [u16] {
                 match self { #( Operation::#variants => #statuses, )* }
             }
+
+            /// Whether a success answer of it holds a `Secret` (a token, a signed URL, a
+            /// credential) somewhere, so that its body must never be quoted in an error.
+            pub const fn answer_holds_secret(self) -> bool {
+                match self { #( Operation::#variants => #secret_answers, )* }
+            }
         }
 
         /// The documented range of every bounded request field.
@@ -190,6 +211,31 @@ pub fn render(tree: &Value) -> Result<String, String> {
     };
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("facts: {e}"))?;
     Ok(prettyplease::unparse(&file))
+}
+
+/// Whether `node` (a response, a media type or a schema) reaches the `Secret` schema through
+/// `$ref`s, properties, items, `additionalProperties` or `allOf`/`anyOf`/`oneOf` branches.
+/// `seen` holds the references being followed, so that a recursive schema ends.
+fn holds_secret(tree: &Value, node: &Value, seen: &mut Vec<String>) -> bool {
+    if let Some(reference) = node.get("$ref").and_then(Value::as_str) {
+        if reference == SECRET_REF {
+            return true;
+        }
+        if seen.iter().any(|r| r == reference) {
+            return false;
+        }
+        seen.push(reference.to_string());
+        let found = spec::resolve(tree, node).is_some_and(|target| holds_secret(tree, target, seen));
+        seen.pop();
+        return found;
+    }
+    let mut children = ["content", "properties"]
+        .iter()
+        .filter_map(|key| node.get(*key).and_then(Value::as_object))
+        .flat_map(|map| map.values())
+        .chain(["schema", "items", "additionalProperties"].iter().filter_map(|key| node.get(*key)))
+        .chain(["allOf", "anyOf", "oneOf"].iter().filter_map(|key| node.get(*key).and_then(Value::as_array)).flatten());
+    children.any(|child| holds_secret(tree, child, seen))
 }
 
 fn bound(variant: &syn::Ident, location: TokenStream, field: &str, min: Option<f64>, max: Option<f64>) -> TokenStream {

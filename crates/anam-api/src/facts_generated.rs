@@ -133,6 +133,26 @@ impl Operation {
             Operation::GetVoice => &[200u16, 400u16, 401u16, 403u16, 404u16, 500u16],
         }
     }
+    /// Whether a success answer of it holds a `Secret` (a token, a signed URL, a
+    /// credential) somewhere, so that its body must never be quoted in an error.
+    pub const fn answer_holds_secret(self) -> bool {
+        match self {
+            Operation::CreateSessionToken => true,
+            Operation::ListAvatars => false,
+            Operation::GetAvatar => false,
+            Operation::ListLlms => false,
+            Operation::GetLlm => false,
+            Operation::ListPersonas => false,
+            Operation::CreatePersona => true,
+            Operation::GetPersona => true,
+            Operation::UpdatePersona => true,
+            Operation::DeletePersona => false,
+            Operation::ListTools => false,
+            Operation::GetTool => false,
+            Operation::ListVoices => false,
+            Operation::GetVoice => false,
+        }
+    }
 }
 /// The documented range of every bounded request field.
 pub const REQUEST_BOUNDS: &[Bound] = &[

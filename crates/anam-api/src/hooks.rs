@@ -32,9 +32,11 @@ pub struct RequestSettings {
     pub headers: HeaderMap,
     /// The timeout of each request, from sending it to the end of the response body.
     pub timeout: Option<Duration>,
-    /// The largest response body that is read. A response whose `Content-Length` is larger fails
+    /// The largest success body that is read. A success whose `Content-Length` is larger fails
     /// at once, and a body that grows past it fails when it does; either way reading it gives an
-    /// error whose source is a [`BodyTooLarge`], and the rest is never read.
+    /// error whose source is a [`BodyTooLarge`], and the rest is never read. Error answers are
+    /// left as they are: whoever reads one reads only as much as it needs (the `anam` crate
+    /// reads the first 4 KiB).
     pub max_body_bytes: Option<u64>,
 }
 
@@ -64,8 +66,8 @@ impl ClientHooks<RequestSettings> for Client {
         }
         let response = self.client().execute(request).await?;
         Ok(match settings.max_body_bytes {
-            Some(limit) => limit_body(response, limit),
-            None => response,
+            Some(limit) if response.status().is_success() => limit_body(response, limit),
+            _ => response,
         })
     }
 }

@@ -360,8 +360,26 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: oneshot::Re
     }
 }
 
-/// One request: count it, apply a planned fault, or hand it to the router.
+/// The header every answer of the fake carries, as Anam's gateway would: a fresh id per answer.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// One request: count it, apply a planned fault or hand it to the router, and give the answer a
+/// request id.
 async fn handle(
+    router: axum::Router,
+    shared: Arc<Shared>,
+    request: hyper::Request<Incoming>,
+) -> Result<http::Response<Body>, DropConnection> {
+    let mut response = answer(router, shared, request).await?;
+    let id = format!("req_{}", uuid::Uuid::new_v4().simple());
+    if let Ok(value) = http::HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    Ok(response)
+}
+
+/// The answer to one request: a planned fault, or the router's.
+async fn answer(
     router: axum::Router,
     shared: Arc<Shared>,
     request: hyper::Request<Incoming>,

@@ -63,7 +63,7 @@ impl Avatars {
             if let Some(only) = only_one_shot {
                 call = call.only_one_shot(only);
             }
-            let listed = send(client.retry_config(), Operation::ListAvatars, || call.clone().send()).await;
+            let listed = send(&client, Operation::ListAvatars, || call.clone().send()).await;
             none_found_is_empty(Operation::ListAvatars, listed, (page, per_page), |meta| AvatarList {
                 data: Vec::new(),
                 meta,
@@ -83,7 +83,7 @@ impl Avatars {
         async move {
             check_path_id("an avatar id", &id)?;
             let call = client.generated().get_avatar().id(id);
-            send(client.retry_config(), Operation::GetAvatar, || call.clone().send()).await
+            send(&client, Operation::GetAvatar, || call.clone().send()).await
         }
         .boxed()
     }

@@ -10,9 +10,10 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::avatars::Avatars;
-use crate::error::{Error, Result};
+use crate::error::{ConfigError, ConfigErrorKind, Result};
 use crate::llms::Llms;
 use crate::personas::Personas;
+use crate::redact::Redactor;
 use crate::retry::RetryConfig;
 use crate::sessions::Sessions;
 use crate::tools::Tools;
@@ -67,6 +68,7 @@ struct Shared {
     retry: RetryConfig,
     timeout: Duration,
     max_response_bytes: u64,
+    redactor: Redactor,
 }
 
 impl Client {
@@ -130,6 +132,11 @@ impl Client {
     /// When calls are retried.
     pub fn retry_config(&self) -> &RetryConfig {
         &self.shared.retry
+    }
+
+    /// What masks the key, `Bearer` values and credentials in every text an error keeps.
+    pub(crate) fn redactor(&self) -> &Redactor {
+        &self.shared.redactor
     }
 }
 
@@ -292,14 +299,14 @@ impl ClientBuilder {
             agent = format!("{agent} {}", suffix.trim());
         }
         let user_agent = HeaderValue::from_str(&agent)
-            .map_err(|_| Error::Config(format!("user agent suffix is not a valid header value: {agent:?}")))?;
+            .map_err(|_| setting(format!("user agent suffix is not a valid header value: {agent:?}")))?;
         for (name, value) in [("timeout", self.timeout), ("connect_timeout", self.connect_timeout)] {
             if value.is_some_and(|d| d.is_zero()) {
-                return Err(Error::Config(format!("{name} is 0, but must be greater than 0 (e.g. 30 s)")));
+                return Err(setting(format!("{name} is 0, but must be greater than 0 (e.g. 30 s)")).into());
             }
         }
         if self.max_response_bytes == Some(0) {
-            return Err(Error::Config("max_response_bytes is 0, but must be greater than 0 (e.g. 4 MiB)".into()));
+            return Err(setting("max_response_bytes is 0, but must be greater than 0 (e.g. 4 MiB)").into());
         }
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let max_response_bytes = self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
@@ -318,12 +325,13 @@ impl ClientBuilder {
                     .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                     .redirect(reqwest::redirect::Policy::none())
                     .build()
-                    .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+                    .map_err(|e| setting(format!("cannot build the HTTP client: {e}")))?;
                 (client, RequestSettings { max_body_bytes, ..RequestSettings::default() })
             }
         };
         let api = anam_api::Client::new_with_client(&base_url, http, settings);
-        let shared = Shared { api, base_url, retry: self.retry, timeout, max_response_bytes };
+        let redactor = Redactor::with_key(&key);
+        let shared = Shared { api, base_url, retry: self.retry, timeout, max_response_bytes, redactor };
         Ok(Client { shared: Arc::new(shared) })
     }
 }
@@ -332,12 +340,17 @@ impl ClientBuilder {
 fn auth_header(key: &SecretString) -> Result<HeaderValue> {
     let key = key.expose_secret().trim();
     if key.is_empty() {
-        return Err(Error::Config(format!(
-            "no API key: set {API_KEY_ENV} or call ClientBuilder::api_key (keys are at https://lab.anam.ai)"
-        )));
+        return Err(ConfigError::new(
+            ConfigErrorKind::MissingApiKey,
+            format!("no API key: set {API_KEY_ENV} or call ClientBuilder::api_key (keys are at https://lab.anam.ai)"),
+        )
+        .into());
     }
     let mut value = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
-        Error::Config(format!("the API key ({API_KEY_ENV}) holds characters that cannot go in an HTTP header"))
+        ConfigError::new(
+            ConfigErrorKind::InvalidApiKey,
+            format!("the API key ({API_KEY_ENV}) holds characters that cannot go in an HTTP header"),
+        )
     })?;
     value.set_sensitive(true);
     Ok(value)
@@ -346,37 +359,50 @@ fn auth_header(key: &SecretString) -> Result<HeaderValue> {
 /// Checks the base URL and returns it without a trailing slash. A URL that does not parse is
 /// not echoed (it may hold a password); one with a user name or password is refused unechoed.
 fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<String> {
-    let url = url::Url::parse(raw.trim()).map_err(|e| {
-        Error::Config(format!("the base URL ({API_URL_ENV} or ClientBuilder::base_url) is not a URL: {e}"))
-    })?;
+    let url = url::Url::parse(raw.trim())
+        .map_err(|e| url_error(format!("the base URL ({API_URL_ENV} or ClientBuilder::base_url) is not a URL: {e}")))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::Config(format!(
+        return Err(url_error(format!(
             "the base URL ({API_URL_ENV} or ClientBuilder::base_url) holds a user name or password; \
              remove them (the API key goes in {API_KEY_ENV})"
-        )));
+        ))
+        .into());
     }
     let host = url.host_str().unwrap_or_default();
     match url.scheme() {
         "https" => {}
         "http" if allow_insecure_http || is_loopback(host) => {}
         "http" => {
-            return Err(Error::Config(format!(
-                "base URL {raw:?} uses plain http to a host that is not loopback, which would send the API key \
-                 in clear text; use https, or ClientBuilder::allow_insecure_http(true)"
-            )));
+            return Err(ConfigError::new(
+                ConfigErrorKind::InsecureBaseUrl,
+                format!(
+                    "base URL {raw:?} uses plain http to a host that is not loopback, which would send the API key \
+                     in clear text; use https, or ClientBuilder::allow_insecure_http(true)"
+                ),
+            )
+            .into());
         }
-        other => return Err(Error::Config(format!("base URL {raw:?}: scheme {other:?} is not http or https"))),
+        other => return Err(url_error(format!("base URL {raw:?}: scheme {other:?} is not http or https")).into()),
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::Config(format!("base URL {raw:?} must not have a query or fragment")));
+        return Err(url_error(format!("base URL {raw:?} must not have a query or fragment")).into());
     }
     let base = url.as_str().trim_end_matches('/');
     if base.ends_with("/v1") {
-        return Err(Error::Config(format!(
+        return Err(url_error(format!(
             "base URL {raw:?} ends in /v1, which every path already starts with; drop it (e.g. https://api.anam.ai)"
-        )));
+        ))
+        .into());
     }
     Ok(base.to_string())
+}
+
+fn url_error(message: String) -> ConfigError {
+    ConfigError::new(ConfigErrorKind::InvalidBaseUrl, message)
+}
+
+fn setting(message: impl Into<String>) -> ConfigError {
+    ConfigError::new(ConfigErrorKind::InvalidSetting, message)
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -387,16 +413,37 @@ fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
 
     fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
         move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
     }
 
     fn config_error(result: Result<Client>) -> String {
+        config_kind(result).1
+    }
+
+    fn config_kind(result: Result<Client>) -> (ConfigErrorKind, String) {
         match result {
-            Err(Error::Config(message)) => message,
+            Err(Error::Config(error)) => (error.kind, error.message),
             other => panic!("expected a configuration error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn config_errors_say_what_kind_they_are() {
+        let none = env_of(&[]);
+        assert_eq!(config_kind(Client::builder().build_with_env(&none)).0, ConfigErrorKind::MissingApiKey);
+        let insecure = Client::builder().api_key("k").base_url("http://api.anam.ai").build_with_env(&none);
+        assert_eq!(config_kind(insecure).0, ConfigErrorKind::InsecureBaseUrl);
+        let bad = Client::builder().api_key("k").base_url("ftp://x").build_with_env(&none);
+        assert_eq!(config_kind(bad).0, ConfigErrorKind::InvalidBaseUrl);
+        let zero = Client::builder().api_key("k").timeout(Duration::ZERO).build_with_env(&none);
+        assert_eq!(config_kind(zero).0, ConfigErrorKind::InvalidSetting);
+        assert_eq!(
+            config_kind(Client::builder().api_key("a\nb").build_with_env(&none)).0,
+            ConfigErrorKind::InvalidApiKey
+        );
     }
 
     #[test]

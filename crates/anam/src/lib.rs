@@ -60,6 +60,7 @@ mod llms;
 mod options;
 mod pagination;
 mod personas;
+mod redact;
 mod request;
 mod retry;
 mod sessions;
@@ -78,11 +79,16 @@ pub use client::{
     API_KEY_ENV, API_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
-pub use error::{ApiError, ERROR_BODY_LIMIT, Error, Result, ValidationError};
+pub use error::{
+    ApiError, ConfigError, ConfigErrorKind, DecodeError, ERROR_BODY_LIMIT, Error, Limit, Result, ValidationError,
+};
 pub use ids::{AvatarId, LlmId, PersonaId, ToolId, VoiceId};
 pub use llms::{ListLlms, Llms};
 pub use options::{VoiceDetection, VoiceEngine, VoiceGeneration};
 pub use personas::{CreatePersona, EphemeralPersona, ListPersonas, Personas, UpdatePersona};
+/// The HTTP status type of [`Error::status`] and [`ApiError::status`], and the header map of
+/// [`ApiError::headers`] (re-exported, so that matching on them takes no other crate).
+pub use reqwest::{StatusCode, header::HeaderMap};
 pub use retry::{Failure, RetryConfig};
 pub use sessions::{CreateSessionToken, Direction, SessionSettings, SessionTool, Sessions};
 pub use tools::{ListTools, Tools};

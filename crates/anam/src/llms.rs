@@ -55,7 +55,7 @@ impl Llms {
             if let Some(include) = include_defaults {
                 call = call.include_defaults(include);
             }
-            let listed = send(client.retry_config(), Operation::ListLlms, || call.clone().send()).await;
+            let listed = send(&client, Operation::ListLlms, || call.clone().send()).await;
             none_found_is_empty(Operation::ListLlms, listed, (page, per_page), |meta| LlmList {
                 data: Vec::new(),
                 meta,
@@ -75,7 +75,7 @@ impl Llms {
         async move {
             check_path_id("an LLM id", &id)?;
             let call = client.generated().get_llm().id(id);
-            send(client.retry_config(), Operation::GetLlm, || call.clone().send()).await
+            send(&client, Operation::GetLlm, || call.clone().send()).await
         }
         .boxed()
     }

@@ -57,7 +57,7 @@ impl Personas {
         let (client, body) = (self.client.clone(), request.build());
         async move {
             let call = client.generated().create_persona().body(body?);
-            send(client.retry_config(), Operation::CreatePersona, || call.clone().send()).await
+            send(&client, Operation::CreatePersona, || call.clone().send()).await
         }
     }
 
@@ -76,7 +76,7 @@ impl Personas {
             if let Some(search) = search {
                 call = call.search(search);
             }
-            let listed = send(client.retry_config(), Operation::ListPersonas, || call.clone().send()).await;
+            let listed = send(&client, Operation::ListPersonas, || call.clone().send()).await;
             none_found_is_empty(Operation::ListPersonas, listed, (page, per_page), |meta| PersonaList {
                 data: Vec::new(),
                 meta,
@@ -115,7 +115,7 @@ impl Personas {
         let (client, id) = (self.client.clone(), checked_id(id.into()));
         async move {
             let call = client.generated().get_persona().id(id?);
-            send(client.retry_config(), Operation::GetPersona, || call.clone().send()).await
+            send(&client, Operation::GetPersona, || call.clone().send()).await
         }
         .boxed()
     }
@@ -131,7 +131,7 @@ impl Personas {
         async move {
             let (id, body) = input?;
             let call = client.generated().update_persona().id(id).body(body);
-            send(client.retry_config(), Operation::UpdatePersona, || call.clone().send()).await
+            send(&client, Operation::UpdatePersona, || call.clone().send()).await
         }
         .boxed()
     }
@@ -142,7 +142,7 @@ impl Personas {
         let (client, id) = (self.client.clone(), checked_id(id.into()));
         async move {
             let call = client.generated().delete_persona().id(id?);
-            let deleted = send(client.retry_config(), Operation::DeletePersona, || call.clone().send()).await;
+            let deleted = send(&client, Operation::DeletePersona, || call.clone().send()).await;
             match deleted {
                 Ok(DeleteResult { .. }) => Ok(()),
                 Err(Error::Api(api)) if api.status.as_u16() == 404 && api.earlier_attempt_unanswered => Ok(()),

@@ -15,15 +15,17 @@ use progenitor_client::ResponseValue;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
-use crate::error::{ApiError, ERROR_BODY_LIMIT, Error, Result, excerpt};
-use crate::retry::{Failure, RetryConfig, parse_retry_after};
+use crate::client::Client;
+use crate::error::{ApiError, DecodeError, ERROR_BODY_LIMIT, Error, Result};
+use crate::redact::Redactor;
+use crate::retry::{Failure, parse_retry_after};
 
 /// What a generated operation's `send()` returns.
 type Generated<T> = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>;
 
-/// Runs one call of `op`: `attempt` sends it once (a clone of the generated builder, sent), and
-/// is called again for each retry.
-pub(crate) async fn send<T, F, Fut>(retry: &RetryConfig, op: Operation, mut attempt: F) -> Result<T>
+/// Runs one call of `op` with `client`'s retry settings: `attempt` sends it once (a clone of the
+/// generated builder, sent), and is called again for each retry.
+pub(crate) async fn send<T, F, Fut>(client: &Client, op: Operation, mut attempt: F) -> Result<T>
 where
     T: DeserializeOwned,
     F: FnMut() -> Fut,
@@ -40,13 +42,14 @@ where
         error.kind = tracing::field::Empty,
     );
     let idempotent = op.method() != "POST";
+    let (retry, redactor) = (client.retry_config(), client.redactor());
     let calling = async {
         let started = Instant::now();
         let mut attempts: u32 = 0;
         let mut unanswered = false;
         let outcome = loop {
             attempts = attempts.saturating_add(1);
-            let (error, failure) = match classify(attempt().await).await {
+            let (error, failure) = match classify(op, redactor, attempt().await).await {
                 Ok(value) => break Ok(value),
                 Err(failed) => failed,
             };
@@ -86,8 +89,13 @@ pub(crate) async fn found<T>(call: impl Future<Output = Result<T>>) -> Result<Op
     }
 }
 
-/// The value of one attempt, or its error with what it means for a retry.
-async fn classify<T: DeserializeOwned>(outcome: Generated<T>) -> std::result::Result<T, (Error, Failure)> {
+/// The value of one attempt of `op`, or its error with what it means for a retry. Every text
+/// kept from an answer goes through `redactor`.
+async fn classify<T: DeserializeOwned>(
+    op: Operation,
+    redactor: &Redactor,
+    outcome: Generated<T>,
+) -> std::result::Result<T, (Error, Failure)> {
     use progenitor_client::Error as Gen;
     match outcome {
         Ok(value) => {
@@ -100,20 +108,20 @@ async fn classify<T: DeserializeOwned>(outcome: Generated<T>) -> std::result::Re
             if status.is_success() {
                 // A 2xx the spec does not list for the operation (200 for 201, 204 for 200).
                 return match response.bytes().await {
-                    Ok(body) => decode(&body),
+                    Ok(body) => decode(op, redactor, &body),
                     Err(source) => Err(body_error(source)),
                 };
             }
             let headers = response.headers().clone();
             let retry_after = parse_retry_after(&headers);
             let body = read_at_most(response, ERROR_BODY_LIMIT).await;
-            let error = ApiError::new(status, headers, body, retry_after);
+            let error = ApiError::new(status, headers, &body, retry_after, redactor);
             Err((error.into(), Failure::Answered(status, retry_after)))
         }
         Err(Gen::ErrorResponse(response)) => {
             // Not produced while the spec's error answers are left untyped; kept for safety.
             let status = response.status();
-            let error = ApiError::new(status, response.headers().clone(), Bytes::new(), None);
+            let error = ApiError::new(status, response.headers().clone(), b"", None, redactor);
             Err((error.into(), Failure::Answered(status, None)))
         }
         Err(Gen::CommunicationError(source)) => {
@@ -123,25 +131,31 @@ async fn classify<T: DeserializeOwned>(outcome: Generated<T>) -> std::result::Re
         Err(Gen::ResponseBodyError(source) | Gen::InvalidUpgrade(source)) => Err(body_error(source)),
         Err(Gen::InvalidResponsePayload(body, source)) => {
             if body.iter().all(u8::is_ascii_whitespace) {
-                return decode(&body);
+                return decode(op, redactor, &body);
             }
-            // A JSON text that stops early is a body cut off on the way: another try may do.
-            let failure = if source.is_eof() { Failure::Unanswered } else { Failure::Final };
-            Err((Error::Decode { excerpt: excerpt(&body, 200), source }, failure))
+            Err(decode_error(op, redactor, &body, &source))
         }
         Err(Gen::InvalidRequest(message) | Gen::Custom(message)) => {
-            Err((Error::InvalidRequest(message), Failure::Final))
+            Err((Error::InvalidRequest(redactor.mask(&message)), Failure::Final))
         }
     }
 }
 
 /// Decodes a success body; an empty one reads as `{}` (a delete answered with no body).
-fn decode<T: DeserializeOwned>(body: &[u8]) -> std::result::Result<T, (Error, Failure)> {
+fn decode<T: DeserializeOwned>(
+    op: Operation,
+    redactor: &Redactor,
+    body: &[u8],
+) -> std::result::Result<T, (Error, Failure)> {
     let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
-    serde_json::from_slice(body).map_err(|source| {
-        let failure = if source.is_eof() { Failure::Unanswered } else { Failure::Final };
-        (Error::Decode { excerpt: excerpt(body, 200), source }, failure)
-    })
+    serde_json::from_slice(body).map_err(|source| decode_error(op, redactor, body, &source))
+}
+
+/// The error of a success body that does not decode. A JSON text that stops early is a body cut
+/// off on the way: another try may do.
+fn decode_error(op: Operation, redactor: &Redactor, body: &[u8], source: &serde_json::Error) -> (Error, Failure) {
+    let failure = if source.is_eof() { Failure::Unanswered } else { Failure::Final };
+    (Error::Decode(DecodeError::new(op, body, source, redactor)), failure)
 }
 
 /// A failure while reading a body: over the size limit (final), or cut off or stalled.
@@ -201,7 +215,7 @@ fn kind(error: &Error) -> &'static str {
         Error::Timeout { .. } => "timeout",
         Error::Connection { .. } => "connection",
         Error::BodyTooLarge { .. } => "body_too_large",
-        Error::Decode { .. } => "decode",
+        Error::Decode(_) => "decode",
         Error::Paging(_) => "paging",
         Error::InvalidRequest(_) => "invalid_request",
     }

@@ -47,7 +47,7 @@ impl Sessions {
         let (client, body) = (self.client.clone(), request.build());
         async move {
             let call = client.generated().create_session_token().body(body?);
-            send(client.retry_config(), Operation::CreateSessionToken, || call.clone().send()).await
+            send(&client, Operation::CreateSessionToken, || call.clone().send()).await
         }
     }
 }

@@ -50,7 +50,7 @@ impl Tools {
             if let Some(search) = search {
                 call = call.search(search);
             }
-            let listed = send(client.retry_config(), Operation::ListTools, || call.clone().send()).await;
+            let listed = send(&client, Operation::ListTools, || call.clone().send()).await;
             none_found_is_empty(Operation::ListTools, listed, (page, per_page), |meta| ToolList {
                 data: Vec::new(),
                 meta,
@@ -70,7 +70,7 @@ impl Tools {
         async move {
             check_path_id("a tool id", &id)?;
             let call = client.generated().get_tool().id(id);
-            send(client.retry_config(), Operation::GetTool, || call.clone().send()).await
+            send(&client, Operation::GetTool, || call.clone().send()).await
         }
         .boxed()
     }

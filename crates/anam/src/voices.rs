@@ -50,7 +50,7 @@ impl Voices {
             if let Some(search) = search {
                 call = call.search(search);
             }
-            let listed = send(client.retry_config(), Operation::ListVoices, || call.clone().send()).await;
+            let listed = send(&client, Operation::ListVoices, || call.clone().send()).await;
             none_found_is_empty(Operation::ListVoices, listed, (page, per_page), |meta| VoiceList {
                 data: Vec::new(),
                 meta,
@@ -70,7 +70,7 @@ impl Voices {
         async move {
             check_path_id("a voice id", &id)?;
             let call = client.generated().get_voice().id(id);
-            send(client.retry_config(), Operation::GetVoice, || call.clone().send()).await
+            send(&client, Operation::GetVoice, || call.clone().send()).await
         }
         .boxed()
     }

@@ -64,6 +64,14 @@ async fn traces_record_the_call_and_never_a_key_header_body_or_token() {
         .respond_with(ResponseTemplate::new(404).set_body_json(&secret_answer))
         .mount(&server)
         .await;
+    let cut_off = format!(r#"{{"sessionToken":"{SESSION_TOKEN}"#);
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200).insert_header("content-type", "application/json").set_body_string(cut_off),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"sessionToken": SESSION_TOKEN})))
         .mount(&server)
@@ -73,6 +81,8 @@ async fn traces_record_the_call_and_never_a_key_header_body_or_token() {
     let update = UpdatePersona::new().system_prompt("SECRET-PROMPT-TEXT");
     client.personas().update(PERSONA_ID, update).await.unwrap();
     assert!(client.personas().get(PERSONA_ID).await.unwrap_err().is_not_found());
+    let broken = client.sessions().token(CreateSessionToken::persona(PERSONA_ID)).await.unwrap_err();
+    tracing::error!(%broken, ?broken, "what a careless caller logs of an error");
     let token = client.sessions().token(CreateSessionToken::persona(PERSONA_ID)).await.unwrap();
     assert_eq!(token.session_token.expose_secret(), SESSION_TOKEN);
     tracing::info!(?token, "what a careless caller logs");
@@ -90,6 +100,7 @@ async fn traces_record_the_call_and_never_a_key_header_body_or_token() {
         "operation=\"getPersona\"",
         "http.response.status_code=404",
         "error.kind=\"api\"",
+        "error.kind=\"decode\"",
         "call failed",
         "operation=\"createSessionToken\"",
         "Secret([redacted])",

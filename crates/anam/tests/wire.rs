@@ -365,3 +365,65 @@ async fn a_success_body_cut_off_or_stalled_is_retried_for_a_read() {
     assert!(matches!(err, Error::Connection { attempts: 1, .. }), "{err:?}");
     assert_eq!(*count.lock().unwrap(), 1);
 }
+
+#[tokio::test]
+async fn an_error_answer_declared_over_the_limit_keeps_its_first_4_kib() {
+    let body = format!("{{\"message\":\"{}\"}}", "z".repeat(8 * 1024));
+    let head = format!("content-type: application/json\r\ncontent-length: {}\r\n", 1u64 << 30);
+    let (url, _) =
+        raw_server(vec![Some(http_answer("400 Bad Request", &head, body.as_bytes()))], Duration::from_secs(30)).await;
+    let client = builder(&url).max_retries(0).max_response_bytes(1024).build().unwrap();
+    let call = tokio::time::timeout(Duration::from_secs(10), client.personas().get(PERSONA_ID));
+    let err = call.await.expect("the rest of the body is not waited for").unwrap_err();
+    let api = err.as_api().unwrap_or_else(|| panic!("an API error, got {err:?}"));
+    assert_eq!(api.status.as_u16(), 400);
+    assert_eq!(api.raw_body.len(), anam::ERROR_BODY_LIMIT);
+    assert!(api.raw_body.starts_with(b"{\"message\":\"zzz"), "{:?}", &api.raw_body[..20]);
+}
+
+#[tokio::test]
+async fn an_echoed_api_key_is_masked_in_every_text_of_the_error() {
+    let server = MockServer::start().await;
+    let echo = json!({"error": format!("Invalid header Authorization: Bearer {KEY}"), "message": format!("key {KEY} is revoked")});
+    Mock::given(any()).respond_with(ResponseTemplate::new(401).set_body_json(&echo)).mount(&server).await;
+    let err = client(&server).personas().get(PERSONA_ID).await.unwrap_err();
+    let api = err.as_api().unwrap();
+    for shown in [
+        err.to_string(),
+        format!("{err:?}"),
+        format!("{err:#?}"),
+        api.message(),
+        String::from_utf8_lossy(&api.raw_body).into_owned(),
+    ] {
+        assert!(!shown.contains(KEY) && !shown.contains("0123456789"), "{shown}");
+    }
+    assert!(err.is_unauthorized() && err.to_string().contains("[redacted]"), "{err}");
+}
+
+#[tokio::test]
+async fn a_session_token_answer_that_does_not_decode_never_shows_the_token() {
+    const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.TOP-SECRET-PAYLOAD.c2lnbmF0dXJl";
+    let answers = [
+        format!(r#"{{"sessionToken":"{TOKEN}""#),
+        format!(r#"{{"sessionToken":"{TOKEN}",}}"#),
+        format!(r#"{{"sessionToken":"{TOKEN}","sessionToken":"{TOKEN}"}}"#),
+        format!(r#"{{"token":"{TOKEN}"}}"#),
+        format!(r#"{{"data":{{"sessionToken":"{TOKEN}"}}}}"#),
+        format!(r#"{{"sessionToken":"{TOKEN}"}}{TOKEN}"#),
+        format!(r#"[{{"sessionToken":"{TOKEN}"}}]"#),
+        format!(r#"{{"sessionToken":["{TOKEN}"]}}"#),
+    ];
+    for answer in answers {
+        let server = MockServer::start().await;
+        let template = ResponseTemplate::new(200)
+            .insert_header("content-type", "application/json")
+            .set_body_string(answer.clone());
+        Mock::given(any()).respond_with(template).mount(&server).await;
+        let outcome = client(&server).sessions().token(anam::CreateSessionToken::persona(PERSONA_ID)).await;
+        let Err(err) = outcome else { panic!("{answer} decoded") };
+        for shown in [err.to_string(), format!("{err:?}")] {
+            assert!(!shown.contains("TOP-SECRET") && !shown.contains("c2lnbmF0dXJl"), "{answer}: {shown}");
+        }
+        assert!(matches!(&err, Error::Decode(decode) if decode.excerpt.is_none()), "{answer}: {err:?}");
+    }
+}
