@@ -37,6 +37,7 @@ const STEPS: &[Step] = &[
         // An empty key makes the quickstart use the embedded fake, whatever the environment holds.
         env: &[("ANAM_API_KEY", "")],
     },
+    Step { name: "readme blocks", argv: &["cargo", "xtask", "readme"], env: &[] },
     Step {
         name: "doc",
         argv: &["cargo", "doc", "--workspace", "--no-deps", "--locked"],

@@ -8,6 +8,8 @@
 //! - `cargo xtask bench-codegen [--runs N]` times `codegen` and checks its output is byte-identical;
 //! - `cargo xtask spec-diff <FILE|URL> [--json]` lists what differs from an upstream OpenAPI
 //!   document, and fails on a difference `openapi/upstream-differences.yaml` does not explain;
+//! - `cargo xtask readme` builds every Rust block of README.md in a fresh crate with the README's
+//!   own dependency list;
 //! - `cargo xtask msrv` checks that `rust-version` covers every dependency of the published crates;
 //! - `cargo xtask package` packs and verifies the published crates, each as crates.io would build it;
 //! - `cargo xtask ci` runs every check and test, the same command `.ci/run` runs.
@@ -18,6 +20,7 @@ mod contract;
 mod facts;
 mod msrv;
 mod package;
+mod readme;
 mod spec;
 mod spec_diff;
 
@@ -71,11 +74,13 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
     },
+    /// Build every Rust block of README.md, as copied, in a fresh crate with the README's dependencies.
+    Readme,
     /// Check that rust-version is the true minimum: no dependency of a published crate needs a newer Rust.
     Msrv,
     /// cargo package of anam-api, anam and anam-mock, verified in a target directory of its own.
     Package,
-    /// Run every check and test: codegen --check, fmt, clippy, tests, quickstart, docs, benches compile, msrv, package, contract.
+    /// Run every check and test: codegen --check, fmt, clippy, tests, quickstart, README blocks, docs, benches compile, msrv, package, contract.
     Ci,
 }
 
@@ -87,6 +92,7 @@ fn main() -> ExitCode {
         Command::Contract { only, upstream: None } => contract::run(&root_default(), only.as_deref()),
         Command::BenchCodegen { runs } => codegen::bench(&root_default(), runs),
         Command::SpecDiff { source, json, root } => spec_diff::run(&root.unwrap_or_else(root_default), &source, json),
+        Command::Readme => readme::run(&root_default()),
         Command::Msrv => msrv::run(&root_default()),
         Command::Package => package::run(&root_default()),
         Command::Ci => ci::run(&root_default()),
