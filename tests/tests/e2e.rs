@@ -340,7 +340,8 @@ async fn a_wrong_key_is_401_naming_the_variable_not_the_key() {
 async fn the_fake_refuses_what_the_sdk_would_have_caught() {
     // Through the raw generated client, which checks nothing: the fake answers 400 naming the field.
     let mock = MockServer::start().await;
-    let raw = client(&mock).api();
+    let client = client(&mock);
+    let raw = client.api();
     let body = PersonaCreate {
         voice_detection_options: Some(anam::types::VoiceDetectionOptions {
             end_of_speech_sensitivity: Some(3.0),

@@ -108,6 +108,7 @@ fn render(spec: &Spec) -> Result<String, String> {
     let from_str: Vec<syn::Item> = types.1.iter().filter_map(string_newtype).flat_map(from_str_literal).collect();
     types.1.extend(open);
     types.1.extend(from_str);
+    crate::calls::extend(&mut file, &spec.tree)?;
     Ok(prettyplease::unparse(&file))
 }
 

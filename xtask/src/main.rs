@@ -14,6 +14,7 @@
 //! - `cargo xtask package` packs and verifies the published crates, each as crates.io would build it;
 //! - `cargo xtask ci` runs every check and test, the same command `.ci/run` runs.
 
+mod calls;
 mod ci;
 mod codegen;
 mod contract;

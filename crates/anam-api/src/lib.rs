@@ -30,11 +30,16 @@ mod generated;
 #[rustfmt::skip]
 #[allow(clippy::all)]
 mod facts_generated;
+pub mod call;
 pub mod facts;
 mod float_format;
 pub mod hooks;
+pub mod invalid;
+pub mod resource;
 mod secret;
 
+pub use call::Call;
 pub use facts::Operation;
 pub use generated::*;
+pub use invalid::ValidationError;
 pub use secret::Secret;

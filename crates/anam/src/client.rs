@@ -9,15 +9,15 @@ use anam_api::hooks::RequestSettings;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::avatars::Avatars;
+use anam_api::Call;
+use progenitor_client::ClientInfo;
+
 use crate::error::{ConfigError, ConfigErrorKind, Result};
-use crate::llms::Llms;
-use crate::personas::Personas;
 use crate::redact::Redactor;
+use crate::resource::Resource;
 use crate::retry::RetryConfig;
 use crate::sessions::Sessions;
-use crate::tools::Tools;
-use crate::voices::Voices;
+use crate::{Avatars, Llms, Personas, Tools, Voices};
 
 /// The environment variable holding the API key (the name Anam's own tools use).
 pub const API_KEY_ENV: &str = "ANAM_API_KEY";
@@ -82,9 +82,9 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// The persona operations.
+    /// The persona operations: list, stream, get, create, update, delete.
     pub fn personas(&self) -> Personas {
-        Personas::new(self.clone())
+        Resource::new(self.clone())
     }
 
     /// The session-token operation.
@@ -92,24 +92,42 @@ impl Client {
         Sessions::new(self.clone())
     }
 
-    /// The avatar operations (list, stream, get).
+    /// The avatar operations: list (with every documented filter), stream, get.
     pub fn avatars(&self) -> Avatars {
-        Avatars::new(self.clone())
+        Resource::new(self.clone())
     }
 
-    /// The voice operations (list, stream, get).
+    /// The voice operations: list, stream, get.
     pub fn voices(&self) -> Voices {
-        Voices::new(self.clone())
+        Resource::new(self.clone())
     }
 
-    /// The LLM operations (list, stream, get).
+    /// The LLM operations: list, stream, get. Anam's built-in LLMs are listed only with
+    /// `ListLlms::include_defaults(true)`; an LLM's upstream secret is never returned.
     pub fn llms(&self) -> Llms {
-        Llms::new(self.clone())
+        Resource::new(self.clone())
     }
 
-    /// The tool operations (list, stream, get).
+    /// The tool operations: list, stream, get. A tool's `config` may hold a webhook's
+    /// credentials: do not log it.
     pub fn tools(&self) -> Tools {
-        Tools::new(self.clone())
+        Resource::new(self.clone())
+    }
+
+    /// Sends any operation of the spec: a builder of the generated client ([`Self::api`]) with
+    /// its parameters set. It goes through the same path as every call of this crate: checked
+    /// first (each path parameter one segment, every documented range), retried by the
+    /// operation's method and the [`RetryConfig`], traced as an `anam.request` span, with the
+    /// body limit and this crate's [`Error`](crate::Error).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: anam::Client) -> anam::Result<()> {
+    /// let persona = client.send(client.api().get_persona().id("2f1c5b8e-4a3d-4c7e-9b1a-6d0e8f2a7c31")).await?;
+    /// println!("{}", persona.name.unwrap_or_default());
+    /// # Ok(()) }
+    /// ```
+    pub async fn send<C: Call>(&self, call: C) -> Result<C::Output> {
+        crate::request::send(self, call).await
     }
 
     /// The base URL requests go to (without a trailing slash).
@@ -117,15 +135,10 @@ impl Client {
         &self.shared.base_url
     }
 
-    /// The raw generated client, sending like this one (key, user agent, timeout, body limit),
-    /// for anything the hand-written layer does not cover. Its calls are not retried, open no
-    /// `anam.request` span and return the generated error type.
-    pub fn api(&self) -> anam_api::Client {
-        self.shared.api.clone()
-    }
-
-    /// The generated client every call of this crate goes through.
-    pub(crate) fn generated(&self) -> &anam_api::Client {
+    /// The generated client, configured like this one (key, user agent, timeout, body limit):
+    /// its builders are what [`Self::send`] sends. A builder's own `send()` bypasses this
+    /// crate: it is not checked or retried, opens no span and returns the generated error type.
+    pub fn api(&self) -> &anam_api::Client {
         &self.shared.api
     }
 
@@ -137,6 +150,22 @@ impl Client {
     /// What masks the key, `Bearer` values and credentials in every text an error keeps.
     pub(crate) fn redactor(&self) -> &Redactor {
         &self.shared.redactor
+    }
+
+    /// A client like this one that sends through `api` and retries by `retry`
+    /// ([`Client::with_options`]).
+    pub(crate) fn derived(&self, api: anam_api::Client, retry: RetryConfig) -> Client {
+        let shared = &self.shared;
+        let timeout = api.inner().timeout.unwrap_or(shared.timeout);
+        let shared = Shared {
+            api,
+            base_url: shared.base_url.clone(),
+            retry,
+            timeout,
+            max_response_bytes: shared.max_response_bytes,
+            redactor: shared.redactor.clone(),
+        };
+        Client { shared: Arc::new(shared) }
     }
 }
 

@@ -7,6 +7,9 @@ use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue, LOCATION};
 
+pub use anam_api::ValidationError;
+pub(crate) use anam_api::invalid::one_line;
+
 use crate::redact::{Redactor, without_quoted_input};
 
 /// The result type of every fallible call in this crate.
@@ -495,24 +498,6 @@ impl From<ApiError> for Error {
     }
 }
 
-/// `text` fit for one line of a terminal: control characters (newlines, escape codes) escaped,
-/// at most `max` characters, with `…` where it was cut.
-pub(crate) fn one_line(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    for (count, c) in text.chars().enumerate() {
-        if count == max {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// The first `limit` bytes of a body as text (lossy, cut at a character boundary).
 pub(crate) fn excerpt(body: &[u8], limit: usize) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(limit)]);
@@ -546,39 +531,6 @@ fn strip_tags(html: &str) -> String {
         }
     }
     out
-}
-
-/// A value that failed the SDK's checks: which field, what it was, and what is accepted.
-///
-/// ```
-/// let err = anam::VoiceDetection::new().end_of_speech_sensitivity(1.5).validate().unwrap_err();
-/// assert_eq!(
-///     err.to_string(),
-///     "voiceDetectionOptions.endOfSpeechSensitivity is 1.5, but must be between 0 and 1"
-/// );
-/// ```
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{field} is {}, but must be {expected}", one_line(.value, 80))]
-#[non_exhaustive]
-pub struct ValidationError {
-    /// The field, as named on the wire (`voiceDetectionOptions.endOfSpeechSensitivity`).
-    pub field: String,
-    /// The value that was given.
-    pub value: String,
-    /// What is accepted (`between 0 and 1`).
-    pub expected: String,
-}
-
-impl ValidationError {
-    pub(crate) fn new(field: impl Into<String>, value: impl fmt::Display, expected: impl Into<String>) -> Self {
-        ValidationError { field: field.into(), value: value.to_string(), expected: expected.into() }
-    }
-
-    /// The same error for a field that sits inside `parent` (`personaConfig.languageCode`).
-    pub(crate) fn within(mut self, parent: &str) -> Self {
-        self.field = format!("{parent}.{}", self.field);
-        self
-    }
 }
 
 #[cfg(test)]

@@ -20,8 +20,6 @@
 
 pub use anam_api::types::{AvatarId, LlmId, PersonaId, ToolId, VoiceId};
 
-use crate::error::ValidationError;
-
 /// The stock "Cara" avatar of Anam's documented example persona.
 pub fn cara_avatar() -> AvatarId {
     AvatarId::from("30fa96d0-26c4-4e55-94a0-517025942e18")
@@ -56,30 +54,4 @@ pub fn llm_default() -> LlmId {
 /// through talk streams. It names no LLM of the list.
 pub fn llm_customer_client() -> LlmId {
     LlmId::from(anam_api::facts::NO_LLM_ID)
-}
-
-/// Checks an id that goes into a path: it must stay exactly one path segment. The generated
-/// client percent-encodes `/`, `?`, `#`, `%`, spaces and control characters; what it leaves as
-/// is and a URL parser would still read as a step elsewhere (`.`, `..`, `\`) is refused.
-pub(crate) fn check_path_id(what: &str, id: &str) -> Result<(), ValidationError> {
-    if id.trim().is_empty() || id == "." || id == ".." || id.contains('\\') {
-        let expected = format!("{what}: not empty, not `.` or `..`, and without `\\`");
-        return Err(ValidationError::new("id", format!("{id:?}"), expected));
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_that_would_leave_their_path_segment_are_refused() {
-        for bad in ["", " ", ".", "..", "..\\avatars\\X", "a\\b"] {
-            assert_eq!(check_path_id("a persona id", bad).unwrap_err().field, "id", "{bad:?}");
-        }
-        for fine in ["2f1c5b8e-4a3d-4c7e-9b1a-6d0e8f2a7c31", "...", "a.b", "../x", "%2e%2e", "a?b#c"] {
-            assert!(check_path_id("a persona id", fine).is_ok(), "{fine:?} is encoded into one segment");
-        }
-    }
 }

@@ -52,29 +52,29 @@
 #![forbid(unsafe_code)]
 #![warn(clippy::unwrap_used)]
 
-mod avatars;
+mod call_options;
 mod client;
 mod error;
 pub mod ids;
-mod llms;
 mod options;
 mod pagination;
 mod personas;
 mod redact;
 mod request;
+mod resource;
 mod retry;
 mod sessions;
-mod tools;
-mod voices;
 
 pub use anam_api as api;
 pub use anam_api::Secret;
+pub use anam_api::query::{ListAvatars, ListLlms, ListPersonas, ListTools, ListVoices};
+pub use anam_api::resources;
 pub use anam_api::types;
 pub use anam_api::types::{
     Avatar, AvatarList, AvatarModel, Llm, LlmList, Pagination, Persona, PersonaList, PersonaSummary, SessionToken,
     Tool, ToolList, Voice, VoiceList,
 };
-pub use avatars::{Avatars, ListAvatars};
+pub use call_options::CallOptions;
 pub use client::{
     API_KEY_ENV, API_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
@@ -83,16 +83,25 @@ pub use error::{
     ApiError, ConfigError, ConfigErrorKind, DecodeError, ERROR_BODY_LIMIT, Error, Limit, Result, ValidationError,
 };
 pub use ids::{AvatarId, LlmId, PersonaId, ToolId, VoiceId};
-pub use llms::{ListLlms, Llms};
 pub use options::{VoiceDetection, VoiceEngine, VoiceGeneration};
-pub use personas::{CreatePersona, EphemeralPersona, ListPersonas, Personas, UpdatePersona};
+pub use personas::{CreatePersona, EphemeralPersona, UpdatePersona};
 /// The HTTP status type of [`Error::status`] and [`ApiError::status`], and the header map of
 /// [`ApiError::headers`] (re-exported, so that matching on them takes no other crate).
 pub use reqwest::{StatusCode, header::HeaderMap};
+pub use resource::{IntoBody, Resource};
 pub use retry::{Failure, RetryConfig};
 pub use sessions::{CreateSessionToken, Direction, SessionSettings, SessionTool, Sessions};
-pub use tools::{ListTools, Tools};
-pub use voices::{ListVoices, Voices};
+
+/// The persona operations (`client.personas()`).
+pub type Personas = Resource<resources::Persona>;
+/// The avatar operations (`client.avatars()`).
+pub type Avatars = Resource<resources::Avatar>;
+/// The voice operations (`client.voices()`).
+pub type Voices = Resource<resources::Voice>;
+/// The LLM operations (`client.llms()`).
+pub type Llms = Resource<resources::Llm>;
+/// The tool operations (`client.tools()`).
+pub type Tools = Resource<resources::Tool>;
 
 /// This crate's README examples, compiled as doctests so they cannot drift from the API.
 #[cfg(doctest)]

@@ -1,155 +1,41 @@
-//! Auto-paging over any paged list of the API, as a `Stream` of its items, and what every list
-//! request shares (`page`, `perPage`, `search`, checked against the spec's ranges).
+//! Auto-paging over any list of the API, as a `Stream` of its items.
 
 use std::collections::HashSet;
 use std::future::Future;
 
-use anam_api::Operation;
-use anam_api::facts::Location;
+use anam_api::resource::{List, ListQuery};
 use anam_api::types::Pagination;
 use futures::stream::BoxStream;
 use futures::{Stream, TryStreamExt, stream};
 
-use crate::error::{Error, Result, ValidationError};
+use crate::error::{Error, Result};
 
-/// The page size of a `stream` when the request sets none: the API's maximum.
+/// The page size of a `stream` when the query sets none: the API's maximum.
 pub(crate) const STREAM_PAGE_SIZE: u64 = 100;
 
-/// A page of a list answer: its items, each with an id, and the paging metadata.
-pub(crate) trait Page {
-    /// One item of the list.
-    type Item;
-    /// The items and the paging metadata.
-    fn into_parts(self) -> (Vec<Self::Item>, Pagination);
-    /// An item's id.
-    fn id(item: &Self::Item) -> &str;
-}
-
-/// A list request that can be pointed at a page (every `List*` builder).
-pub(crate) trait ListQuery: Clone + Send + 'static {
-    /// The page and page size the request asks for.
-    fn paging(&self) -> (Option<u64>, Option<u64>);
-    /// The same request for another page and page size.
-    fn at_page(self, page: u64, per_page: u64) -> Self;
-}
-
-/// Every item matching `request`, fetched by `list` one page at a time ([`pages`]), from the
-/// request's page (or 1) with its page size (or [`STREAM_PAGE_SIZE`]).
-pub(crate) fn stream<Q, P, F, Fut>(request: Q, list: F) -> BoxStream<'static, Result<P::Item>>
+/// Every item matching `query`, fetched by `list` one page at a time ([`pages`]), from the
+/// query's page (or 1) with its page size (or [`STREAM_PAGE_SIZE`]). A list the API does not
+/// page is one page.
+pub(crate) fn stream<K, F, Fut>(query: K::Query, list: F) -> BoxStream<'static, Result<K::Item>>
 where
-    Q: ListQuery,
-    P: Page + 'static,
-    P::Item: Send + 'static,
-    F: Fn(Q) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<P>> + Send + 'static,
+    K: List,
+    F: Fn(K::Query) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<K::Page>> + Send + 'static,
 {
-    let (page, per_page) = request.paging();
+    let (page, per_page) = query.paging();
     let (first, per_page) = (page.unwrap_or(1), per_page.unwrap_or(STREAM_PAGE_SIZE));
-    Box::pin(pages::<P, _, _>(first, move |page| list(request.clone().at_page(page, per_page))))
+    Box::pin(pages::<K, _, _>(first, move |page| list(query.clone().at_page(page, per_page))))
 }
 
-/// Checks `page` and `perPage` of a list operation against the spec's ranges.
-pub(crate) fn check_paging(op: Operation, page: Option<u64>, per_page: Option<u64>) -> Result<(), ValidationError> {
-    for (field, value) in [("page", page), ("perPage", per_page)] {
-        let bound = op.bound(Location::Query, field);
-        if let (Some(value), Some(bound)) = (value, bound)
-            && !bound.contains(value as f64)
-        {
-            return Err(ValidationError::new(field, value, bound.expected()));
-        }
-    }
-    Ok(())
+/// The metadata of an empty page `page` (a 404 that reads as "nothing found").
+pub(crate) fn empty_meta((page, per_page): (Option<u64>, Option<u64>)) -> Pagination {
+    let int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    let page = int(page.unwrap_or(1));
+    let per_page = int(per_page.unwrap_or(10));
+    Pagination { total: 0, last_page: page, current_page: page, per_page, prev: None, next: None }
 }
 
-/// The answer of the list `op`, where a 404 reads as an empty page `page` if the spec documents
-/// a 404 for that list: Anam does so for "nothing found" on some lists (avatars, voices); on the
-/// others a 404 stays an error. `empty` makes the list type from its metadata.
-pub(crate) fn none_found_is_empty<L>(
-    op: Operation,
-    listed: Result<L>,
-    (page, per_page): (Option<u64>, Option<u64>),
-    empty: impl FnOnce(Pagination) -> L,
-) -> Result<L> {
-    match listed {
-        Err(error) if error.is_not_found() && op.statuses().contains(&404) => {
-            let int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-            let page = int(page.unwrap_or(1));
-            let per_page = int(per_page.unwrap_or(10));
-            Ok(empty(Pagination { total: 0, last_page: page, current_page: page, per_page, prev: None, next: None }))
-        }
-        other => other,
-    }
-}
-
-/// The parts every list builder shares, for a struct with the fields `page`, `per_page` and
-/// `search` of the operation `$op`: their setters, `validate` (which also runs the builder's own
-/// `$extra` check, if named), and [`ListQuery`].
-macro_rules! list_request {
-    ($name:ident, $op:expr, $what:literal, $search:literal $(, $extra:ident)?) => {
-        impl $name {
-            #[doc = concat!("The first page of ", $what, " with the server's page size (10).")]
-            pub fn new() -> Self {
-                Self::default()
-            }
-
-            /// The page, from 1.
-            pub fn page(mut self, page: u64) -> Self {
-                self.page = Some(page);
-                self
-            }
-
-            /// The page size, in the spec's range (1 to 100).
-            pub fn per_page(mut self, per_page: u64) -> Self {
-                self.per_page = Some(per_page);
-                self
-            }
-
-            #[doc = concat!("Only ", $what, " whose ", $search, " matches this text.")]
-            pub fn search(mut self, text: impl Into<String>) -> Self {
-                self.search = Some(text.into());
-                self
-            }
-
-            /// Checks `page` and `perPage` against the spec's ranges, and the filters.
-            pub fn validate(&self) -> Result<(), crate::error::ValidationError> {
-                crate::pagination::check_paging($op, self.page, self.per_page)?;
-                $(self.$extra()?;)?
-                Ok(())
-            }
-        }
-
-        impl crate::pagination::ListQuery for $name {
-            fn paging(&self) -> (Option<u64>, Option<u64>) {
-                (self.page, self.per_page)
-            }
-
-            fn at_page(self, page: u64, per_page: u64) -> Self {
-                self.page(page).per_page(per_page)
-            }
-        }
-    };
-}
-pub(crate) use list_request;
-
-/// [`Page`] for a generated list type with `data` and `meta`, whose items have an `id`.
-macro_rules! page_of {
-    ($list:ty, $item:ty) => {
-        impl crate::pagination::Page for $list {
-            type Item = $item;
-
-            fn into_parts(self) -> (Vec<$item>, anam_api::types::Pagination) {
-                (self.data, self.meta)
-            }
-
-            fn id(item: &$item) -> &str {
-                item.id.as_str()
-            }
-        }
-    };
-}
-pub(crate) use page_of;
-
-/// Every item of a paged list, from page `first` on, fetched one page at a time by `fetch(page)`.
+/// Every item of a list, from page `first` on, fetched one page at a time by `fetch(page)`.
 ///
 /// Only the current page's items are held (plus the ids already yielded). An item seen before
 /// (it shifted onto a later page while the stream read, because something was created before it)
@@ -157,28 +43,32 @@ pub(crate) use page_of;
 /// lastPage`), and ends with an error when the server answers another page than the one asked
 /// for, or sends a page of items that were all yielded before: a server that ignores `page`
 /// or repeats itself would otherwise be asked forever.
-pub(crate) fn pages<P, F, Fut>(first: u64, fetch: F) -> impl Stream<Item = Result<P::Item>> + Send
+pub(crate) fn pages<K, F, Fut>(first: u64, fetch: F) -> impl Stream<Item = Result<K::Item>> + Send
 where
-    P: Page,
-    P::Item: Send,
+    K: List,
     F: FnMut(u64) -> Fut + Send,
-    Fut: Future<Output = Result<P>> + Send,
+    Fut: Future<Output = Result<K::Page>> + Send,
 {
     let state = (Some(first), fetch, HashSet::<String>::new());
     let pages = stream::try_unfold(state, |(page, mut fetch, mut seen)| async move {
         let Some(page) = page else { return Ok(None) };
-        let (mut items, meta) = fetch(page).await?.into_parts();
-        if u64::try_from(meta.current_page).ok() != Some(page) {
+        let (mut items, meta) = K::into_items(fetch(page).await?);
+        if let Some(meta) = &meta
+            && u64::try_from(meta.current_page).ok() != Some(page)
+        {
             return Err(paging_error(format!("asked for page {page}, the server answered page {}", meta.current_page)));
         }
         let received = items.len();
         // In place: items are large (a persona summary is about 850 bytes), and when none was
         // seen before, as is usual, `retain` moves none of them.
-        items.retain(|item| seen.insert(P::id(item).to_owned()));
+        items.retain(|item| seen.insert(K::item_id(item).to_owned()));
         if received > 0 && items.is_empty() {
             return Err(paging_error(format!("page {page} holds only items of earlier pages")));
         }
-        let next = if received == 0 { None } else { next_page(&meta, page) };
+        let next = match &meta {
+            Some(meta) if received > 0 => next_page(meta, page),
+            _ => None,
+        };
         Ok(Some((stream::iter(items.into_iter().map(Ok)), (next, fetch, seen))))
     });
     pages.try_flatten()

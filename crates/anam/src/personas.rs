@@ -1,180 +1,20 @@
-//! The persona operations ([`Personas`]) and their request builders, including the ephemeral
-//! persona a session token can carry ([`EphemeralPersona`]).
+//! The request builders of personas ([`CreatePersona`], [`UpdatePersona`]), including the
+//! ephemeral persona a session token can carry ([`EphemeralPersona`]). The operations are the
+//! generic [`Resource`](crate::Resource) handle's (`client.personas()`).
 
-use std::future::Future;
 use std::time::Duration;
 
-use anam_api::Operation;
 use anam_api::facts::{OutOfBounds, check_create_persona, check_create_session_token, check_update_persona};
 use anam_api::types::{
-    AvatarModel, DeleteResult, EphemeralPersonaConfig, NullableAvatarModel, Persona, PersonaConfig, PersonaCreate,
-    PersonaList, PersonaSummary, PersonaUpdate, SessionTokenRequest, WidgetConfig,
+    AvatarModel, EphemeralPersonaConfig, NullableAvatarModel, PersonaConfig, PersonaCreate, PersonaUpdate,
+    SessionTokenRequest, WidgetConfig,
 };
-use futures::stream::BoxStream;
-use futures::{FutureExt, TryStreamExt, future::BoxFuture};
 
-use crate::client::Client;
-use crate::error::{Error, Result, ValidationError};
-use crate::ids::{self, AvatarId, LlmId, PersonaId, ToolId, VoiceId, check_path_id};
+use crate::error::ValidationError;
+use crate::ids::{self, AvatarId, LlmId, ToolId, VoiceId};
 use crate::options::{VoiceDetection, VoiceGeneration, check_provider, out_of_range};
-use crate::pagination::{self, list_request, none_found_is_empty, page_of};
-use crate::request::{found, send};
+use crate::resource::IntoBody;
 use crate::sessions::{Direction, SessionTool};
-
-/// The persona operations of a [`Client`]: `client.personas()`.
-///
-/// Each operation checks its input when it is called and returns a future that owns everything
-/// it needs (`'static`, `Send`): nothing is sent until it is awaited, it can be spawned, and a
-/// failed check is its output, a [`crate::Error::Validation`]. Ids are typed ([`PersonaId`]);
-/// a string converts into one, an id of another resource does not.
-///
-/// ```no_run
-/// use anam::{CreatePersona, UpdatePersona};
-///
-/// # async fn demo() -> anam::Result<()> {
-/// let client = anam::Client::from_env()?;
-/// let personas = client.personas();
-/// let cara = personas.create(CreatePersona::cara().name("Support Cara")).await?;
-/// let cara = personas.update(&cara.id, UpdatePersona::new().system_prompt("Be brief.")).await?;
-/// assert!(personas.get_opt(&cara.id).await?.is_some());
-/// let delete = client.personas().delete(&cara.id); // owns its input: no borrow of a temporary
-/// tokio::spawn(delete).await.expect("the task ran")?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-pub struct Personas {
-    client: Client,
-}
-
-impl Personas {
-    pub(crate) fn new(client: Client) -> Self {
-        Personas { client }
-    }
-
-    /// Creates a persona (`POST /v1/personas`). The request is checked first; it is retried
-    /// only when it provably never reached the server, so a retry never creates a duplicate.
-    pub fn create(&self, request: CreatePersona) -> impl Future<Output = Result<Persona>> + Send + use<> {
-        let (client, body) = (self.client.clone(), request.build());
-        async move {
-            let call = client.generated().create_persona().body(body?);
-            send(&client, Operation::CreatePersona, || call.clone().send()).await
-        }
-    }
-
-    /// One page of personas (`GET /v1/personas`).
-    pub fn list(&self, request: ListPersonas) -> impl Future<Output = Result<PersonaList>> + Send + use<> {
-        let (client, checked) = (self.client.clone(), request.validate().map(|()| request));
-        async move {
-            let ListPersonas { page, per_page, search } = checked?;
-            let mut call = client.generated().list_personas();
-            if let Some(page) = page {
-                call = call.page(page);
-            }
-            if let Some(per_page) = per_page {
-                call = call.per_page(per_page);
-            }
-            if let Some(search) = search {
-                call = call.search(search);
-            }
-            let listed = send(&client, Operation::ListPersonas, || call.clone().send()).await;
-            none_found_is_empty(Operation::ListPersonas, listed, (page, per_page), |meta| PersonaList {
-                data: Vec::new(),
-                meta,
-            })
-        }
-    }
-
-    /// Every persona matching `request`, page after page (100 a page unless `per_page` says
-    /// otherwise, starting at `page` or 1). Only one page is held in memory at a time, with the
-    /// ids already yielded: an item that shifts onto the next page while the stream reads is not
-    /// yielded twice. A server whose pages do not add up ends the stream with
-    /// [`crate::Error::Paging`].
-    ///
-    /// ```no_run
-    /// use futures::TryStreamExt;
-    ///
-    /// # async fn demo(client: anam::Client) -> anam::Result<()> {
-    /// let mut personas = client.personas().stream(anam::ListPersonas::new().search("Cara"));
-    /// while let Some(persona) = personas.try_next().await? {
-    ///     println!("{} {}", persona.id, persona.name.unwrap_or_default());
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn stream(&self, request: ListPersonas) -> BoxStream<'static, Result<PersonaSummary>> {
-        let personas = self.clone();
-        pagination::stream(request, move |request| personas.list(request))
-    }
-
-    /// Every persona matching `request`, collected (see [`Self::stream`] to hold one page at a time).
-    pub fn list_all(&self, request: ListPersonas) -> impl Future<Output = Result<Vec<PersonaSummary>>> + Send + use<> {
-        self.stream(request).try_collect()
-    }
-
-    /// One persona (`GET /v1/personas/{id}`).
-    pub fn get(&self, id: impl Into<PersonaId>) -> BoxFuture<'static, Result<Persona>> {
-        let (client, id) = (self.client.clone(), checked_id(id.into()));
-        async move {
-            let call = client.generated().get_persona().id(id?);
-            send(&client, Operation::GetPersona, || call.clone().send()).await
-        }
-        .boxed()
-    }
-
-    /// One persona, or `None` when the server answers 404.
-    pub fn get_opt(&self, id: impl Into<PersonaId>) -> BoxFuture<'static, Result<Option<Persona>>> {
-        found(self.get(id)).boxed()
-    }
-
-    /// Changes the fields set in `request` (`PUT /v1/personas/{id}`); the others keep their values.
-    pub fn update(&self, id: impl Into<PersonaId>, request: UpdatePersona) -> BoxFuture<'static, Result<Persona>> {
-        let (client, input) = (self.client.clone(), checked_id(id.into()).and_then(|id| Ok((id, request.build()?))));
-        async move {
-            let (id, body) = input?;
-            let call = client.generated().update_persona().id(id).body(body);
-            send(&client, Operation::UpdatePersona, || call.clone().send()).await
-        }
-        .boxed()
-    }
-
-    /// Deletes a persona (`DELETE /v1/personas/{id}`). Succeeds on 200 with or without a body and
-    /// on 204, and on a 404 to a retry whose earlier attempt got no answer: that attempt deleted it.
-    pub fn delete(&self, id: impl Into<PersonaId>) -> BoxFuture<'static, Result<()>> {
-        let (client, id) = (self.client.clone(), checked_id(id.into()));
-        async move {
-            let call = client.generated().delete_persona().id(id?);
-            let deleted = send(&client, Operation::DeletePersona, || call.clone().send()).await;
-            match deleted {
-                Ok(DeleteResult { .. }) => Ok(()),
-                Err(Error::Api(api)) if api.status.as_u16() == 404 && api.earlier_attempt_unanswered => Ok(()),
-                Err(error) => Err(error),
-            }
-        }
-        .boxed()
-    }
-}
-
-page_of!(PersonaList, PersonaSummary);
-
-fn checked_id(id: PersonaId) -> Result<PersonaId, ValidationError> {
-    check_path_id("a persona id", &id).map(|()| id)
-}
-
-/// Which page of personas to list.
-///
-/// ```
-/// let request = anam::ListPersonas::new().page(2).per_page(50).search("Cara");
-/// assert!(request.validate().is_ok());
-/// let err = anam::ListPersonas::new().per_page(101).validate().unwrap_err();
-/// assert_eq!(err.to_string(), "perPage is 101, but must be between 1 and 100");
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListPersonas {
-    page: Option<u64>,
-    per_page: Option<u64>,
-    search: Option<String>,
-}
-
-list_request!(ListPersonas, Operation::ListPersonas, "personas", "name");
 
 /// Checks what the ranges of the spec do not say: a language code is two lowercase ASCII letters
 /// (ISO 639-1), and an id that is set is not blank.
@@ -396,6 +236,12 @@ impl CreatePersona {
     }
 }
 
+impl IntoBody<PersonaCreate> for CreatePersona {
+    fn into_body(self) -> Result<PersonaCreate, ValidationError> {
+        self.build()
+    }
+}
+
 /// A partial update: only the fields you set change.
 ///
 /// `avatarModel` has three states: left alone (the default), set
@@ -456,6 +302,12 @@ impl UpdatePersona {
     /// The checked wire form.
     pub fn build(self) -> Result<PersonaUpdate, ValidationError> {
         build_body!(self, check_update_persona)
+    }
+}
+
+impl IntoBody<PersonaUpdate> for UpdatePersona {
+    fn into_body(self) -> Result<PersonaUpdate, ValidationError> {
+        self.build()
     }
 }
 
@@ -624,7 +476,6 @@ mod tests {
     #[test]
     fn empty_ids_are_refused() {
         assert_eq!(CreatePersona::new().voice_id(" ").build().unwrap_err().field, "voiceId");
-        assert_eq!(checked_id(PersonaId::from("..")).unwrap_err().field, "id");
     }
 
     #[test]
@@ -632,16 +483,5 @@ mod tests {
         let err = CreatePersona::new().voice_detection(VoiceDetection::new().speech_enhancement_level(f64::NAN));
         let err = err.build().unwrap_err();
         assert_eq!((err.field.as_str(), err.value.as_str()), ("voiceDetectionOptions.speechEnhancementLevel", "NaN"));
-    }
-
-    #[test]
-    fn page_bounds_are_checked() {
-        assert!(ListPersonas::new().page(1).per_page(1).validate().is_ok());
-        assert!(ListPersonas::new().per_page(100).validate().is_ok());
-        assert_eq!(
-            ListPersonas::new().page(0).validate().unwrap_err().to_string(),
-            "page is 0, but must be at least 1"
-        );
-        assert_eq!(ListPersonas::new().per_page(0).validate().unwrap_err().field, "perPage");
     }
 }

@@ -8,11 +8,10 @@
 use std::future::Future;
 use std::time::Instant;
 
-use anam_api::Operation;
 use anam_api::hooks::BodyTooLarge;
+use anam_api::{Call, Operation};
 use bytes::{Bytes, BytesMut};
 use progenitor_client::ResponseValue;
-use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::client::Client;
@@ -21,13 +20,22 @@ use crate::redact::Redactor;
 use crate::retry::{Failure, parse_retry_after};
 
 /// What a generated operation's `send()` returns.
-type Generated<T> = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>;
+pub(crate) type Generated<T> = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>;
 
-/// Runs one call of `op` with `client`'s retry settings: `attempt` sends it once (a clone of the
-/// generated builder, sent), and is called again for each retry.
-pub(crate) async fn send<T, F, Fut>(client: &Client, op: Operation, mut attempt: F) -> Result<T>
+/// How an answer body is decoded when the generated client did not (an unexpected 2xx).
+pub(crate) type Decode<T> = fn(&[u8]) -> serde_json::Result<T>;
+
+/// Sends `call` with `client`'s settings: checked first (path parameters, documented ranges),
+/// then sent again while the retry settings say so.
+pub(crate) async fn send<C: Call>(client: &Client, call: C) -> Result<C::Output> {
+    call.check()?;
+    run(client, C::OPERATION, C::decode, || call.clone().send()).await
+}
+
+/// Runs one call of `op` with `client`'s retry settings: `attempt` sends it once, and is called
+/// again for each retry; `decode` reads a success body the generated client did not expect.
+pub(crate) async fn run<T, F, Fut>(client: &Client, op: Operation, decode: Decode<T>, mut attempt: F) -> Result<T>
 where
-    T: DeserializeOwned,
     F: FnMut() -> Fut,
     Fut: Future<Output = Generated<T>>,
 {
@@ -49,7 +57,7 @@ where
         let mut unanswered = false;
         let outcome = loop {
             attempts = attempts.saturating_add(1);
-            let (error, failure) = match classify(op, redactor, attempt().await).await {
+            let (error, failure) = match classify(op, redactor, decode, attempt().await).await {
                 Ok(value) => break Ok(value),
                 Err(failed) => failed,
             };
@@ -80,20 +88,12 @@ where
     calling.instrument(span).await
 }
 
-/// `call`'s value, or `None` when the server answered 404 (every `get_opt`).
-pub(crate) async fn found<T>(call: impl Future<Output = Result<T>>) -> Result<Option<T>> {
-    match call.await {
-        Ok(value) => Ok(Some(value)),
-        Err(error) if error.is_not_found() => Ok(None),
-        Err(error) => Err(error),
-    }
-}
-
 /// The value of one attempt of `op`, or its error with what it means for a retry. Every text
 /// kept from an answer goes through `redactor`.
-async fn classify<T: DeserializeOwned>(
+async fn classify<T>(
     op: Operation,
     redactor: &Redactor,
+    decode: Decode<T>,
     outcome: Generated<T>,
 ) -> std::result::Result<T, (Error, Failure)> {
     use progenitor_client::Error as Gen;
@@ -108,7 +108,7 @@ async fn classify<T: DeserializeOwned>(
             if status.is_success() {
                 // A 2xx the spec does not list for the operation (200 for 201, 204 for 200).
                 return match response.bytes().await {
-                    Ok(body) => decode(op, redactor, &body),
+                    Ok(body) => decoded(op, redactor, decode, &body),
                     Err(source) => Err(body_error(source)),
                 };
             }
@@ -131,7 +131,7 @@ async fn classify<T: DeserializeOwned>(
         Err(Gen::ResponseBodyError(source) | Gen::InvalidUpgrade(source)) => Err(body_error(source)),
         Err(Gen::InvalidResponsePayload(body, source)) => {
             if body.iter().all(u8::is_ascii_whitespace) {
-                return decode(op, redactor, &body);
+                return decoded(op, redactor, decode, &body);
             }
             Err(decode_error(op, redactor, &body, &source))
         }
@@ -142,13 +142,14 @@ async fn classify<T: DeserializeOwned>(
 }
 
 /// Decodes a success body; an empty one reads as `{}` (a delete answered with no body).
-fn decode<T: DeserializeOwned>(
+fn decoded<T>(
     op: Operation,
     redactor: &Redactor,
+    decode: Decode<T>,
     body: &[u8],
 ) -> std::result::Result<T, (Error, Failure)> {
     let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
-    serde_json::from_slice(body).map_err(|source| decode_error(op, redactor, body, &source))
+    decode(body).map_err(|source| decode_error(op, redactor, body, &source))
 }
 
 /// The error of a success body that does not decode. A JSON text that stops early is a body cut

@@ -3,20 +3,19 @@
 
 use std::future::Future;
 
+use anam_api::Secret;
 use anam_api::facts::{check_create_session_token, json_size_limit};
 use anam_api::types::{
     DailyEgress, DirectorNotes, DirectorNotesCustomStylePrompt, DirectorPresetStyle, Egress, EgressMode, InlineTool,
     InlineToolDescription, InlineToolType, PersonaConfig, SessionOptions, SessionReplay, SessionToken,
     SessionTokenRequest, StoredPersonaConfig, VideoQuality,
 };
-use anam_api::{Operation, Secret};
 
 use crate::client::Client;
 use crate::error::{Result, ValidationError};
 use crate::ids::PersonaId;
 use crate::options::out_of_range;
 use crate::personas::EphemeralPersona;
-use crate::request::send;
 
 /// The session-token operation of a [`Client`]: `client.sessions()`.
 ///
@@ -45,10 +44,7 @@ impl Sessions {
     /// is retried only when it provably never reached the server, as for every `POST`.
     pub fn token(&self, request: CreateSessionToken) -> impl Future<Output = Result<SessionToken>> + Send + use<> {
         let (client, body) = (self.client.clone(), request.build());
-        async move {
-            let call = client.generated().create_session_token().body(body?);
-            send(&client, Operation::CreateSessionToken, || call.clone().send()).await
-        }
+        async move { client.send(client.api().create_session_token().body(body?)).await }
     }
 }
 

@@ -427,3 +427,30 @@ async fn a_session_token_answer_that_does_not_decode_never_shows_the_token() {
         assert!(matches!(&err, Error::Decode(decode) if decode.excerpt.is_none()), "{answer}: {err:?}");
     }
 }
+
+#[tokio::test]
+async fn with_options_changes_one_clients_calls_and_leaves_the_other_alone() {
+    let server = MockServer::start().await;
+    Mock::given(header("x-trace-id", "checkout-42"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(persona()))
+        .mount(&server)
+        .await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    let plain = client(&server);
+    let traced = plain.with_options(anam::CallOptions::new().header("x-trace-id", "checkout-42").unwrap()).unwrap();
+    assert_eq!(traced.personas().get(PERSONA_ID).await.unwrap().id, PERSONA_ID);
+    let once = plain.with_options(anam::CallOptions::new().max_retries(0)).unwrap();
+    let err = once.personas().get(PERSONA_ID).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(server.received_requests().await.unwrap().len(), 2, "one attempt only");
+    let err = plain.personas().get(PERSONA_ID).await.unwrap_err();
+    assert_eq!(err.as_api().map(|api| api.attempts), Some(3), "the original keeps its retries and headers");
+
+    let slow = MockServer::start().await;
+    let late = ResponseTemplate::new(200).set_body_json(persona()).set_delay(Duration::from_millis(400));
+    Mock::given(any()).respond_with(late).mount(&slow).await;
+    let hurried =
+        client(&slow).with_options(anam::CallOptions::new().timeout(Duration::from_millis(50)).max_retries(0)).unwrap();
+    assert!(matches!(hurried.personas().get(PERSONA_ID).await.unwrap_err(), Error::Timeout { .. }));
+    assert!(client(&slow).personas().get(PERSONA_ID).await.is_ok(), "the default timeout is 30 s");
+}
