@@ -63,6 +63,9 @@ pub fn render(tree: &Value) -> Result<String, String> {
         let mut found = Vec::new();
         bounded_fields(tree, (body, None), "", &quote!(Some(body)), &mut found, 0)?;
         let mut lines = Vec::new();
+        if found.is_empty() {
+            lines.push(quote!(let _ = body;));
+        }
         for field in found {
             let index = bounds.len();
             let read = field.read;
@@ -279,12 +282,18 @@ fn bounded_fields(
         let path = if at.is_empty() { name.clone() } else { format!("{at}.{name}") };
         let field = format_ident!("{}", name.to_snake_case());
         let target = spec::resolve(tree, prop).unwrap_or(prop);
-        let number = matches!(target.get("type").and_then(Value::as_str), Some("number" | "integer"));
-        let is_required = required.contains(&name.as_str());
+        let kind = target.get("type").and_then(Value::as_str);
+        let number = matches!(kind, Some("number" | "integer"));
+        // typify makes a field that is required, or optional with a default, a plain value
+        // (not an `Option`), and an integer whose minimum is 1 a `NonZeroU64`: integers are read
+        // through `ToF64`, which takes every integer type typify writes.
+        let is_required = required.contains(&name.as_str()) || prop.get("default").is_some();
         if number && let Some((min, max)) = range(target) {
-            let read = match is_required {
-                true => quote!(#read.map(|v| v.#field as f64)),
-                false => quote!(#read.and_then(|v| v.#field).map(|v| v as f64)),
+            let read = match (is_required, kind == Some("integer")) {
+                (true, false) => quote!(#read.map(|v| v.#field as f64)),
+                (false, false) => quote!(#read.and_then(|v| v.#field).map(|v| v as f64)),
+                (true, true) => quote!(#read.map(|v| crate::facts::ToF64::to_f64(v.#field))),
+                (false, true) => quote!(#read.and_then(|v| v.#field).map(crate::facts::ToF64::to_f64)),
             };
             found.push(Field { path, min, max, read });
         } else if !number {

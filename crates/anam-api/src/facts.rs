@@ -82,6 +82,32 @@ pub fn json_size_limit(schema: &str, field: &str) -> Option<&'static JsonSizeLim
     JSON_SIZE_LIMITS.iter().find(|limit| limit.schema == schema && limit.field == field)
 }
 
+/// A number of a typed request body as the `f64` its bound is written in (the generated `check_*`
+/// functions read integer fields through it: typify makes an integer whose minimum is 1 a
+/// `NonZeroU64`, and others an `i64`).
+pub trait ToF64 {
+    /// The value as an `f64` (exact up to 2^53, far beyond any documented bound).
+    fn to_f64(self) -> f64;
+}
+
+impl ToF64 for i64 {
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+}
+
+impl ToF64 for u64 {
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+}
+
+impl ToF64 for std::num::NonZeroU64 {
+    fn to_f64(self) -> f64 {
+        self.get() as f64
+    }
+}
+
 /// Checks one value against its bound (the generated `check_*` functions call this).
 pub fn check(bound: &'static Bound, value: Option<f64>) -> Result<(), OutOfBounds> {
     match value {
