@@ -66,6 +66,17 @@ pub struct ProviderField {
     pub maximum: Option<f64>,
 }
 
+/// A field of `ToolConfig` that applies to a tool type (the spec's `x-anam-tool-types`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ToolConfigField {
+    /// The tool type, as on the wire (`SERVER_WEBHOOK`).
+    pub tool_type: &'static str,
+    /// The field, as on the wire (`url`).
+    pub field: &'static str,
+    /// Whether a tool of this type must have it when it is created (an update requires nothing).
+    pub required: bool,
+}
+
 /// A field whose value, serialized as JSON, must not exceed a number of bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JsonSizeLimit {
@@ -187,11 +198,24 @@ mod tests {
             ("GET", "/v1/personas/a/b"),
             ("GET", "/v1/personasx"),
             ("PATCH", "/v1/personas/a"),
-            ("POST", "/v1/avatars"),
-            ("DELETE", "/v1/voices/a"),
+            ("PATCH", "/v1/tools/a"),
+            ("POST", "/v1/sessions/a"),
+            ("GET", "/v1/sessions/a/stop"),
+            ("DELETE", "/v1/sessions/a"),
+            ("GET", "/v1/knowledge/groups/a/search"),
+            ("POST", "/v1/knowledge/documents/a"),
+            ("GET", "/v1/engine/session"),
             ("GET", "/v1/auth/session-token"),
         ] {
             assert_eq!(Operation::classify(method, path), None, "{method} {path}");
+        }
+        for (method, path, op) in [
+            ("POST", "/v1/avatars", Operation::CreateAvatar),
+            ("DELETE", "/v1/voices/a", Operation::DeleteVoice),
+            ("POST", "/v1/voices/presigned-upload", Operation::CreateVoicePresignedUpload),
+            ("POST", "/v1/knowledge/groups/g/documents", Operation::UploadKnowledgeGroupDocument),
+        ] {
+            assert_eq!(Operation::classify(method, path), Some(op), "{method} {path}");
         }
     }
 
@@ -215,10 +239,62 @@ mod tests {
     }
 
     #[test]
+    fn integer_and_defaulted_fields_are_checked_too() {
+        use crate::types::{KnowledgeSearchRequest, ToolCreate, VoicePresignedUploadRequest};
+        let search: KnowledgeSearchRequest = serde_json::from_value(serde_json::json!({"query": "q"})).unwrap();
+        assert_eq!(search.limit.get(), 5, "the documented default");
+        assert!(check_search_knowledge_group(&search).is_ok());
+        let search: KnowledgeSearchRequest =
+            serde_json::from_value(serde_json::json!({"query": "q", "limit": 21})).unwrap();
+        assert_eq!(
+            check_search_knowledge_group(&search).unwrap_err().to_string(),
+            "limit is 21, but must be between 1 and 20"
+        );
+        let upload = serde_json::json!({"filename": "a.wav", "contentType": "audio/wav", "fileSize": 52_428_801});
+        let upload: VoicePresignedUploadRequest = serde_json::from_value(upload).unwrap();
+        assert_eq!(check_create_voice_presigned_upload(&upload).unwrap_err().bound.field, "fileSize");
+        let tool = serde_json::json!({"name": "t", "description": "d", "type": "CLIENT",
+            "config": {"awaitResult": true, "toolTimeoutSeconds": 601}});
+        let tool: ToolCreate = serde_json::from_value(tool).unwrap();
+        assert_eq!(
+            check_create_tool(&tool).unwrap_err().to_string(),
+            "config.toolTimeoutSeconds is 601, but must be between 1 and 600"
+        );
+    }
+
+    #[test]
+    fn each_tool_type_lists_the_config_fields_it_takes_and_needs() {
+        let fields = |tool_type: &str, required: bool| -> Vec<&str> {
+            TOOL_CONFIG_FIELDS
+                .iter()
+                .filter(|f| f.tool_type == tool_type && (f.required || !required))
+                .map(|f| f.field)
+                .collect()
+        };
+        assert_eq!(fields("CLIENT", false), ["awaitResult", "parameters", "toolTimeoutSeconds"]);
+        assert_eq!(fields("CLIENT", true), Vec::<&str>::new());
+        assert_eq!(fields("SERVER_RAG", true), ["documentFolderIds"]);
+        assert_eq!(fields("SERVER_WEBHOOK", false), ["bodyTemplate", "headers", "method", "url"]);
+        assert_eq!(fields("SERVER_WEBHOOK", true), ["method", "url"]);
+        assert_eq!(fields("SYSTEM", true), ["action"]);
+        let config =
+            serde_json::json!({"url": "https://example.com/hook", "headers": {"Authorization": "Bearer s3cret"}});
+        let config: crate::types::ToolConfig = serde_json::from_value(config).unwrap();
+        let set: Vec<&str> = tool_config_fields(&config).into_iter().filter(|(_, set)| *set).map(|(f, _)| f).collect();
+        assert_eq!(set, ["headers", "url"]);
+        let named = tool_config_fields(&Default::default()).map(|(f, _)| f);
+        assert!(TOOL_CONFIG_FIELDS.iter().all(|f| named.contains(&f.field)));
+        assert!(!format!("{config:?}").contains("s3cret"), "a webhook header's value is a Secret");
+    }
+
+    #[test]
     fn documented_statuses_come_from_the_spec() {
         assert!(Operation::ListAvatars.statuses().contains(&404), "Anam documents 404 for an empty avatar list");
         assert!(!Operation::ListLlms.statuses().contains(&404));
         assert!(Operation::CreatePersona.statuses().contains(&201));
+        assert_eq!(Operation::DeleteTool.statuses().first(), Some(&204));
+        assert!(Operation::CreateMeetingInvite.statuses().contains(&503));
+        assert!(!Operation::CreateEngineSession.statuses().contains(&500), "Anam documents no 500 there");
     }
 
     #[test]
