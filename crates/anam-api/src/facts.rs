@@ -139,15 +139,26 @@ pub fn range_text(minimum: Option<f64>, maximum: Option<f64>) -> String {
 
 impl Operation {
     /// The operation whose method and path template match a request, if any. A template's
-    /// `{parameter}` matches exactly one non-empty path segment.
+    /// `{parameter}` matches exactly one non-empty path segment. When several templates match
+    /// (`/v1/sessions/concurrency` and `/v1/sessions/{id}`), the one with the most literal
+    /// segments wins, whatever their order in the spec; of equals, the first in the spec.
     pub fn classify(method: &str, path: &str) -> Option<Operation> {
-        Operation::ALL.iter().copied().find(|op| op.method() == method && matches_template(op.path(), path))
+        best_match(Operation::ALL.iter().copied(), method, path)
     }
 
     /// The bound of one field of this operation.
     pub fn bound(self, location: Location, field: &str) -> Option<&'static Bound> {
         REQUEST_BOUNDS.iter().find(|b| b.operation == self && b.location == location && b.field == field)
     }
+}
+
+/// Of `candidates`, the one whose method and template match and whose template has the most
+/// literal segments; of equals, the first.
+fn best_match(candidates: impl Iterator<Item = Operation>, method: &str, path: &str) -> Option<Operation> {
+    let literals = |op: &Operation| op.path().split('/').filter(|s| !(s.starts_with('{') && s.ends_with('}'))).count();
+    candidates
+        .filter(|op| op.method() == method && matches_template(op.path(), path))
+        .min_by_key(|op| std::cmp::Reverse(literals(op)))
 }
 
 fn matches_template(template: &str, path: &str) -> bool {
@@ -216,6 +227,21 @@ mod tests {
             ("POST", "/v1/knowledge/groups/g/documents", Operation::UploadKnowledgeGroupDocument),
         ] {
             assert_eq!(Operation::classify(method, path), Some(op), "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn a_literal_segment_wins_over_a_parameter_whatever_the_order() {
+        let cases = [
+            ("/v1/sessions/concurrency", Operation::GetSessionConcurrency),
+            ("/v1/sessions/analytics", Operation::GetAggregatedSessionAnalytics),
+            ("/v1/sessions/3f1c", Operation::GetSession),
+            ("/v1/sessions/3f1c/analytics", Operation::GetSessionAnalytics),
+        ];
+        for (path, op) in cases {
+            assert_eq!(Operation::classify("GET", path), Some(op), "{path}");
+            let reversed = Operation::ALL.iter().rev().copied();
+            assert_eq!(best_match(reversed, "GET", path), Some(op), "{path}, templates in reverse order");
         }
     }
 
