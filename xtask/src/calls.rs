@@ -320,7 +320,7 @@ fn list_spec(tree: &Value, op: &Op, id_schema: &str) -> Result<ListSpec, String>
         ),
     };
     let item_schema = named(items).ok_or_else(|| format!("{at}: the items of {answer} must be a named schema"))?;
-    let item_id = tree["components"]["schemas"][item_schema].pointer("/properties/id");
+    let item_id = property(tree, &tree["components"]["schemas"][item_schema], "id", 0);
     if item_id.and_then(named) != Some(id_schema) {
         return Err(format!("{at}: the items of {answer} ({item_schema}) must have an `id` of {id_schema}"));
     }
@@ -331,6 +331,19 @@ fn list_spec(tree: &Value, op: &Op, id_schema: &str) -> Result<ListSpec, String>
         item_schema: item_schema.to_string(),
         paged,
     })
+}
+
+/// A property of a schema, looking through `$ref`s and `allOf` branches.
+fn property<'a>(tree: &'a Value, schema: &'a Value, name: &str, depth: usize) -> Option<&'a Value> {
+    if depth > 16 {
+        return None;
+    }
+    let schema = spec::resolve(tree, schema).unwrap_or(schema);
+    if let Some(found) = schema.pointer(&format!("/properties/{name}")) {
+        return Some(found);
+    }
+    let branches = schema.get("allOf").and_then(Value::as_array).into_iter().flatten();
+    branches.filter_map(|branch| property(tree, branch, name, depth + 1)).next()
 }
 
 /// A query field: its Rust type, the setter's argument and how the setter stores it.
@@ -369,7 +382,9 @@ fn query_field(param: &Value, at: &str) -> Result<QueryField, String> {
             (Some("string"), Some("date-time")) => (quote!(::chrono::DateTime<::chrono::offset::Utc>), false),
             (Some("string"), _) => (quote!(::std::string::String), false),
             other => {
-                return Err(format!("{at}: query parameter {wire} has a type the generator does not handle: {other:?}"));
+                return Err(format!(
+                    "{at}: query parameter {wire} has a type the generator does not handle: {other:?}"
+                ));
             }
         },
     };
@@ -458,6 +473,7 @@ fn query_struct(list: &ListSpec) -> Result<TokenStream, String> {
     );
     let builder = format_ident!("{}", list.op_id.to_upper_camel_case());
     let fields_decl = idents.iter().zip(types).map(|(ident, ty)| quote!(#ident: #ty));
+    let call_param = if fields.is_empty() { quote!(call) } else { quote!(mut call) };
     Ok(quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, Default, PartialEq)]
@@ -480,7 +496,7 @@ fn query_struct(list: &ListSpec) -> Result<TokenStream, String> {
             }
 
             /// The generated builder with this query's values set.
-            pub fn apply<'a>(self, mut call: crate::builder::#builder<'a>) -> crate::builder::#builder<'a> {
+            pub fn apply<'a>(self, #call_param: crate::builder::#builder<'a>) -> crate::builder::#builder<'a> {
                 #(#applies)*
                 call
             }

@@ -9,6 +9,8 @@
 //!   function that checks a typed body against them (`check_create_persona`, ...);
 //! - which fields of `VoiceGenerationOptions` apply to each voice provider, and with which range
 //!   (the spec's `x-anam-providers` extension on that schema);
+//! - which fields of `ToolConfig` apply to each tool type, and which it requires (the spec's
+//!   `x-anam-tool-types` extension on that schema);
 //! - the fields whose JSON has a documented size limit (the spec's `x-anam-max-json-bytes`);
 //! - the `llmId` that turns the LLM off (the spec's `x-anam-no-llm` on `LlmId`);
 //! - which operations answer with a `Secret` somewhere in their success body (the spec's
@@ -25,6 +27,10 @@ use crate::spec;
 /// The schema whose properties carry `x-anam-providers`.
 const PROVIDER_SCHEMA: &str = "VoiceGenerationOptions";
 const SPEC_NAME: &str = crate::codegen::SPEC;
+/// The schema whose properties `x-anam-tool-types` assigns to tool types, and the enum of those types.
+const TOOL_CONFIG_SCHEMA: &str = "ToolConfig";
+const TOOL_TYPES_EXTENSION: &str = "x-anam-tool-types";
+const TOOL_TYPE_SCHEMA: &str = "ToolType";
 /// The schema of LLM ids, and its extension naming the id that turns the LLM off.
 const LLM_ID_SCHEMA: &str = "LlmId";
 const NO_LLM_EXTENSION: &str = "x-anam-no-llm";
@@ -78,6 +84,9 @@ pub fn render(tree: &Value) -> Result<String, String> {
         let mut found = Vec::new();
         bounded_fields(tree, (body, None), "", &quote!(Some(body)), &mut found, 0)?;
         let mut lines = Vec::new();
+        if found.is_empty() {
+            lines.push(quote!(let _ = body;));
+        }
         for field in found {
             let index = bounds.len();
             let read = field.read;
@@ -144,8 +153,12 @@ pub fn render(tree: &Value) -> Result<String, String> {
         }
     }
 
+    let (tool_fields, tool_set_fields) = tool_types(tree)?;
+    let tool_config_type = format_ident!("{TOOL_CONFIG_SCHEMA}");
+    let tool_field_count = tool_set_fields.len();
+
     let tokens: TokenStream = quote! {
-        use crate::facts::{Bound, JsonSizeLimit, Location, OutOfBounds, ProviderField, check};
+        use crate::facts::{Bound, JsonSizeLimit, Location, OutOfBounds, ProviderField, ToolConfigField, check};
         use crate::types;
 
         /// An operation of the spec.
@@ -193,6 +206,15 @@ pub fn render(tree: &Value) -> Result<String, String> {
         /// the provider's own range where the spec gives one (`x-anam-providers`).
         pub const PROVIDER_FIELDS: &[ProviderField] = &[#(#providers),*];
 
+        /// For each tool type, the fields of `ToolConfig` that apply to it, and whether it
+        /// requires them when a tool is created (`x-anam-tool-types`).
+        pub const TOOL_CONFIG_FIELDS: &[ToolConfigField] = &[#(#tool_fields),*];
+
+        /// Every field of `ToolConfig`: its wire name, and whether it is set.
+        pub fn tool_config_fields(config: &types::#tool_config_type) -> [(&'static str, bool); #tool_field_count] {
+            [#(#tool_set_fields),*]
+        }
+
         /// The `llmId` that turns Anam's LLM off (the client brings its own); it names no LLM of
         /// the list (the spec's `x-anam-no-llm` on `LlmId`).
         pub const NO_LLM_ID: &str = #no_llm;
@@ -236,6 +258,61 @@ fn holds_secret(tree: &Value, node: &Value, seen: &mut Vec<String>) -> bool {
         .chain(["schema", "items", "additionalProperties"].iter().filter_map(|key| node.get(*key)))
         .chain(["allOf", "anyOf", "oneOf"].iter().filter_map(|key| node.get(*key).and_then(Value::as_array)).flatten());
     children.any(|child| holds_secret(tree, child, seen))
+}
+
+/// The `ToolConfigField` entries of `x-anam-tool-types`, and for each property of `ToolConfig`
+/// the expression telling whether a typed config sets it. Every tool type must be a value of
+/// `ToolType`, and every field a property of `ToolConfig`.
+fn tool_types(tree: &Value) -> Result<(Vec<TokenStream>, Vec<TokenStream>), String> {
+    let at = format!("components.schemas.{TOOL_CONFIG_SCHEMA}");
+    let schema = tree
+        .pointer(&format!("/components/schemas/{TOOL_CONFIG_SCHEMA}"))
+        .ok_or_else(|| format!("{SPEC_NAME}: no schema {TOOL_CONFIG_SCHEMA}"))?;
+    let types = schema
+        .get(TOOL_TYPES_EXTENSION)
+        .and_then(Value::as_object)
+        .ok_or_else(|| format!("{at}: no {TOOL_TYPES_EXTENSION}"))?;
+    let known: Vec<&str> = tree
+        .pointer(&format!("/components/schemas/{TOOL_TYPE_SCHEMA}/enum"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let mut fields = Vec::new();
+    for (tool_type, of_type) in types {
+        if !known.contains(&tool_type.as_str()) {
+            return Err(format!("{at}.{TOOL_TYPES_EXTENSION}.{tool_type}: not a value of {TOOL_TYPE_SCHEMA}"));
+        }
+        for (field, facts) in of_type.as_object().into_iter().flatten() {
+            if schema.pointer(&format!("/properties/{field}")).is_none() {
+                return Err(format!("{at}.{TOOL_TYPES_EXTENSION}.{tool_type}.{field}: no such property"));
+            }
+            let required = match facts.get("required") {
+                None => false,
+                Some(Value::Bool(required)) => *required,
+                Some(_) => {
+                    return Err(format!("{at}.{TOOL_TYPES_EXTENSION}.{tool_type}.{field}.required: not a boolean"));
+                }
+            };
+            fields.push(quote!(ToolConfigField { tool_type: #tool_type, field: #field, required: #required }));
+        }
+    }
+    let mut set = Vec::new();
+    for (name, prop) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+        let field = format_ident!("{}", name.to_snake_case());
+        let target = spec::resolve(tree, prop).unwrap_or(prop);
+        // typify writes an optional array or map that is not nullable as a plain collection.
+        let plain_collection = target.get("nullable").and_then(Value::as_bool) != Some(true)
+            && (target.get("type").and_then(Value::as_str) == Some("array")
+                || target.get("additionalProperties").is_some_and(Value::is_object));
+        let is_set = match plain_collection {
+            true => quote!(!config.#field.is_empty()),
+            false => quote!(config.#field.is_some()),
+        };
+        set.push(quote!((#name, #is_set)));
+    }
+    Ok((fields, set))
 }
 
 fn bound(variant: &syn::Ident, location: TokenStream, field: &str, min: Option<f64>, max: Option<f64>) -> TokenStream {
@@ -325,12 +402,18 @@ fn bounded_fields(
         let path = if at.is_empty() { name.clone() } else { format!("{at}.{name}") };
         let field = format_ident!("{}", name.to_snake_case());
         let target = spec::resolve(tree, prop).unwrap_or(prop);
-        let number = matches!(target.get("type").and_then(Value::as_str), Some("number" | "integer"));
-        let is_required = required.contains(&name.as_str());
+        let kind = target.get("type").and_then(Value::as_str);
+        let number = matches!(kind, Some("number" | "integer"));
+        // typify makes a field that is required, or optional with a default, a plain value
+        // (not an `Option`), and an integer whose minimum is 1 a `NonZeroU64`: integers are read
+        // through `ToF64`, which takes every integer type typify writes.
+        let is_required = required.contains(&name.as_str()) || prop.get("default").is_some();
         if number && let Some((min, max)) = range(target) {
-            let read = match is_required {
-                true => quote!(#read.map(|v| v.#field as f64)),
-                false => quote!(#read.and_then(|v| v.#field).map(|v| v as f64)),
+            let read = match (is_required, kind == Some("integer")) {
+                (true, false) => quote!(#read.map(|v| v.#field as f64)),
+                (false, false) => quote!(#read.and_then(|v| v.#field).map(|v| v as f64)),
+                (true, true) => quote!(#read.map(|v| crate::facts::ToF64::to_f64(v.#field))),
+                (false, true) => quote!(#read.and_then(|v| v.#field).map(crate::facts::ToF64::to_f64)),
             };
             found.push(Field { path, min, max, read });
         } else if !number {

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 /// The spec as read from disk and checked: its bytes (for the hash in the generated header), the
 /// tree as written (for the facts derived from it), and the document progenitor reads (after
-/// [`nullable_refs_for_typify`] and [`untyped_error_responses`]).
+/// [`nullable_refs_for_typify`], [`untyped_error_responses`] and [`json_request_bodies_only`]).
 pub struct Spec {
     pub bytes: Vec<u8>,
     pub tree: Value,
@@ -31,6 +31,7 @@ pub fn load(path: &Path) -> Result<Spec, String> {
     let mut for_progenitor = tree.clone();
     nullable_refs_for_typify(&mut for_progenitor);
     untyped_error_responses(&mut for_progenitor);
+    json_request_bodies_only(&mut for_progenitor);
     let openapi =
         serde_json::from_value(for_progenitor).map_err(|e| format!("{shown}: not an OpenAPI 3.0 document: {e}"))?;
     Ok(Spec { bytes, tree, openapi })
@@ -49,6 +50,58 @@ pub fn untyped_error_responses(tree: &mut Value) {
                 responses.retain(|status, _| status.starts_with('2'));
             }
         }
+    }
+}
+
+/// The request media type progenitor refuses, and the one it reads.
+const MULTIPART: &str = "multipart/form-data";
+const JSON: &str = "application/json";
+
+/// Shows progenitor the JSON request bodies only. progenitor 0.15 refuses a `multipart/form-data`
+/// body and panics (`todo!`) on an operation with two request media types, while the spec
+/// describes Anam's uploads faithfully. So an operation that takes multipart or JSON
+/// (`createVoice`, `createAvatar`) keeps only its JSON form, and an operation whose only body is
+/// multipart (`uploadKnowledgeGroupDocument`) is left out altogether, with its path when nothing
+/// else is left there. The multipart body schemas no other part of the document refers to are
+/// dropped as well, so that no generated type holds a file as a `String`. The tree as written
+/// keeps all of it: the facts list the upload as an `Operation`, and the `anam` crate sends the
+/// multipart forms itself.
+pub fn json_request_bodies_only(tree: &mut Value) {
+    let mut dropped = Vec::new();
+    let Some(paths) = tree.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        for method in METHODS {
+            let content = item.get_mut(method).and_then(|op| op.pointer_mut("/requestBody/content"));
+            let Some(content) = content.and_then(Value::as_object_mut) else { continue };
+            let Some(multipart) = content.remove(MULTIPART) else { continue };
+            dropped.extend(multipart.pointer("/schema/$ref").and_then(Value::as_str).map(str::to_owned));
+            if !content.contains_key(JSON) {
+                item.remove(method);
+            }
+        }
+    }
+    paths.retain(|_, item| METHODS.iter().any(|method| item.get(method).is_some()));
+    let mut still_used = Vec::new();
+    references(tree, &mut still_used);
+    if let Some(schemas) = tree.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        for reference in dropped.iter().filter(|r| !still_used.contains(r)) {
+            if let Some(name) = reference.strip_prefix("#/components/schemas/") {
+                schemas.remove(name);
+            }
+        }
+    }
+}
+
+/// Every `$ref` below `node`.
+fn references(node: &Value, found: &mut Vec<String>) {
+    match node {
+        Value::Object(map) => {
+            found.extend(map.get("$ref").and_then(Value::as_str).map(str::to_owned));
+            map.values().for_each(|value| references(value, found));
+        }
+        Value::Array(items) => items.iter().for_each(|value| references(value, found)),
+        _ => {}
     }
 }
 
@@ -255,6 +308,46 @@ mod tests {
             "P": {"type": "object", "properties": {"a": {"description": "d", "nullable": true,
                 "allOf": [{"$ref": "#/components/schemas/X"}]}}}}}});
         assert_eq!(spec, expected);
+    }
+
+    #[test]
+    fn progenitor_is_shown_json_request_bodies_only() {
+        let body = |types: &[&str]| {
+            let content: serde_json::Map<String, Value> = types
+                .iter()
+                .map(|t| {
+                    let schema = if *t == JSON { "Json" } else { "Upload" };
+                    (t.to_string(), serde_json::json!({"schema": {"$ref": format!("#/components/schemas/{schema}")}}))
+                })
+                .collect();
+            serde_json::json!({"operationId": "op", "requestBody": {"content": content}, "responses": {}})
+        };
+        let mut spec = serde_json::json!({
+            "paths": {
+                "/both": {"post": body(&[MULTIPART, JSON])},
+                "/upload-only/{id}": {"parameters": [], "post": body(&[MULTIPART])},
+                "/upload-beside-get/{id}": {"get": {"responses": {}}, "post": body(&[MULTIPART])},
+                "/json": {"put": body(&[JSON])}},
+            "components": {"schemas": {"Json": {"type": "object"}, "Upload": {"type": "object"},
+                "Kept": {"type": "object"}}}});
+        let untouched = spec["paths"]["/json"].clone();
+        json_request_bodies_only(&mut spec);
+        let both = spec["paths"]["/both"]["post"]["requestBody"]["content"].as_object().unwrap();
+        assert_eq!(both.keys().collect::<Vec<_>>(), [JSON], "the JSON form stays, the multipart form goes");
+        assert!(spec["paths"].get("/upload-only/{id}").is_none(), "a path with nothing left goes");
+        assert_eq!(spec["paths"]["/upload-beside-get/{id}"], serde_json::json!({"get": {"responses": {}}}));
+        assert_eq!(spec["paths"]["/json"], untouched);
+        let schemas = spec["components"]["schemas"].as_object().unwrap();
+        assert_eq!(schemas.keys().collect::<Vec<_>>(), ["Json", "Kept"], "the multipart schema nobody uses goes");
+
+        // A multipart schema still referred to elsewhere stays.
+        let mut spec = serde_json::json!({
+            "paths": {"/both": {"post": body(&[MULTIPART, JSON])},
+                "/other": {"get": {"responses": {"200": {"description": "d", "content": {JSON:
+                    {"schema": {"$ref": "#/components/schemas/Upload"}}}}}}}},
+            "components": {"schemas": {"Json": {"type": "object"}, "Upload": {"type": "object"}}}});
+        json_request_bodies_only(&mut spec);
+        assert!(spec["components"]["schemas"].get("Upload").is_some());
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! upstream OpenAPI 3.0 or 3.1 document (Anam's own), for the operations our spec covers.
 //!
 //! Both documents are walked side by side from each covered operation (matched by method and
-//! path template): parameters (type, range, default, enum), status codes, and the request and
-//! response bodies field by field (type, required, nullable, enum values, ranges, `maxLength`),
+//! path template): parameters (type, range, default, enum), status codes, the request body of
+//! each media type (`request` for JSON, `request[multipart/form-data]` for the others) and the
+//! JSON response bodies field by field (type, required, nullable, enum values, ranges, `maxLength`),
 //! following `$ref`s on both sides. Where both sides reach a named schema, the pair is compared
 //! once, under its own group (`schema Avatar`, or `schema Persona (upstream PersonaResponse)`);
 //! elsewhere a field is reported under its operation (`request.avatarModel`). Nullability is read the same
@@ -14,7 +15,7 @@
 //! Every difference is one line, classified `missing in ours`, `only in ours` or `differs`;
 //! those listed in `openapi/upstream-differences.yaml` (each with its reason) are accepted, and
 //! the command fails when any other is found. Upstream operations we do not cover are listed
-//! once, as a count and names.
+//! once, as a count and names, and fail the command too: no entry can accept them.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -120,9 +121,22 @@ pub fn run(root: &Path, source: &str, as_json: bool) -> Result<(), String> {
             println!("note: {ACCEPTED} accepts {:?}, which no longer differs", entry.difference);
         }
     }
-    match unexplained {
-        0 => Ok(()),
-        n => Err(format!("{n} difference(s) not explained in {ACCEPTED}: add a reason there or change the spec")),
+    let mut failures = Vec::new();
+    if unexplained > 0 {
+        failures.push(format!(
+            "{unexplained} difference(s) not explained in {ACCEPTED}: add a reason there or change the spec"
+        ));
+    }
+    if !report.uncovered.is_empty() {
+        failures.push(format!(
+            "{} upstream operation(s) not covered by {}: add them to the spec",
+            report.uncovered.len(),
+            crate::codegen::SPEC
+        ));
+    }
+    match failures.is_empty() {
+        true => Ok(()),
+        false => Err(failures.join("; ")),
     }
 }
 
@@ -151,8 +165,10 @@ pub fn render(report: &Report, accepted: &[Accepted]) -> String {
         report.differences.len(),
         report.differences.len() - explained
     );
-    let _ =
-        writeln!(out, "{} upstream operation(s) not covered: {}", report.uncovered.len(), report.uncovered.join(", "));
+    let _ = match report.uncovered.as_slice() {
+        [] => writeln!(out, "0 upstream operation(s) not covered."),
+        names => writeln!(out, "{} upstream operation(s) not covered: {}", names.len(), names.join(", ")),
+    };
     out
 }
 
@@ -213,8 +229,22 @@ pub fn compare(ours: &Value, upstream: &Value) -> Report {
         let item = |doc: &Value, p: &str| doc["paths"][p].clone();
         walk.parameters(&group, (&item(ours, path), op), (&item(upstream, up_path), up_op));
         walk.statuses(&group, op, up_op);
-        let body = "/requestBody/content/application~1json/schema";
-        walk.schema(&group, "request", op.pointer(body), up_op.pointer(body), 0);
+        let media = |op: &Value| -> BTreeSet<String> {
+            op.pointer("/requestBody/content")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.clone())
+                .collect()
+        };
+        for media_type in media(op).union(&media(up_op)) {
+            let at = match media_type.as_str() {
+                "application/json" => "request".to_owned(),
+                other => format!("request[{other}]"),
+            };
+            let body = format!("/requestBody/content/{}/schema", media_type.replace('~', "~0").replace('/', "~1"));
+            walk.schema(&group, &at, op.pointer(&body), up_op.pointer(&body), 0);
+        }
         for (status, response) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
             if !status.starts_with('2') {
                 continue;
@@ -732,6 +762,40 @@ mod tests {
             lines(&compare(&ours, &upstream)),
             ["schema Inner | n | maximum | differs", "schema Thing (upstream ThingResponse) | b | nullable | differs",],
             "Inner reached twice, reported once; b's nullability on b"
+        );
+    }
+
+    #[test]
+    fn each_request_media_type_is_compared_multipart_too() {
+        let post = |content: Value| {
+            json!({"/v1/things": {"post": {"requestBody": {"content": content}, "responses": {}},
+                "parameters": [{"name": "X-Token", "in": "header", "schema": {"type": "string"}}]}})
+        };
+        let upload =
+            |file: Value| json!({"schema": {"type": "object", "required": ["file"], "properties": {"file": file}}});
+        let ours = doc(
+            "3.0.3",
+            post(json!({
+                "multipart/form-data": upload(json!({"type": "string", "format": "binary"})),
+                "application/json": {"schema": {"type": "object", "properties": {"key": {"type": "string"}}}}})),
+            json!({}),
+        );
+        let mut upstream = doc(
+            "3.1.0",
+            post(
+                json!({"multipart/form-data": upload(json!({"type": "integer"})), "text/plain": {"schema": {"type": "string"}}}),
+            ),
+            json!({}),
+        );
+        upstream["paths"]["/v1/things"]["parameters"] = json!([]);
+        assert_eq!(
+            lines(&compare(&ours, &upstream)),
+            [
+                "POST /v1/things | header.X-Token | parameter | only in ours",
+                "POST /v1/things | request | schema | only in ours",
+                "POST /v1/things | request[multipart/form-data].file | type | differs",
+                "POST /v1/things | request[text/plain] | schema | missing in ours",
+            ]
         );
     }
 

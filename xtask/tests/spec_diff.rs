@@ -1,6 +1,7 @@
 //! `cargo xtask spec-diff` on small documents written for the test: it fails on a difference
-//! nobody explained, passes once `openapi/upstream-differences.yaml` explains it, and serves
-//! scripts with `--json`. No network: the upstream document is a file.
+//! nobody explained, passes once `openapi/upstream-differences.yaml` explains it, fails while an
+//! upstream operation is not covered, and serves scripts with `--json`. No network: the upstream
+//! document is a file.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -35,11 +36,22 @@ const UPSTREAM: &str = r##"{
   "components": {"schemas": {"Thing": {"type": "object", "properties": {"mode": {"type": ["string", "null"], "enum": ["a", "b", null]}}}}}
 }"##;
 
+/// The upstream document without the operation ours does not cover.
+fn upstream_covered() -> String {
+    let other = ",\n    \"/v1/other\": {\"delete\": {\"responses\": {}}}";
+    assert!(UPSTREAM.contains(other));
+    UPSTREAM.replace(other, "")
+}
+
 fn root_with(accepted: Option<&str>) -> tempfile::TempDir {
+    root_with_upstream(accepted, UPSTREAM)
+}
+
+fn root_with_upstream(accepted: Option<&str>, upstream: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir_all(dir.path().join("openapi")).unwrap();
     std::fs::write(dir.path().join("openapi/anam.yaml"), OURS).unwrap();
-    std::fs::write(dir.path().join("upstream.json"), UPSTREAM).unwrap();
+    std::fs::write(dir.path().join("upstream.json"), upstream).unwrap();
     if let Some(accepted) = accepted {
         std::fs::write(dir.path().join("openapi/upstream-differences.yaml"), accepted).unwrap();
     }
@@ -74,21 +86,14 @@ fn an_unexplained_difference_fails_and_an_explained_one_passes() {
     assert!(text.contains("1 upstream operation(s) not covered: DELETE /v1/other"), "{text}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("3 difference(s) not explained"), "{text}");
 
-    let accepted = r#"
-- difference: "GET /v1/things: differs query.perPage *"
-  reason: "strict when writing"
-- difference: "schema Thing: differs mode nullable: ours false, upstream true"
-  reason: "tested"
-- difference: "schema Gone: *"
-  reason: "no longer differs"
-"#;
-    let root = root_with(Some(accepted));
+    let root = root_with_upstream(Some(ACCEPTED), &upstream_covered());
     let out = spec_diff(root.path(), &[]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
     assert!(
         text.contains("[accepted: strict when writing]")
-            && text.contains("3 difference(s): 3 accepted, 0 not explained."),
+            && text.contains("3 difference(s): 3 accepted, 0 not explained.")
+            && text.contains("0 upstream operation(s) not covered"),
         "{text}"
     );
     assert!(
@@ -96,6 +101,27 @@ fn an_unexplained_difference_fails_and_an_explained_one_passes() {
         "{text}"
     );
 }
+
+#[test]
+fn an_upstream_operation_not_covered_fails_even_with_every_difference_explained() {
+    let root = root_with(Some(ACCEPTED));
+    let out = spec_diff(root.path(), &[]);
+    let (text, errors) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("3 difference(s): 3 accepted, 0 not explained."), "{text}");
+    assert!(text.contains("1 upstream operation(s) not covered: DELETE /v1/other"), "{text}");
+    assert!(errors.contains("1 upstream operation(s) not covered by openapi/anam.yaml"), "{errors}");
+    assert!(!errors.contains("not explained"), "{errors}");
+}
+
+const ACCEPTED: &str = r#"
+- difference: "GET /v1/things: differs query.perPage *"
+  reason: "strict when writing"
+- difference: "schema Thing: differs mode nullable: ours false, upstream true"
+  reason: "tested"
+- difference: "schema Gone: *"
+  reason: "no longer differs"
+"#;
 
 #[test]
 fn json_output_serves_scripts() {

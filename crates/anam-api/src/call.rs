@@ -10,7 +10,7 @@ use std::future::Future;
 use progenitor_client::{Error, ResponseValue};
 use serde::de::DeserializeOwned;
 
-use crate::facts::{Location, Operation};
+use crate::facts::{Location, Operation, ToF64};
 use crate::invalid::ValidationError;
 
 /// One operation of the spec with its parameters set, ready to send.
@@ -66,41 +66,15 @@ pub fn check_path_segment(parameter: &str, value: &str) -> Result<(), Validation
     Ok(())
 }
 
-/// A query parameter's value as a number, for its documented range.
-pub trait QueryNumber {
-    /// The value as an `f64` (exact for every value a page number can have).
-    fn as_f64(&self) -> f64;
-}
-
-impl QueryNumber for u64 {
-    fn as_f64(&self) -> f64 {
-        *self as f64
-    }
-}
-
-impl QueryNumber for i64 {
-    fn as_f64(&self) -> f64 {
-        *self as f64
-    }
-}
-
-impl QueryNumber for f64 {
-    fn as_f64(&self) -> f64 {
-        *self
-    }
-}
-
-impl QueryNumber for std::num::NonZeroU64 {
-    fn as_f64(&self) -> f64 {
-        self.get() as f64
-    }
-}
-
 /// Checks a query parameter of `operation` against its documented range, if it has one.
-pub fn check_query<N: QueryNumber>(operation: Operation, name: &str, value: Option<&N>) -> Result<(), ValidationError> {
-    match (operation.bound(Location::Query, name), value) {
-        (Some(bound), Some(value)) if !bound.contains(value.as_f64()) => {
-            Err(ValidationError::new(name, value.as_f64(), bound.expected()))
+pub fn check_query<N: ToF64 + Copy>(
+    operation: Operation,
+    name: &str,
+    value: Option<&N>,
+) -> Result<(), ValidationError> {
+    match (operation.bound(Location::Query, name), value.map(|v| v.to_f64())) {
+        (Some(bound), Some(value)) if !bound.contains(value) => {
+            Err(ValidationError::new(name, value, bound.expected()))
         }
         _ => Ok(()),
     }

@@ -66,6 +66,17 @@ pub struct ProviderField {
     pub maximum: Option<f64>,
 }
 
+/// A field of `ToolConfig` that applies to a tool type (the spec's `x-anam-tool-types`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ToolConfigField {
+    /// The tool type, as on the wire (`SERVER_WEBHOOK`).
+    pub tool_type: &'static str,
+    /// The field, as on the wire (`url`).
+    pub field: &'static str,
+    /// Whether a tool of this type must have it when it is created (an update requires nothing).
+    pub required: bool,
+}
+
 /// A field whose value, serialized as JSON, must not exceed a number of bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JsonSizeLimit {
@@ -80,6 +91,38 @@ pub struct JsonSizeLimit {
 /// The documented size limit of a field of a schema, if it has one.
 pub fn json_size_limit(schema: &str, field: &str) -> Option<&'static JsonSizeLimit> {
     JSON_SIZE_LIMITS.iter().find(|limit| limit.schema == schema && limit.field == field)
+}
+
+/// A number of a typed request body as the `f64` its bound is written in (the generated `check_*`
+/// functions read integer fields through it: typify makes an integer whose minimum is 1 a
+/// `NonZeroU64`, and others an `i64`).
+pub trait ToF64 {
+    /// The value as an `f64` (exact up to 2^53, far beyond any documented bound).
+    fn to_f64(self) -> f64;
+}
+
+impl ToF64 for i64 {
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+}
+
+impl ToF64 for u64 {
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+}
+
+impl ToF64 for std::num::NonZeroU64 {
+    fn to_f64(self) -> f64 {
+        self.get() as f64
+    }
+}
+
+impl ToF64 for f64 {
+    fn to_f64(self) -> f64 {
+        self
+    }
 }
 
 /// Checks one value against its bound (the generated `check_*` functions call this).
@@ -102,15 +145,26 @@ pub fn range_text(minimum: Option<f64>, maximum: Option<f64>) -> String {
 
 impl Operation {
     /// The operation whose method and path template match a request, if any. A template's
-    /// `{parameter}` matches exactly one non-empty path segment.
+    /// `{parameter}` matches exactly one non-empty path segment. When several templates match
+    /// (`/v1/sessions/concurrency` and `/v1/sessions/{id}`), the one with the most literal
+    /// segments wins, whatever their order in the spec; of equals, the first in the spec.
     pub fn classify(method: &str, path: &str) -> Option<Operation> {
-        Operation::ALL.iter().copied().find(|op| op.method() == method && matches_template(op.path(), path))
+        best_match(Operation::ALL.iter().copied(), method, path)
     }
 
     /// The bound of one field of this operation.
     pub fn bound(self, location: Location, field: &str) -> Option<&'static Bound> {
         REQUEST_BOUNDS.iter().find(|b| b.operation == self && b.location == location && b.field == field)
     }
+}
+
+/// Of `candidates`, the one whose method and template match and whose template has the most
+/// literal segments; of equals, the first.
+fn best_match(candidates: impl Iterator<Item = Operation>, method: &str, path: &str) -> Option<Operation> {
+    let literals = |op: &Operation| op.path().split('/').filter(|s| !(s.starts_with('{') && s.ends_with('}'))).count();
+    candidates
+        .filter(|op| op.method() == method && matches_template(op.path(), path))
+        .min_by_key(|op| std::cmp::Reverse(literals(op)))
 }
 
 fn matches_template(template: &str, path: &str) -> bool {
@@ -161,11 +215,39 @@ mod tests {
             ("GET", "/v1/personas/a/b"),
             ("GET", "/v1/personasx"),
             ("PATCH", "/v1/personas/a"),
-            ("POST", "/v1/avatars"),
-            ("DELETE", "/v1/voices/a"),
+            ("PATCH", "/v1/tools/a"),
+            ("POST", "/v1/sessions/a"),
+            ("GET", "/v1/sessions/a/stop"),
+            ("DELETE", "/v1/sessions/a"),
+            ("GET", "/v1/knowledge/groups/a/search"),
+            ("POST", "/v1/knowledge/documents/a"),
+            ("GET", "/v1/engine/session"),
             ("GET", "/v1/auth/session-token"),
         ] {
             assert_eq!(Operation::classify(method, path), None, "{method} {path}");
+        }
+        for (method, path, op) in [
+            ("POST", "/v1/avatars", Operation::CreateAvatar),
+            ("DELETE", "/v1/voices/a", Operation::DeleteVoice),
+            ("POST", "/v1/voices/presigned-upload", Operation::CreateVoicePresignedUpload),
+            ("POST", "/v1/knowledge/groups/g/documents", Operation::UploadKnowledgeGroupDocument),
+        ] {
+            assert_eq!(Operation::classify(method, path), Some(op), "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn a_literal_segment_wins_over_a_parameter_whatever_the_order() {
+        let cases = [
+            ("/v1/sessions/concurrency", Operation::GetSessionConcurrency),
+            ("/v1/sessions/analytics", Operation::GetAggregatedSessionAnalytics),
+            ("/v1/sessions/3f1c", Operation::GetSession),
+            ("/v1/sessions/3f1c/analytics", Operation::GetSessionAnalytics),
+        ];
+        for (path, op) in cases {
+            assert_eq!(Operation::classify("GET", path), Some(op), "{path}");
+            let reversed = Operation::ALL.iter().rev().copied();
+            assert_eq!(best_match(reversed, "GET", path), Some(op), "{path}, templates in reverse order");
         }
     }
 
@@ -189,10 +271,62 @@ mod tests {
     }
 
     #[test]
+    fn integer_and_defaulted_fields_are_checked_too() {
+        use crate::types::{KnowledgeSearchRequest, ToolCreate, VoicePresignedUploadRequest};
+        let search: KnowledgeSearchRequest = serde_json::from_value(serde_json::json!({"query": "q"})).unwrap();
+        assert_eq!(search.limit.get(), 5, "the documented default");
+        assert!(check_search_knowledge_group(&search).is_ok());
+        let search: KnowledgeSearchRequest =
+            serde_json::from_value(serde_json::json!({"query": "q", "limit": 21})).unwrap();
+        assert_eq!(
+            check_search_knowledge_group(&search).unwrap_err().to_string(),
+            "limit is 21, but must be between 1 and 20"
+        );
+        let upload = serde_json::json!({"filename": "a.wav", "contentType": "audio/wav", "fileSize": 52_428_801});
+        let upload: VoicePresignedUploadRequest = serde_json::from_value(upload).unwrap();
+        assert_eq!(check_create_voice_presigned_upload(&upload).unwrap_err().bound.field, "fileSize");
+        let tool = serde_json::json!({"name": "t", "description": "d", "type": "CLIENT",
+            "config": {"awaitResult": true, "toolTimeoutSeconds": 601}});
+        let tool: ToolCreate = serde_json::from_value(tool).unwrap();
+        assert_eq!(
+            check_create_tool(&tool).unwrap_err().to_string(),
+            "config.toolTimeoutSeconds is 601, but must be between 1 and 600"
+        );
+    }
+
+    #[test]
+    fn each_tool_type_lists_the_config_fields_it_takes_and_needs() {
+        let fields = |tool_type: &str, required: bool| -> Vec<&str> {
+            TOOL_CONFIG_FIELDS
+                .iter()
+                .filter(|f| f.tool_type == tool_type && (f.required || !required))
+                .map(|f| f.field)
+                .collect()
+        };
+        assert_eq!(fields("CLIENT", false), ["awaitResult", "parameters", "toolTimeoutSeconds"]);
+        assert_eq!(fields("CLIENT", true), Vec::<&str>::new());
+        assert_eq!(fields("SERVER_RAG", true), ["documentFolderIds"]);
+        assert_eq!(fields("SERVER_WEBHOOK", false), ["bodyTemplate", "headers", "method", "url"]);
+        assert_eq!(fields("SERVER_WEBHOOK", true), ["method", "url"]);
+        assert_eq!(fields("SYSTEM", true), ["action"]);
+        let config =
+            serde_json::json!({"url": "https://example.com/hook", "headers": {"Authorization": "Bearer s3cret"}});
+        let config: crate::types::ToolConfig = serde_json::from_value(config).unwrap();
+        let set: Vec<&str> = tool_config_fields(&config).into_iter().filter(|(_, set)| *set).map(|(f, _)| f).collect();
+        assert_eq!(set, ["headers", "url"]);
+        let named = tool_config_fields(&Default::default()).map(|(f, _)| f);
+        assert!(TOOL_CONFIG_FIELDS.iter().all(|f| named.contains(&f.field)));
+        assert!(!format!("{config:?}").contains("s3cret"), "a webhook header's value is a Secret");
+    }
+
+    #[test]
     fn documented_statuses_come_from_the_spec() {
         assert!(Operation::ListAvatars.statuses().contains(&404), "Anam documents 404 for an empty avatar list");
         assert!(!Operation::ListLlms.statuses().contains(&404));
         assert!(Operation::CreatePersona.statuses().contains(&201));
+        assert_eq!(Operation::DeleteTool.statuses().first(), Some(&204));
+        assert!(Operation::CreateMeetingInvite.statuses().contains(&503));
+        assert!(!Operation::CreateEngineSession.statuses().contains(&500), "Anam documents no 500 there");
     }
 
     #[test]
