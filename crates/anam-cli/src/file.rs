@@ -21,6 +21,8 @@ use std::path::Path;
 use anam::{ValidationError, VoiceDetection, VoiceEngine, VoiceGeneration};
 use serde::{Deserialize, Serialize};
 
+use crate::text;
+
 /// The whole file.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -179,7 +181,7 @@ impl Generation {
 /// Reads and checks a personas file: its syntax, its keys, unique names and the spec's ranges.
 /// Every error names the file and the path inside it.
 pub fn read(path: &Path) -> Result<File, String> {
-    let shown = path.display();
+    let shown = text::file_name(path);
     let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
     // serde_norway's errors name the path inside the file (`personas[0].voiceDetection: ...`).
     let file: File = serde_norway::from_str(&text).map_err(|e| format!("{shown}: {e}"))?;
@@ -229,7 +231,7 @@ pub fn in_file_terms(error: &ValidationError) -> String {
         "toolIds" => "tools".to_owned(),
         _ => field,
     };
-    format!("{field} is {}, but must be {}", error.value, error.expected)
+    format!("{field} is {}, but must be {}", text::shorten(&error.value), error.expected)
 }
 
 #[cfg(test)]

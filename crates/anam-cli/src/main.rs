@@ -10,6 +10,7 @@ mod file;
 mod output;
 mod plan;
 mod resolve;
+mod text;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -151,8 +152,9 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints the error on one clean line of stderr and exits 1.
 fn fail(message: String) -> ExitCode {
-    eprintln!("error: {}", message.replace('\n', " "));
+    eprintln!("{}", text::line(&format!("error: {message}")));
     ExitCode::from(1)
 }
 
@@ -172,8 +174,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let rows = all.iter().map(|a| {
                 vec![
                     a.id.to_string(),
-                    text(&a.display_name),
-                    text(&a.render_style.as_ref().map(|s| s.to_string())),
+                    or_dash(&a.display_name),
+                    or_dash(&a.render_style.as_ref().map(|s| s.to_string())),
                     a.display_tags.clone().unwrap_or_default().join(","),
                 ]
             });
@@ -189,9 +191,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let rows = all.iter().map(|v| {
                 vec![
                     v.id.to_string(),
-                    text(&v.display_name),
-                    text(&v.provider.as_ref().map(|p| p.to_string())),
-                    text(&v.country),
+                    or_dash(&v.display_name),
+                    or_dash(&v.provider.as_ref().map(|p| p.to_string())),
+                    or_dash(&v.country),
                 ]
             });
             if json {
@@ -210,8 +212,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let rows = all.iter().map(|l| {
                 vec![
                     l.id.to_string(),
-                    text(&l.display_name),
-                    text(&l.model_name),
+                    or_dash(&l.display_name),
+                    or_dash(&l.model_name),
                     if l.is_default == Some(true) { "built-in".into() } else { "own".into() },
                 ]
             });
@@ -227,9 +229,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let rows = all.iter().map(|t| {
                 vec![
                     t.id.to_string(),
-                    text(&t.name),
-                    text(&t.type_.as_ref().map(|k| k.to_string())),
-                    text(&t.description),
+                    or_dash(&t.name),
+                    or_dash(&t.type_.as_ref().map(|k| k.to_string())),
+                    or_dash(&t.description),
                 ]
             });
             if json {
@@ -268,7 +270,7 @@ async fn personas(client: &Client, command: PersonaCommand) -> Result<ExitCode, 
                 .map(|p| {
                     let avatar = p.avatar.as_ref().map(|a| a.display_name.clone().unwrap_or_else(|| a.id.to_string()));
                     let voice = p.voice.as_ref().map(|v| v.display_name.clone().unwrap_or_else(|| v.id.to_string()));
-                    vec![p.id.to_string(), text(&p.name), text(&avatar), text(&voice)]
+                    vec![p.id.to_string(), or_dash(&p.name), or_dash(&avatar), or_dash(&voice)]
                 })
                 .collect();
             print(if json { output::json(&all)? } else { output::table(&["ID", "NAME", "AVATAR", "VOICE"], &rows) })?;
@@ -283,22 +285,22 @@ async fn personas(client: &Client, command: PersonaCommand) -> Result<ExitCode, 
         PersonaCommand::Delete { persona, yes } => {
             let all = resolve::personas(client).await.map_err(api)?;
             let found = resolve::persona(&all, &persona)?;
-            let name = text(&found.name);
+            let name = text::shorten(&or_dash(&found.name));
             if !yes && !confirm(&format!("Delete the persona {name} ({})?", found.id))? {
                 return Err("not deleted".into());
             }
             client.personas().delete(&found.id).await.map_err(api)?;
-            print(format!("deleted {name} ({})\n", found.id))?;
+            print(text::line(&format!("deleted {name} ({})", found.id)) + "\n")?;
         }
         PersonaCommand::Plan { file, prune } => {
-            let actions = plan::plan(client, &file::read(&file)?, &file.display().to_string(), prune).await?;
+            let actions = plan::plan(client, &file::read(&file)?, &text::file_name(&file), prune).await?;
             print(plan::render(&actions))?;
             if actions.iter().any(plan::Action::changes_something) {
                 return Ok(ExitCode::from(2));
             }
         }
         PersonaCommand::Apply { file, prune, yes } => {
-            let actions = plan::plan(client, &file::read(&file)?, &file.display().to_string(), prune).await?;
+            let actions = plan::plan(client, &file::read(&file)?, &text::file_name(&file), prune).await?;
             let changes = actions.iter().filter(|a| a.changes_something()).count();
             if changes == 0 {
                 print("No changes: the personas are what the file says.\n".into())?;
@@ -319,7 +321,7 @@ async fn personas(client: &Client, command: PersonaCommand) -> Result<ExitCode, 
             let yaml = serde_norway::to_string(&exported).map_err(|e| e.to_string())?;
             match output {
                 Some(path) => {
-                    std::fs::write(&path, yaml).map_err(|e| format!("{}: cannot write: {e}", path.display()))?
+                    std::fs::write(&path, yaml).map_err(|e| format!("{}: cannot write: {e}", text::file_name(&path)))?
                 }
                 None => print(yaml)?,
             }
@@ -330,8 +332,8 @@ async fn personas(client: &Client, command: PersonaCommand) -> Result<ExitCode, 
 
 /// A persona for people: its settings, one per line.
 fn describe(persona: &anam::Persona) -> String {
-    let avatar = persona.avatar.as_ref().map(|a| format!("{} ({})", text(&a.display_name), a.id));
-    let voice = persona.voice.as_ref().map(|v| format!("{} ({})", text(&v.display_name), v.id));
+    let avatar = persona.avatar.as_ref().map(|a| format!("{} ({})", or_dash(&a.display_name), a.id));
+    let voice = persona.voice.as_ref().map(|v| format!("{} ({})", or_dash(&v.display_name), v.id));
     let tools: Vec<String> = persona
         .tools
         .iter()
@@ -340,20 +342,21 @@ fn describe(persona: &anam::Persona) -> String {
         .collect();
     let rows = [
         ("id", persona.id.to_string()),
-        ("name", text(&persona.name)),
-        ("description", text(&persona.description)),
-        ("avatar", text(&avatar)),
-        ("avatar model", text(&persona.avatar_model.as_ref().map(|m| m.to_string()))),
-        ("voice", text(&voice)),
-        ("llm", text(&persona.llm_id.as_ref().map(|l| l.to_string()))),
-        ("system prompt", text(&persona.brain.as_ref().and_then(|b| b.system_prompt.clone()))),
+        ("name", or_dash(&persona.name)),
+        ("description", or_dash(&persona.description)),
+        ("avatar", or_dash(&avatar)),
+        ("avatar model", or_dash(&persona.avatar_model.as_ref().map(|m| m.to_string()))),
+        ("voice", or_dash(&voice)),
+        ("llm", or_dash(&persona.llm_id.as_ref().map(|l| l.to_string()))),
+        ("system prompt", or_dash(&persona.brain.as_ref().and_then(|b| b.system_prompt.clone()))),
         ("tools", if tools.is_empty() { "-".into() } else { tools.join(", ") }),
-        ("updated", text(&persona.updated_at.map(|t| t.to_rfc3339()))),
+        ("updated", or_dash(&persona.updated_at.map(|t| t.to_rfc3339()))),
     ];
-    rows.iter().map(|(key, value)| format!("{key:<14}{value}\n")).collect()
+    rows.iter().map(|(key, value)| text::line(&format!("{key:<14}{value}")) + "\n").collect()
 }
 
-fn text(value: &Option<impl ToString>) -> String {
+/// A value for a table or a description, `-` when there is none.
+fn or_dash(value: &Option<impl ToString>) -> String {
     value.as_ref().map_or_else(|| "-".to_owned(), ToString::to_string)
 }
 
@@ -362,7 +365,7 @@ fn confirm(question: &str) -> Result<bool, String> {
     if !std::io::stdin().is_terminal() {
         return Err(format!("{question} Not asked without a terminal: pass --yes"));
     }
-    eprint!("{question} [y/N] ");
+    eprint!("{} [y/N] ", text::line(question));
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer).map_err(|e| e.to_string())?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))

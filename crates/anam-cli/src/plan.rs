@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use crate::file::{Detection, File, PersonaSpec, in_file_terms};
 use crate::resolve::{self, Catalog};
+use crate::text;
 
 /// One field that would change.
 #[derive(Debug, Clone, PartialEq)]
@@ -348,36 +349,36 @@ fn merged(persona: &Persona, wanted: &Detection) -> Detection {
 }
 
 /// The plan for people: a line per persona, the changed fields under an update, and a total.
+/// Every line is one clean line ([`text::line`]): names and values come from the file and the
+/// server.
 pub fn render(actions: &[Action]) -> String {
-    let mut out = String::new();
+    let mut lines = Vec::new();
     let short = |v: &Value| match v {
         Value::Null => "(unset)".to_owned(),
         other => other.to_string(),
     };
     for action in actions {
-        let _ = match action {
-            Action::Create { name, .. } => writeln!(out, "+ create     {name}"),
+        match action {
+            Action::Create { name, .. } => lines.push(format!("+ create     {}", text::shorten(name))),
             Action::Update { id, name, changes, .. } => {
-                let _ = writeln!(out, "~ update     {name} ({id})");
+                lines.push(format!("~ update     {} ({id})", text::shorten(name)));
                 for change in changes {
-                    let _ = writeln!(out, "      {}: {} -> {}", change.field, short(&change.from), short(&change.to));
+                    lines.push(format!("      {}: {} -> {}", change.field, short(&change.from), short(&change.to)));
                 }
-                Ok(())
             }
-            Action::Unchanged { id, name } => writeln!(out, "= unchanged  {name} ({id})"),
-            Action::Delete { id, name } => writeln!(out, "- delete     {name} ({id})"),
-        };
+            Action::Unchanged { id, name } => lines.push(format!("= unchanged  {} ({id})", text::shorten(name))),
+            Action::Delete { id, name } => lines.push(format!("- delete     {} ({id})", text::shorten(name))),
+        }
     }
     let count = |f: fn(&Action) -> bool| actions.iter().filter(|a| f(a)).count();
-    let _ = writeln!(
-        out,
+    lines.push(format!(
         "Plan: {} to create, {} to update, {} to delete, {} unchanged.",
         count(|a| matches!(a, Action::Create { .. })),
         count(|a| matches!(a, Action::Update { .. })),
         count(|a| matches!(a, Action::Delete { .. })),
         count(|a| matches!(a, Action::Unchanged { .. })),
-    );
-    out
+    ));
+    lines.iter().map(|line| text::line(line) + "\n").collect()
 }
 
 /// Carries out the actions in order, reporting each on `done` (`progress` ticks per action).
@@ -390,22 +391,22 @@ pub async fn apply(client: &Client, actions: Vec<Action>, progress: &indicatif::
     while let Some(action) = pending.next() {
         let outcome = match &action {
             Action::Create { name, request } => {
-                progress.set_message(format!("creating {name}"));
+                progress.set_message(text::line(&format!("creating {}", text::shorten(name))));
                 client.personas().create(request.clone()).await.map(|p| format!("created {name} ({})", p.id))
             }
             Action::Update { id, name, request, .. } => {
-                progress.set_message(format!("updating {name}"));
+                progress.set_message(text::line(&format!("updating {}", text::shorten(name))));
                 client.personas().update(id, request.clone()).await.map(|_| format!("updated {name} ({id})"))
             }
             Action::Delete { id, name } => {
-                progress.set_message(format!("deleting {name}"));
+                progress.set_message(text::line(&format!("deleting {}", text::shorten(name))));
                 client.personas().delete(id).await.map(|()| format!("deleted {name} ({id})"))
             }
             Action::Unchanged { .. } => continue,
         };
         progress.inc(1);
         match outcome {
-            Ok(line) => done.push(line),
+            Ok(line) => done.push(text::line(&line)),
             Err(error) => {
                 let not_attempted: Vec<String> = pending.map(|a| describe(&a)).collect();
                 let mut report = format!(
@@ -427,12 +428,13 @@ pub async fn apply(client: &Client, actions: Vec<Action>, progress: &indicatif::
     Ok(done.join("\n"))
 }
 
+/// An action in a few words, for the report of a stopped apply.
 fn describe(action: &Action) -> String {
     match action {
-        Action::Create { name, .. } => format!("create {name}"),
-        Action::Update { name, .. } => format!("update {name}"),
-        Action::Delete { name, .. } => format!("delete {name}"),
-        Action::Unchanged { name, .. } => format!("keep {name}"),
+        Action::Create { name, .. } => format!("create {}", text::shorten(name)),
+        Action::Update { name, .. } => format!("update {}", text::shorten(name)),
+        Action::Delete { name, .. } => format!("delete {}", text::shorten(name)),
+        Action::Unchanged { name, .. } => format!("keep {}", text::shorten(name)),
     }
 }
 

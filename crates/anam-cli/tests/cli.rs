@@ -291,3 +291,47 @@ fn the_key_is_never_printed() {
     let out = setup.anam(&["--api-url", "http://127.0.0.1:1", "personas", "list"]);
     assert_eq!(code(&out), 1, "--api-url wins over ANAM_API_URL: {}", stderr(&out));
 }
+
+/// The stderr of a run that failed: exit 1 and one line of at most 300 characters holding no
+/// control character (a terminal would act on one).
+fn one_clean_error_line(out: &Output) -> String {
+    let error = stderr(out);
+    assert_eq!(code(out), 1, "{error}");
+    assert_eq!(error.lines().count(), 1, "one line: {error}");
+    let line = error.strip_suffix('\n').unwrap_or(&error);
+    assert!(line.chars().count() <= 300, "{} characters: {line}", line.chars().count());
+    assert!(!line.chars().any(char::is_control), "no control character: {line:?}");
+    line.to_owned()
+}
+
+#[test]
+fn every_message_is_one_clean_line_with_long_values_shortened() {
+    let setup = Setup::new();
+    let huge = "x".repeat(1 << 20);
+    let file = setup.file("huge.yaml", &format!("personas:\n  - name: a\n    avatar: {huge}\n"));
+    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&file)]));
+    let shortened = format!("no avatar has the id or name \"{}…\" (1048576 characters)", "x".repeat(60));
+    assert!(error.contains(&shortened), "{error}");
+
+    let file = setup.file("key.yaml", "personas:\n  - name: a\n    \"co\\elo\\rur\\a\": red\n");
+    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&file)]));
+    assert!(error.contains("unknown field `co\\u{1b}lo\\rur\\u{7}`"), "ESC, CR and BEL escaped: {error}");
+
+    let file = setup.file("bad\u{1b}[31m.yaml", "persona: []\n");
+    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&file)]));
+    assert!(error.contains("/bad\\u{1b}[31m.yaml: "), "the file name is escaped: {error}");
+
+    let first = setup.file("prompt.yaml", "personas:\n  - name: \"Evil\\e[2J\"\n    systemPrompt: short\n");
+    let plan = setup.anam(&["personas", "plan", "-f", path(&first)]);
+    assert!(stdout(&plan).contains("+ create     Evil\\u{1b}[2J\n"), "{}", stdout(&plan));
+    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&first), "--yes"])), 0);
+    let longer = setup.file("longer.yaml", &format!("personas:\n  - name: \"Evil\\e[2J\"\n    systemPrompt: {huge}\n"));
+    let plan = setup.anam(&["personas", "plan", "-f", path(&longer)]);
+    let text = stdout(&plan);
+    assert_eq!(code(&plan), 2, "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 300 && !l.chars().any(char::is_control)), "{text}");
+    assert!(
+        text.contains(&format!("systemPrompt: \"short\" -> \"{}…\" (1048576 characters)", "x".repeat(60))),
+        "{text}"
+    );
+}
