@@ -318,7 +318,7 @@ async fn personas(client: &Client, command: PersonaCommand) -> Result<ExitCode, 
         }
         PersonaCommand::Export { output } => {
             let exported = export::export(client).await.map_err(api)?;
-            let yaml = serde_norway::to_string(&exported).map_err(|e| e.to_string())?;
+            let yaml = file::to_yaml(&exported)?;
             match output {
                 Some(path) => {
                     std::fs::write(&path, yaml).map_err(|e| format!("{}: cannot write: {e}", text::file_name(&path)))?

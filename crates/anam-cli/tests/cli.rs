@@ -206,7 +206,7 @@ fn bad_files_name_the_file_the_path_and_what_is_accepted() {
             "personas:\n  - name: a\n  - name: b\n    voiceDetection: {endOfSpeechSensitivity: 1.5}\n",
             "personas[1].voiceDetection.endOfSpeechSensitivity is 1.5, but must be between 0 and 1",
         ),
-        ("personas:\n  - name: a\n    colour: red\n", "personas[0]: unknown field `colour`"),
+        ("personas:\n  - name: a\n    colour: red\n", ":3:5: personas[0].colour: unknown field `colour`"),
         ("personas:\n  - name: a\n    avatar: Nobody\n", "personas[0].avatar: no avatar has the id or name \"Nobody\""),
         (
             "personas:\n  - name: a\n    tools: [open_calendar, nothing]\n",
@@ -225,7 +225,7 @@ fn bad_files_name_the_file_the_path_and_what_is_accepted() {
         assert_eq!(code(&out), 1, "{text}");
         let error = stderr(&out);
         assert!(
-            error.starts_with(&format!("error: {}: ", file.display())) && error.contains(expected),
+            error.starts_with(&format!("error: {}:", file.display())) && error.contains(expected),
             "{text}\n{error}"
         );
     }
@@ -319,7 +319,7 @@ fn every_message_is_one_clean_line_with_long_values_shortened() {
 
     let file = setup.file("bad\u{1b}[31m.yaml", "persona: []\n");
     let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&file)]));
-    assert!(error.contains("/bad\\u{1b}[31m.yaml: "), "the file name is escaped: {error}");
+    assert!(error.contains("/bad\\u{1b}[31m.yaml:1:1: "), "the file name is escaped: {error}");
 
     let first = setup.file("prompt.yaml", "personas:\n  - name: \"Evil\\e[2J\"\n    systemPrompt: short\n");
     let plan = setup.anam(&["personas", "plan", "-f", path(&first)]);
