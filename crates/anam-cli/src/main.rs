@@ -1,10 +1,13 @@
 //! `anam`: Anam personas as code. Lists personas and what they are built from, mints session
 //! tokens, and plans, applies and exports personas files (see `file`), on top of the `anam` SDK.
 //!
-//! Configuration is the SDK's: `ANAM_API_KEY` (never printed) and `ANAM_API_URL`, or `--api-url`.
+//! Configuration is the SDK's: `ANAM_API_KEY` (never printed) and `ANAM_API_URL`, or `--api-url`,
+//! with `--allow-insecure-http` for a plain-http URL to a host that is not loopback. Messages
+//! name these, not the SDK's methods (see `advice`).
 //! Exit codes: 0 done (and, for `plan`, nothing would change); 1 an API, validation or file
 //! error, on one line on stderr; 2 a usage error, or a `plan` that would change something.
 
+mod advice;
 mod export;
 mod file;
 mod output;
@@ -30,6 +33,9 @@ struct Cli {
     /// The API's base URL (default: ANAM_API_URL, else https://api.anam.ai). The key is ANAM_API_KEY.
     #[arg(long, global = true, value_name = "URL")]
     api_url: Option<String>,
+    /// Accept a plain http API URL to a host that is not loopback (the key then travels in clear text).
+    #[arg(long, global = true)]
+    allow_insecure_http: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -159,12 +165,8 @@ fn fail(message: String) -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {
-    let mut builder = Client::builder().user_agent_suffix(concat!("anam-cli/", env!("CARGO_PKG_VERSION")));
-    if let Some(url) = cli.api_url {
-        builder = builder.base_url(url);
-    }
-    let client = builder.build().map_err(|e| e.to_string())?;
-    let api = |e: anam::Error| e.to_string();
+    let client = advice::client(cli.api_url, cli.allow_insecure_http)?;
+    let api = |e: anam::Error| advice::sdk(&e);
     let mut out = std::io::stdout().lock();
     let text = match cli.command {
         Command::Personas { command } => return personas(&client, command).await,
@@ -257,7 +259,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
 }
 
 async fn personas(client: &Client, command: PersonaCommand) -> Result<ExitCode, String> {
-    let api = |e: anam::Error| e.to_string();
+    let api = |e: anam::Error| advice::sdk(&e);
     let print = |text: String| {
         std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| format!("cannot write the output: {e}"))
     };

@@ -13,6 +13,7 @@ use anam::types::Persona;
 use anam::{Client, CreatePersona, PersonaId, PersonaSummary, UpdatePersona};
 use serde_json::{Value, json};
 
+use crate::advice;
 use crate::file::{Detection, File, PersonaSpec, in_file_terms};
 use crate::resolve::{self, Catalog};
 use crate::text;
@@ -47,8 +48,8 @@ impl Action {
 /// The plan for `file` (read from `shown`): an action per persona of the file, in its order, and
 /// with `prune` a delete for every persona of the server the file does not name.
 pub async fn plan(client: &Client, file: &File, shown: &str, prune: bool) -> Result<Vec<Action>, String> {
-    let catalog = Catalog::load(client).await.map_err(|e| e.to_string())?;
-    let existing = resolve::personas(client).await.map_err(|e| e.to_string())?;
+    let catalog = Catalog::load(client).await.map_err(|e| advice::sdk(&e))?;
+    let existing = resolve::personas(client).await.map_err(|e| advice::sdk(&e))?;
     let mut actions = Vec::new();
     for (i, spec) in file.personas.iter().enumerate() {
         let at = |problem: String| format!("{shown}: personas[{i}].{problem}");
@@ -58,7 +59,7 @@ pub async fn plan(client: &Client, file: &File, shown: &str, prune: bool) -> Res
         let action = match same_name.as_slice() {
             [] => Action::Create { name: spec.name.clone(), request: create(spec, &ids).map_err(at)? },
             [one] => {
-                let current = client.personas().get(&one.id).await.map_err(|e| e.to_string())?;
+                let current = client.personas().get(&one.id).await.map_err(|e| advice::sdk(&e))?;
                 let changes = diff(spec, &ids, &current);
                 if changes.is_empty() {
                     Action::Unchanged { id: one.id.clone(), name: spec.name.clone() }

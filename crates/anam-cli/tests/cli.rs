@@ -288,6 +288,8 @@ fn the_key_is_never_printed() {
     assert_eq!(code(&out), 1);
     let all = stdout(&out) + &stderr(&out);
     assert!(all.contains("401") && !all.contains("SECRET"), "{all}");
+    assert!(all.contains("[check ANAM_API_KEY; create a key in Anam Lab: https://lab.anam.ai]"), "{all}");
+    assert!(!all.contains("ClientBuilder"), "the CLI's advice, not the SDK's: {all}");
     let out = setup.anam(&["--api-url", "http://127.0.0.1:1", "personas", "list"]);
     assert_eq!(code(&out), 1, "--api-url wins over ANAM_API_URL: {}", stderr(&out));
 }
@@ -334,4 +336,41 @@ fn every_message_is_one_clean_line_with_long_values_shortened() {
         text.contains(&format!("systemPrompt: \"short\" -> \"{}…\" (1048576 characters)", "x".repeat(60))),
         "{text}"
     );
+}
+
+#[test]
+fn configuration_errors_name_the_clis_variables_and_flags() {
+    let setup = Setup::new();
+    let bad = setup.file("bad.yaml", "persona: []\n");
+    let no_key = "error: no API key: set ANAM_API_KEY (create a key in Anam Lab: https://lab.anam.ai)\n";
+    for key in [None, Some(""), Some("   ")] {
+        let mut command = Command::cargo_bin("anam").unwrap();
+        command.env_remove("ANAM_API_KEY").env("ANAM_API_URL", setup.mock.base_url());
+        if let Some(key) = key {
+            command.env("ANAM_API_KEY", key);
+        }
+        let out = command.args(["personas", "list"]).output().unwrap();
+        assert_eq!((code(&out), stderr(&out)), (1, no_key.to_owned()), "{key:?}");
+    }
+    let insecure = setup.anam(&["--api-url", "http://anam.invalid", "personas", "plan", "-f", path(&bad)]);
+    let error = one_clean_error_line(&insecure);
+    assert!(
+        error.contains("\"http://anam.invalid\" is plain http")
+            && error.ends_with("use https, or pass --allow-insecure-http"),
+        "{error}"
+    );
+    // With the flag the client is built, and the bad file fails before anything is sent.
+    let allowed = setup.anam(&[
+        "--api-url",
+        "http://anam.invalid",
+        "--allow-insecure-http",
+        "personas",
+        "plan",
+        "-f",
+        path(&bad),
+    ]);
+    assert!(one_clean_error_line(&allowed).contains("unknown field `persona`"), "{}", stderr(&allowed));
+    let not_a_url = setup.anam(&["--api-url", "not a url", "personas", "list"]);
+    let error = one_clean_error_line(&not_a_url);
+    assert!(error.contains("--api-url") && !error.contains("ClientBuilder"), "{error}");
 }
