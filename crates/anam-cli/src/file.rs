@@ -373,19 +373,30 @@ fn check(persona: &PersonaSpec) -> Result<(), String> {
 
 /// A validation error of the SDK with the field named as the file names it.
 pub fn in_file_terms(error: &ValidationError) -> String {
-    let field = error.field.replacen("voiceDetectionOptions.", "voiceDetection.", 1).replacen(
+    let field = file_field(&error.field);
+    format!("{field} is {}, but must be {}", text::shorten(&error.value), error.expected)
+}
+
+/// A field as the API names it (`voiceDetectionOptions.speed`, `avatarId`, `toolIds[1]`), as
+/// the file names it (`voiceDetection.speed`, `avatar`, `tools[1]`).
+pub fn file_field(wire: &str) -> String {
+    let field = wire.replacen("voiceDetectionOptions.", "voiceDetection.", 1).replacen(
         "voiceGenerationOptions.",
         "voiceGeneration.",
         1,
     );
-    let field = match field.as_str() {
+    if let Some(index) = field.strip_prefix("toolIds") {
+        return format!("tools{index}");
+    }
+    match field.as_str() {
         "avatarId" => "avatar".to_owned(),
         "voiceId" => "voice".to_owned(),
         "llmId" => "llm".to_owned(),
-        "toolIds" => "tools".to_owned(),
+        "brain.systemPrompt" => "systemPrompt".to_owned(),
+        "voiceDetectionOptions" => "voiceDetection".to_owned(),
+        "voiceGenerationOptions" => "voiceGeneration".to_owned(),
         _ => field,
-    };
-    format!("{field} is {}, but must be {}", text::shorten(&error.value), error.expected)
+    }
 }
 
 #[cfg(test)]

@@ -313,7 +313,7 @@ async fn personas(client: &Client, command: PersonaCommand) -> Result<ExitCode, 
                 return Err("nothing applied".into());
             }
             let progress = progress(changes as u64);
-            let outcome = plan::apply(client, actions, &progress).await;
+            let outcome = plan::apply(client, actions, &text::file_name(&file), &progress).await;
             progress.finish_and_clear();
             print(outcome? + "\n")?;
             print(format!("Applied {changes} change(s).\n"))?;

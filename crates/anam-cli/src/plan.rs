@@ -14,7 +14,7 @@ use anam::{Client, CreatePersona, PersonaId, PersonaSummary, UpdatePersona};
 use serde_json::{Value, json};
 
 use crate::advice;
-use crate::file::{Detection, File, PersonaSpec, in_file_terms};
+use crate::file::{Detection, File, PersonaSpec, file_field, in_file_terms};
 use crate::resolve::{self, Catalog};
 use crate::text;
 
@@ -29,11 +29,11 @@ pub struct Change {
     pub to: Value,
 }
 
-/// What happens to one persona.
+/// What happens to one persona. `at` is the persona's index in the file (`personas[at]`).
 #[derive(Debug, Clone)]
 pub enum Action {
-    Create { name: String, request: CreatePersona },
-    Update { id: PersonaId, name: String, changes: Vec<Change>, request: UpdatePersona },
+    Create { at: usize, name: String, request: CreatePersona },
+    Update { at: usize, id: PersonaId, name: String, changes: Vec<Change>, request: UpdatePersona },
     Unchanged { id: PersonaId, name: String },
     Delete { id: PersonaId, name: String },
 }
@@ -57,7 +57,7 @@ pub async fn plan(client: &Client, file: &File, shown: &str, prune: bool) -> Res
         let same_name: Vec<&PersonaSummary> =
             existing.iter().filter(|p| p.name.as_deref() == Some(&spec.name)).collect();
         let action = match same_name.as_slice() {
-            [] => Action::Create { name: spec.name.clone(), request: create(spec, &ids).map_err(at)? },
+            [] => Action::Create { at: i, name: spec.name.clone(), request: create(spec, &ids).map_err(at)? },
             [one] => {
                 let current = client.personas().get(&one.id).await.map_err(|e| advice::sdk(&e))?;
                 let changes = diff(spec, &ids, &current);
@@ -65,7 +65,7 @@ pub async fn plan(client: &Client, file: &File, shown: &str, prune: bool) -> Res
                     Action::Unchanged { id: one.id.clone(), name: spec.name.clone() }
                 } else {
                     let request = update(spec, &ids, &changes, &current).map_err(at)?;
-                    Action::Update { id: one.id.clone(), name: spec.name.clone(), changes, request }
+                    Action::Update { at: i, id: one.id.clone(), name: spec.name.clone(), changes, request }
                 }
             }
             many => {
@@ -383,50 +383,122 @@ pub fn render(actions: &[Action]) -> String {
 }
 
 /// Carries out the actions in order, reporting each on `done` (`progress` ticks per action).
-/// On a failure it stops and says what was done, what failed and what was not attempted; a
-/// second run plans again from what the server holds, so it completes the rest.
-pub async fn apply(client: &Client, actions: Vec<Action>, progress: &indicatif::ProgressBar) -> Result<String, String> {
+/// On a failure it stops and says what failed, what to do next ([`failure`]), what was done
+/// and what was not attempted; a second run plans again from what the server holds, so once the
+/// cause is gone it completes the rest. `shown` is the file's name, for the advice.
+pub async fn apply(
+    client: &Client,
+    actions: Vec<Action>,
+    shown: &str,
+    progress: &indicatif::ProgressBar,
+) -> Result<String, String> {
     let mut done = Vec::new();
     let total = actions.iter().filter(|a| a.changes_something()).count();
     let mut pending = actions.into_iter().filter(Action::changes_something).peekable();
     while let Some(action) = pending.next() {
         let outcome = match &action {
-            Action::Create { name, request } => {
+            Action::Create { name, request, .. } => {
                 progress.set_message(text::line(&format!("creating {}", text::shorten(name))));
-                client.personas().create(request.clone()).await.map(|p| format!("created {name} ({})", p.id))
+                client.personas().create(request.clone()).await.map(|p| p.id.to_string())
             }
             Action::Update { id, name, request, .. } => {
                 progress.set_message(text::line(&format!("updating {}", text::shorten(name))));
-                client.personas().update(id, request.clone()).await.map(|_| format!("updated {name} ({id})"))
+                client.personas().update(id, request.clone()).await.map(|_| id.to_string())
             }
             Action::Delete { id, name } => {
                 progress.set_message(text::line(&format!("deleting {}", text::shorten(name))));
-                client.personas().delete(id).await.map(|()| format!("deleted {name} ({id})"))
+                client.personas().delete(id).await.map(|()| id.to_string())
             }
             Action::Unchanged { .. } => continue,
         };
         progress.inc(1);
         match outcome {
-            Ok(line) => done.push(text::line(&line)),
+            Ok(id) => done.push((past(&action), id)),
             Err(error) => {
                 let not_attempted: Vec<String> = pending.map(|a| describe(&a)).collect();
+                // The report names what was done without ids, to stay one line; stdout has them.
+                let done: Vec<String> = done.into_iter().map(|(what, _)| what).collect();
                 let mut report = format!(
-                    "apply stopped after {} of {total} change(s): {} failed: {error}",
+                    "apply stopped after {} of {total} change(s): {} failed: {}",
                     done.len(),
-                    describe(&action)
+                    describe(&action),
+                    failure(&error, &action, shown)
                 );
                 if !done.is_empty() {
-                    let _ = write!(report, "; done: {}", done.join(", "));
+                    let _ = write!(report, "; done: {}", few(&done));
                 }
                 if !not_attempted.is_empty() {
-                    let _ = write!(report, "; not attempted: {}", not_attempted.join(", "));
+                    let _ = write!(report, "; not attempted: {}", few(&not_attempted));
                 }
-                report.push_str("; run apply again to finish");
                 return Err(report);
             }
         }
     }
-    Ok(done.join("\n"))
+    Ok(done.iter().map(|(what, id)| text::line(&format!("{what} ({id})"))).collect::<Vec<_>>().join("\n"))
+}
+
+/// Why `action` failed and what to do next. Running apply again helps only when a retry can
+/// ([`anam::Error::is_retryable`]: timeouts, lost connections, 408, 429, 5xx). A refusal
+/// (another 4xx) comes back until the file changes, so it names the field the server refused
+/// as the file names it (`personas[1].avatarModel`, else `personas[1]`), with the server's
+/// reason, and says to change it there.
+fn failure(error: &anam::Error, action: &Action, shown: &str) -> String {
+    let said = advice::sdk(error);
+    if error.is_retryable() {
+        return format!("{}; run apply again to finish", text::clip(&said, 120));
+    }
+    let status = error.status().map(|s| s.as_u16());
+    match (status, action) {
+        (Some(401), _) => format!("{}; then run apply again", text::clip(&said, 160)),
+        (Some(400..=499), Action::Create { at, .. } | Action::Update { at, .. }) => {
+            let code = status.unwrap_or_default();
+            let (field, reason) = match refused(error) {
+                Some((field, reason)) => (format!("personas[{at}].{field}"), format!("{code}: {reason}")),
+                None => (format!("personas[{at}]"), said),
+            };
+            format!("the server refuses {field} ({}); change it in {shown}, then run plan", text::clip(&reason, 110))
+        }
+        (Some(404), Action::Delete { .. }) => {
+            format!("{}; it is no longer on the server: run plan", text::clip(&said, 120))
+        }
+        (Some(400..=499), Action::Delete { id, .. }) => {
+            format!("{}; see it with `anam personas get {id}`", text::clip(&said, 120))
+        }
+        _ => format!("{}; run plan to see what is left", text::clip(&said, 160)),
+    }
+}
+
+/// The field the server's error answer names (its first detail's path), as the file names it,
+/// and the detail's message.
+fn refused(error: &anam::Error) -> Option<(String, String)> {
+    let detail = error.as_api()?.details.first()?;
+    let wire = match detail.path.as_ref()? {
+        Value::Array(parts) => {
+            parts.iter().map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_owned)).collect::<Vec<_>>().join(".")
+        }
+        Value::String(path) => path.clone(),
+        _ => return None,
+    };
+    let reason = detail.message.clone().unwrap_or_else(|| "refused".to_owned());
+    (!wire.is_empty()).then(|| (file_field(&wire), reason))
+}
+
+/// At most three items of a list, then how many more there are.
+fn few(items: &[String]) -> String {
+    if items.len() <= 3 {
+        return items.join(", ");
+    }
+    format!("{}, and {} more", items[..3].join(", "), items.len() - 3)
+}
+
+/// A carried-out action in a few words (`created Front desk`).
+fn past(action: &Action) -> String {
+    match action {
+        Action::Create { name, .. } => format!("created {}", text::shorten(name)),
+        Action::Update { name, .. } => format!("updated {}", text::shorten(name)),
+        Action::Delete { name, .. } => format!("deleted {}", text::shorten(name)),
+        Action::Unchanged { name, .. } => format!("kept {}", text::shorten(name)),
+    }
 }
 
 /// An action in a few words, for the report of a stopped apply.
@@ -452,5 +524,15 @@ mod tests {
         assert_eq!(current(&persona, "tools"), json!(["a", "b"]));
         assert_eq!(current(&persona, "voiceDetection.endOfSpeechSensitivity"), json!(0.5));
         assert_eq!(current(&persona, "voice"), Value::Null);
+    }
+
+    #[test]
+    fn a_stopped_apply_lists_a_few_and_counts_the_rest() {
+        let items: Vec<String> = ["a", "b", "c", "d", "e"].map(String::from).into();
+        assert_eq!(few(&items[..3]), "a, b, c");
+        assert_eq!(few(&items), "a, b, c, and 2 more");
+        assert_eq!(file_field("voiceGenerationOptions.speed"), "voiceGeneration.speed");
+        assert_eq!(file_field("toolIds[1]"), "tools[1]");
+        assert_eq!(file_field("avatarModel"), "avatarModel");
     }
 }

@@ -24,7 +24,7 @@ pub fn line(text: &str) -> String {
         rest = after;
     }
     push_escaped(&mut out, rest);
-    cut(&out, MAX_LINE)
+    clip(&out, MAX_LINE)
 }
 
 /// `value` whole when it is short, else its first [`MAX_VALUE`] characters, `…` and its length:
@@ -111,8 +111,9 @@ fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
 }
 
-/// `text` cut to `max` characters, the last of them `…` when it was cut.
-fn cut(text: &str, max: usize) -> String {
+/// `text` cut to `max` characters, the last of them `…` when it was cut: for a part of a
+/// message that must leave room for what follows it.
+pub fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_owned();
     }

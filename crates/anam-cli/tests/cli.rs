@@ -374,3 +374,29 @@ fn configuration_errors_name_the_clis_variables_and_flags() {
     let error = one_clean_error_line(&not_a_url);
     assert!(error.contains("--api-url") && !error.contains("ClientBuilder"), "{error}");
 }
+
+#[test]
+fn a_refusal_during_apply_names_the_persona_and_field_to_change_not_a_rerun() {
+    let setup = Setup::new();
+    // An avatar listing only an internal model id: plan cannot tell cara-4 from it, the server
+    // refuses it (400, detail path avatarModel).
+    let ivy = serde_json::json!({"id": "5a1e0c2b-9d4f-4e8a-b7c6-2f3e4d5c6b7a", "displayName": "Ivy", "availableVersions": ["v-7f3a"]});
+    setup.mock.insert_avatar(serde_json::from_value(ivy).unwrap());
+    let text = "personas:\n  - name: Front desk\n  - name: Night shift\n    avatar: Ivy\n    avatarModel: cara-4\n";
+    let file = setup.file("personas.yaml", text);
+    let error = one_clean_error_line(&setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]));
+    let expected = format!(
+        "create Night shift failed: the server refuses personas[1].avatarModel (400: the avatar \
+         5a1e0c2b-9d4f-4e8a-b7c6-2f3e4d5c6b7a does not support cara-4 (it supports v-7f3a)); change it in {}, then \
+         run plan",
+        file.display()
+    );
+    assert!(error.contains(&expected), "{error}");
+    assert!(error.contains("done: created Front desk") && !error.contains("run apply again"), "{error}");
+
+    setup.mock.inject_for(Operation::UpdatePersona, Fault::status(403), 1);
+    let changed = setup.file("changed.yaml", "personas:\n  - name: Front desk\n    description: new\n");
+    let error = one_clean_error_line(&setup.anam(&["personas", "apply", "-f", path(&changed), "--yes"]));
+    assert!(error.contains("update Front desk failed: the server refuses personas[0] (403 Forbidden"), "{error}");
+    assert!(error.contains("change it in ") && !error.contains("run apply again"), "{error}");
+}
