@@ -9,13 +9,13 @@
 
 use std::fmt::Write as _;
 
-use anam::types::Persona;
+use anam::types::{AvatarModel, Persona};
 use anam::{Client, CreatePersona, PersonaId, PersonaSummary, UpdatePersona};
 use serde_json::{Value, json};
 
 use crate::advice;
 use crate::file::{Detection, File, PersonaSpec, file_field, in_file_terms};
-use crate::resolve::{self, Catalog};
+use crate::resolve::{self, Catalog, Named};
 use crate::text;
 
 /// One field that would change.
@@ -57,10 +57,14 @@ pub async fn plan(client: &Client, file: &File, shown: &str, prune: bool) -> Res
         let same_name: Vec<&PersonaSummary> =
             existing.iter().filter(|p| p.name.as_deref() == Some(&spec.name)).collect();
         let action = match same_name.as_slice() {
-            [] => Action::Create { at: i, name: spec.name.clone(), request: create(spec, &ids).map_err(at)? },
+            [] => {
+                check_catalog(spec, &ids, None, &catalog).map_err(at)?;
+                Action::Create { at: i, name: spec.name.clone(), request: create(spec, &ids).map_err(at)? }
+            }
             [one] => {
                 let current = client.personas().get(&one.id).await.map_err(|e| advice::sdk(&e))?;
                 let changes = diff(spec, &ids, &current);
+                check_catalog(spec, &ids, Some((&current, &changes)), &catalog).map_err(at)?;
                 if changes.is_empty() {
                     Action::Unchanged { id: one.id.clone(), name: spec.name.clone() }
                 } else {
@@ -124,6 +128,74 @@ impl Ids {
             tools,
         })
     }
+}
+
+/// Checks what the catalogue can tell of the settings a create sends, or an update (`current`,
+/// with its changes) sends: that the avatar offers the `avatarModel`, and that the
+/// `voiceGeneration.engine` is one for the voice's provider. The avatar and voice are the
+/// file's, else the server's persona's. Returns the problem as `field: ...`.
+fn check_catalog(
+    spec: &PersonaSpec,
+    ids: &Ids,
+    current: Option<(&Persona, &[Change])>,
+    catalog: &Catalog,
+) -> Result<(), String> {
+    let sent = |field: &str| match current {
+        None => true,
+        Some((_, changes)) => changes.iter().any(|c| c.field == field || c.field.starts_with(&format!("{field}."))),
+    };
+    let server = current.map(|(persona, _)| persona);
+    if let Some(model) = &spec.avatar_model
+        && (sent("avatarModel") || sent("avatar"))
+    {
+        let avatar = ids.avatar.clone().or_else(|| server.and_then(|p| p.avatar.as_ref()).map(|a| a.id.to_string()));
+        if let Some(avatar) = avatar.and_then(|id| catalog.avatars.iter().find(|a| a.id == id)) {
+            check_model(avatar, model)?;
+        }
+    }
+    if let Some(generation) = &spec.voice_generation
+        && (sent("voiceGeneration") || sent("voice"))
+    {
+        let voice = ids.voice.clone().or_else(|| server.and_then(|p| p.voice.as_ref()).map(|v| v.id.to_string()));
+        if let Some(voice) = voice.and_then(|id| catalog.voices.iter().find(|v| v.id == id)) {
+            check_engine(voice, &generation.engine)?;
+        }
+    }
+    Ok(())
+}
+
+/// That `avatar` offers `model`. An avatar listing no public model name (none, or only the
+/// internal ids of older answers) is not checked: the catalogue cannot tell.
+fn check_model(avatar: &Named, model: &str) -> Result<(), String> {
+    let public = avatar.versions.iter().any(|v| AvatarModel::KNOWN.contains(&v.as_str()));
+    if !public || avatar.versions.iter().any(|v| v == model) {
+        return Ok(());
+    }
+    Err(format!(
+        "avatarModel is {model:?}, but the avatar {} ({}) offers only {}",
+        text::shorten(avatar.name.as_deref().unwrap_or("-")),
+        avatar.id,
+        avatar.versions.join(", ")
+    ))
+}
+
+/// The engines a voice of each provider takes (`VoiceProvider` to `voiceGeneration.engine`).
+const ENGINES_OF: [(&str, &[&str]); 3] =
+    [("CARTESIA", &["cartesia"]), ("ELEVENLABS", &["elevenlabs-v1", "elevenlabs-v2"]), ("FISH_AUDIO", &["fish-audio"])];
+
+/// That `engine` fits the provider of `voice`. A provider this table does not know is not checked.
+fn check_engine(voice: &Named, engine: &str) -> Result<(), String> {
+    let Some(provider) = voice.provider.as_deref() else { return Ok(()) };
+    let Some((_, engines)) = ENGINES_OF.iter().find(|(p, _)| *p == provider) else { return Ok(()) };
+    if engines.contains(&engine) {
+        return Ok(());
+    }
+    Err(format!(
+        "voiceGeneration.engine is {engine:?}, but the voice {} ({}) is a {provider} voice, which takes {}",
+        text::shorten(voice.name.as_deref().unwrap_or("-")),
+        voice.id,
+        engines.join(" or ")
+    ))
 }
 
 /// The fields the file sets, with the values it wants, as the file names them.
@@ -524,6 +596,33 @@ mod tests {
         assert_eq!(current(&persona, "tools"), json!(["a", "b"]));
         assert_eq!(current(&persona, "voiceDetection.endOfSpeechSensitivity"), json!(0.5));
         assert_eq!(current(&persona, "voice"), Value::Null);
+    }
+
+    #[test]
+    fn the_catalogue_tells_models_and_engines_that_do_not_fit() {
+        let liv =
+            Named { id: "a-1".into(), name: Some("Liv".into()), versions: vec!["cara-3".into()], ..Named::default() };
+        assert_eq!(
+            check_model(&liv, "cara-4").unwrap_err(),
+            "avatarModel is \"cara-4\", but the avatar Liv (a-1) offers only cara-3"
+        );
+        assert!(check_model(&liv, "cara-3").is_ok());
+        let old = Named { versions: vec!["v-7f3a".into()], ..liv.clone() };
+        assert!(check_model(&old, "cara-4").is_ok(), "internal ids only: the catalogue cannot tell");
+        let cara = Named {
+            id: "v-1".into(),
+            name: Some("Cara".into()),
+            provider: Some("CARTESIA".into()),
+            ..Named::default()
+        };
+        assert_eq!(
+            check_engine(&cara, "elevenlabs-v1").unwrap_err(),
+            "voiceGeneration.engine is \"elevenlabs-v1\", but the voice Cara (v-1) is a CARTESIA voice, which takes cartesia"
+        );
+        let lucy = Named { provider: Some("ELEVENLABS".into()), ..cara.clone() };
+        assert!(check_engine(&lucy, "elevenlabs-v2").is_ok() && check_engine(&lucy, "fish-audio").is_err());
+        let other = Named { provider: Some("OPENAI_ADVANCED_VOICE".into()), ..cara };
+        assert!(check_engine(&other, "cartesia").is_ok(), "an unknown provider is not checked");
     }
 
     #[test]

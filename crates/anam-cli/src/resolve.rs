@@ -5,33 +5,48 @@
 use anam::{Client, ListAvatars, ListLlms, ListPersonas, ListTools, ListVoices, PersonaSummary};
 use futures::TryStreamExt;
 
-/// An item of a list, as names are resolved against it.
-#[derive(Debug, Clone)]
+/// An item of a list, as names are resolved against it, with what `plan` checks of it.
+#[derive(Debug, Clone, Default)]
 pub struct Named {
+    /// Its id.
     pub id: String,
+    /// Its display name.
     pub name: Option<String>,
     /// A voice's provider (`ELEVENLABS`, ...), for the engine of its settings.
     pub provider: Option<String>,
+    /// An avatar's `availableVersions`: the models it offers (`cara-3`), or internal ids in
+    /// older answers.
+    pub versions: Vec<String>,
 }
 
 /// Everything a persona can reference, read once.
 #[derive(Debug, Default)]
 pub struct Catalog {
+    /// The avatars, with the models each offers.
     pub avatars: Vec<Named>,
+    /// The voices, with their providers.
     pub voices: Vec<Named>,
+    /// The LLMs, Anam's built-in ones included.
     pub llms: Vec<Named>,
+    /// The tools.
     pub tools: Vec<Named>,
 }
 
 impl Catalog {
     /// Reads every avatar, voice, LLM (Anam's built-in ones included) and tool.
     pub async fn load(client: &Client) -> anam::Result<Catalog> {
-        let named = |id: String, name: Option<String>| Named { id, name, provider: None };
-        let avatars = client.avatars().stream(ListAvatars::new()).map_ok(|a| named(a.id.to_string(), a.display_name));
+        let named = |id: String, name: Option<String>| Named { id, name, ..Named::default() };
+        let avatars = client.avatars().stream(ListAvatars::new()).map_ok(|a| Named {
+            id: a.id.to_string(),
+            name: a.display_name,
+            versions: a.available_versions.unwrap_or_default(),
+            ..Named::default()
+        });
         let voices = client.voices().stream(ListVoices::new()).map_ok(|v| Named {
             id: v.id.to_string(),
             name: v.display_name,
             provider: v.provider.map(|p| p.to_string()),
+            ..Named::default()
         });
         let llms = client.llms().stream(ListLlms::new().include_defaults(true));
         let tools = client.tools().stream(ListTools::new());
@@ -102,7 +117,7 @@ mod tests {
     use super::*;
 
     fn item(id: &str, name: &str) -> Named {
-        Named { id: id.into(), name: Some(name.into()), provider: None }
+        Named { id: id.into(), name: Some(name.into()), ..Named::default() }
     }
 
     #[test]

@@ -218,6 +218,15 @@ fn bad_files_name_the_file_the_path_and_what_is_accepted() {
             "personas[0].voiceGeneration.stability is set, but must be absent for Cartesia voices",
         ),
         ("persona: []\n", "unknown field `persona`"),
+        (
+            "personas:\n  - name: a\n    avatar: Liv\n    avatarModel: cara-4\n",
+            "personas[0].avatarModel is \"cara-4\", but the avatar Liv (071b0286-4cce-4808-bee2-e642f1062de3) offers only cara-3",
+        ),
+        (
+            "personas:\n  - name: a\n    voice: Cara\n    voiceGeneration: {engine: elevenlabs-v1}\n",
+            "personas[0].voiceGeneration.engine is \"elevenlabs-v1\", but the voice Cara \
+             (6bfbe25a-979d-40f3-a92b-5394170af54b) is a CARTESIA voice, which takes cartesia",
+        ),
     ];
     for (text, expected) in cases {
         let file = setup.file("bad.yaml", text);
@@ -298,7 +307,7 @@ fn the_key_is_never_printed() {
 /// control character (a terminal would act on one).
 fn one_clean_error_line(out: &Output) -> String {
     let error = stderr(out);
-    assert_eq!(code(out), 1, "{error}");
+    assert_eq!(code(out), 1, "{error}{}", stdout(out));
     assert_eq!(error.lines().count(), 1, "one line: {error}");
     let line = error.strip_suffix('\n').unwrap_or(&error);
     assert!(line.chars().count() <= 300, "{} characters: {line}", line.chars().count());
@@ -399,4 +408,28 @@ fn a_refusal_during_apply_names_the_persona_and_field_to_change_not_a_rerun() {
     let error = one_clean_error_line(&setup.anam(&["personas", "apply", "-f", path(&changed), "--yes"]));
     assert!(error.contains("update Front desk failed: the server refuses personas[0] (403 Forbidden"), "{error}");
     assert!(error.contains("change it in ") && !error.contains("run apply again"), "{error}");
+}
+
+#[test]
+fn plan_checks_an_update_against_the_servers_avatar_and_voice() {
+    let setup = Setup::new();
+    let night = "personas:\n  - name: Night shift\n    avatar: Liv\n    avatarModel: cara-3\n    voice: Lucy - Fresh & Casual\n";
+    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&setup.file("night.yaml", night)), "--yes"])), 0);
+    let model = setup.file("model.yaml", "personas:\n  - name: Night shift\n    avatarModel: cara-4\n");
+    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&model)]));
+    assert!(error.ends_with("personas[0].avatarModel is \"cara-4\", but the avatar Liv (071b0286-4cce-4808-bee2-e642f1062de3) offers only cara-3"), "{error}");
+    let engine = setup
+        .file("engine.yaml", "personas:\n  - name: Night shift\n    voiceGeneration: {engine: cartesia, speed: 1.1}\n");
+    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&engine)]));
+    assert!(
+        error.contains("personas[0].voiceGeneration.engine is \"cartesia\", but the voice Lucy - Fresh & Casual"),
+        "{error}"
+    );
+    assert!(error.ends_with("is a ELEVENLABS voice, which takes elevenlabs-v1 or elevenlabs-v2"), "{error}");
+    let fine = setup.file(
+        "fine.yaml",
+        "personas:\n  - name: Night shift\n    avatarModel: cara-3\n    voiceGeneration: {engine: elevenlabs-v2, speed: 1.1}\n",
+    );
+    assert_eq!(code(&setup.anam(&["personas", "plan", "-f", path(&fine)])), 2, "what fits is planned");
+    assert_eq!(setup.mock.requests(Operation::UpdatePersona), 0);
 }
