@@ -72,15 +72,7 @@ pub async fn plan(client: &Client, file: &File, shown: &str, prune: bool) -> Res
                     Action::Update { at: i, id: one.id.clone(), name: spec.name.clone(), changes, request }
                 }
             }
-            many => {
-                let list: Vec<&str> = many.iter().map(|p| p.id.as_str()).collect();
-                return Err(at(format!(
-                    "name: {:?} matches {} personas on the server: {}",
-                    spec.name,
-                    many.len(),
-                    list.join(", ")
-                )));
-            }
+            many => return Err(at(shared_name(&spec.name, many))),
         };
         actions.push(action);
     }
@@ -93,6 +85,19 @@ pub async fn plan(client: &Client, file: &File, shown: &str, prune: bool) -> Res
         }
     }
     Ok(actions)
+}
+
+/// The error for a file's persona whose name two or more of the server's personas share: the
+/// file finds a persona by its name, so one must be renamed or deleted.
+fn shared_name(name: &str, many: &[&PersonaSummary]) -> String {
+    let shown: Vec<&str> = many.iter().take(5).map(|p| p.id.as_str()).collect();
+    let more = if many.len() > 5 { format!(", and {} more", many.len() - 5) } else { String::new() };
+    format!(
+        "name: {name:?} matches {} personas on the server: {}{more}; the file finds a persona by its name, so \
+         rename one or delete one (anam personas delete <ID>)",
+        many.len(),
+        shown.join(", ")
+    )
 }
 
 /// The ids a persona of the file names, resolved.

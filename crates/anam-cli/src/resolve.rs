@@ -70,7 +70,7 @@ pub fn resolve(items: &[Named], what: &str, text: &str) -> Result<String, String
         [one] => Ok(one.id.clone()),
         [] => Err(format!("no {what} has the id or name {text:?}")),
         many => Err(format!(
-            "{text:?} is the name of {} {what}s: {}; give an id",
+            "{text:?} matches {} {what}s: {}; give one of these ids instead of the name",
             many.len(),
             ids(many.iter().map(|m| &m.id))
         )),
@@ -101,15 +101,20 @@ pub fn persona<'a>(all: &'a [PersonaSummary], text: &str) -> Result<&'a PersonaS
         [one] => Ok(one),
         [] => Err(format!("no persona has the id or name {text:?}")),
         many => Err(format!(
-            "{text:?} is the name of {} personas: {}; give an id",
+            "{text:?} matches {} personas on the server: {}; give one of these ids instead of the name, or rename one",
             many.len(),
             ids(many.iter().map(|p| &*p.id))
         )),
     }
 }
 
+/// Ids for a message: at most five, then how many more.
 fn ids<'a>(ids: impl Iterator<Item = &'a String>) -> String {
-    ids.map(String::as_str).collect::<Vec<_>>().join(", ")
+    let ids: Vec<&str> = ids.map(String::as_str).collect();
+    match ids.len() {
+        0..=5 => ids.join(", "),
+        n => format!("{}, and {} more", ids[..5].join(", "), n - 5),
+    }
 }
 
 #[cfg(test)]
@@ -127,7 +132,7 @@ mod tests {
         assert_eq!(resolve(&items, "avatar", "Cara").unwrap(), "Cara", "an id beats a name");
         assert_eq!(
             resolve(&items, "avatar", "Liv").unwrap_err(),
-            "\"Liv\" is the name of 2 avatars: a-2, a-3; give an id"
+            "\"Liv\" matches 2 avatars: a-2, a-3; give one of these ids instead of the name"
         );
         assert_eq!(resolve(&items, "avatar", "Ada").unwrap_err(), "no avatar has the id or name \"Ada\"");
         assert_eq!(label(&items, "a-2"), "a-2", "Liv is ambiguous, so the id is written");

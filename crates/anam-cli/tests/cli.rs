@@ -185,14 +185,23 @@ fn a_name_shared_by_two_personas_is_an_error_listing_their_ids() {
         let out = setup.anam(&args);
         assert_eq!(code(&out), 1, "{args:?}");
         assert!(
-            stderr(&out).contains(&format!("\"Twin\" is the name of 2 personas: {}, {}", twins[0], twins[1])),
+            stderr(&out).contains(&format!(
+                "\"Twin\" matches 2 personas on the server: {}, {}; give one of these ids instead of the name, or \
+                 rename one",
+                twins[0], twins[1]
+            )),
             "{}",
             stderr(&out)
         );
     }
     let plan = setup.anam(&["personas", "plan", "-f", path(&setup.file("twin.yaml", "personas:\n  - name: Twin\n"))]);
-    assert_eq!(code(&plan), 1);
-    assert!(stderr(&plan).contains("personas[0].name: \"Twin\" matches 2 personas on the server"), "{}", stderr(&plan));
+    let error = one_clean_error_line(&plan);
+    let expected = format!(
+        "personas[0].name: \"Twin\" matches 2 personas on the server: {}, {}; the file finds a persona by its name, \
+         so rename one or delete one (anam personas delete <ID>)",
+        twins[0], twins[1]
+    );
+    assert!(error.ends_with(&expected), "{error}");
     let by_id = setup.anam(&["personas", "get", &twins[1]]);
     assert!(stdout(&by_id).contains(&twins[1]), "an id picks one");
     assert_eq!(setup.mock.persona_count(), 2, "nothing was deleted");
