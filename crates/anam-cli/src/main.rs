@@ -15,7 +15,7 @@ mod plan;
 mod resolve;
 mod text;
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -289,7 +289,8 @@ async fn personas(client: &Client, command: PersonaCommand) -> Result<ExitCode, 
             let found = resolve::persona(&all, &persona)?;
             let name = text::shorten(&or_dash(&found.name));
             if !yes && !confirm(&format!("Delete the persona {name} ({})?", found.id))? {
-                return Err("not deleted".into());
+                print(NOTHING_CHANGED.into())?;
+                return Ok(ExitCode::SUCCESS);
             }
             client.personas().delete(&found.id).await.map_err(api)?;
             print(text::line(&format!("deleted {name} ({})", found.id)) + "\n")?;
@@ -310,7 +311,8 @@ async fn personas(client: &Client, command: PersonaCommand) -> Result<ExitCode, 
             }
             print(plan::render(&actions))?;
             if !yes && !confirm(&format!("Apply {changes} change(s)?"))? {
-                return Err("nothing applied".into());
+                print(NOTHING_CHANGED.into())?;
+                return Ok(ExitCode::SUCCESS);
             }
             let progress = progress(changes as u64);
             let outcome = plan::apply(client, actions, &text::file_name(&file), &progress).await;
@@ -362,14 +364,19 @@ fn or_dash(value: &Option<impl ToString>) -> String {
     value.as_ref().map_or_else(|| "-".to_owned(), ToString::to_string)
 }
 
-/// Asks on the terminal; without one, refuses (pass `--yes`).
+/// What `delete` and `apply` print when the user answers no: declining is not an error.
+const NOTHING_CHANGED: &str = "nothing changed\n";
+
+/// Asks on the terminal: `Ok(true)` for yes, `Ok(false)` for anything else (end of input
+/// included). Without a terminal it refuses, as an error, since nobody can answer: pass `--yes`.
 fn confirm(question: &str) -> Result<bool, String> {
     if !std::io::stdin().is_terminal() {
         return Err(format!("{question} Not asked without a terminal: pass --yes"));
     }
     eprint!("{} [y/N] ", text::line(question));
     let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer).map_err(|e| e.to_string())?;
+    // An answer is a word: a pasted megabyte is not kept.
+    std::io::stdin().lock().take(1024).read_line(&mut answer).map_err(|e| format!("cannot read the answer: {e}"))?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 

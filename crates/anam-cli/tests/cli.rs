@@ -2,8 +2,9 @@
 //! plan/apply idempotence, the export round trip, prune, ambiguous names, bad files and a server
 //! failure in the middle of an apply.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Output, Stdio};
 
 use anam_mock::{Fault, MockServer, Operation};
 use assert_cmd::Command;
@@ -441,4 +442,43 @@ fn plan_checks_an_update_against_the_servers_avatar_and_voice() {
     );
     assert_eq!(code(&setup.anam(&["personas", "plan", "-f", path(&fine)])), 2, "what fits is planned");
     assert_eq!(setup.mock.requests(Operation::UpdatePersona), 0);
+}
+
+/// Runs the binary with a terminal (a pty) as its stdin, on which `answer` is already typed.
+fn anam_answering(setup: &Setup, answer: &str, args: &[&str]) -> Output {
+    let pty = nix::pty::openpty(None, None).unwrap();
+    std::fs::File::from(pty.master.try_clone().unwrap()).write_all(answer.as_bytes()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_anam"))
+        .env("ANAM_API_URL", setup.mock.base_url())
+        .env("ANAM_API_KEY", setup.mock.api_key())
+        .args(args)
+        .stdin(Stdio::from(pty.slave))
+        .output()
+        .unwrap();
+    drop(pty.master);
+    out
+}
+
+#[test]
+fn declining_the_prompt_changes_nothing_and_is_not_an_error() {
+    let setup = Setup::new();
+    let file = setup.file("personas.yaml", EXAMPLE);
+    let declined = anam_answering(&setup, "n\n", &["personas", "apply", "-f", path(&file)]);
+    assert_eq!(code(&declined), 0, "{}", stderr(&declined));
+    assert!(
+        stdout(&declined).ends_with("Plan: 2 to create, 0 to update, 0 to delete, 0 unchanged.\nnothing changed\n")
+    );
+    assert!(stderr(&declined).contains("Apply 2 change(s)? [y/N]"), "{}", stderr(&declined));
+    assert_eq!(setup.mock.persona_count(), 0);
+    let accepted = anam_answering(&setup, "y\n", &["personas", "apply", "-f", path(&file)]);
+    assert_eq!((code(&accepted), setup.mock.persona_count()), (0, 2), "{}", stderr(&accepted));
+
+    let declined = anam_answering(&setup, "\n", &["personas", "delete", "Night shift"]);
+    assert_eq!((code(&declined), stdout(&declined)), (0, "nothing changed\n".to_owned()), "{}", stderr(&declined));
+    assert_eq!(setup.mock.persona_count(), 2);
+    let no_terminal =
+        setup.anam(&["personas", "apply", "-f", path(&setup.file("one.yaml", "personas:\n  - name: New\n"))]);
+    assert!(one_clean_error_line(&no_terminal).ends_with("Not asked without a terminal: pass --yes"));
+    let deleted = anam_answering(&setup, "yes\n", &["personas", "delete", "Night shift"]);
+    assert_eq!((code(&deleted), setup.mock.persona_count()), (0, 1), "{}", stderr(&deleted));
 }
