@@ -4,8 +4,9 @@
 //! Configuration is the SDK's: `ANAM_API_KEY` (never printed) and `ANAM_API_URL`, or `--api-url`,
 //! with `--allow-insecure-http` for a plain-http URL to a host that is not loopback. Messages
 //! name these, not the SDK's methods (see `advice`).
-//! Exit codes: 0 done (and, for `plan`, nothing would change); 1 an API, validation or file
-//! error, on one line on stderr; 2 a usage error, or a `plan` that would change something.
+//! Exit codes: 0 done (for `plan`, nothing would change; for a declined prompt, nothing
+//! changed); 1 an API, validation or file error, on one line on stderr (see `text`); 2 a usage
+//! error, as clap prints it (several lines), or a `plan` that would change something.
 
 mod advice;
 mod export;

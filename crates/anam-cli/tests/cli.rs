@@ -65,7 +65,14 @@ fn help_lists_every_command() {
     for command in ["list", "get", "delete", "plan", "apply", "export"] {
         assert!(stdout(&out).contains(command), "{command} in {}", stdout(&out));
     }
-    assert_eq!(code(&Setup::new().anam(&["personas", "plann"])), 2, "a usage error exits 2, as clap does");
+    let usage = Setup::new().anam(&["personas", "plann"]);
+    assert_eq!(code(&usage), 2, "a usage error exits 2, as clap does");
+    let error = stderr(&usage);
+    assert!(error.starts_with("error: unrecognized subcommand 'plann'\n"), "{error}");
+    assert!(
+        error.contains("\nUsage: anam personas [OPTIONS] <COMMAND>\n"),
+        "clap's lines, as the README says: {error}"
+    );
 }
 
 #[test]
