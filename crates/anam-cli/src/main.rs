@@ -1,17 +1,22 @@
 //! `anam`: Anam personas as code. Lists personas and what they are built from, mints session
 //! tokens, and plans, applies and exports personas files (see `file`), on top of the `anam` SDK.
 //!
-//! Configuration is the SDK's: `ANAM_API_KEY` (never printed) and `ANAM_API_URL`, or `--api-url`.
-//! Exit codes: 0 done (and, for `plan`, nothing would change); 1 an API, validation or file
-//! error, on one line on stderr; 2 a usage error, or a `plan` that would change something.
+//! Configuration is the SDK's: `ANAM_API_KEY` (never printed) and `ANAM_API_URL`, or `--api-url`,
+//! with `--allow-insecure-http` for a plain-http URL to a host that is not loopback. Messages
+//! name these, not the SDK's methods (see `advice`).
+//! Exit codes: 0 done (for `plan`, nothing would change; for a declined prompt, nothing
+//! changed); 1 an API, validation or file error, on one line on stderr (see `text`); 2 a usage
+//! error, as clap prints it (several lines), or a `plan` that would change something.
 
+mod advice;
 mod export;
 mod file;
 mod output;
 mod plan;
 mod resolve;
+mod text;
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -29,6 +34,9 @@ struct Cli {
     /// The API's base URL (default: ANAM_API_URL, else https://api.anam.ai). The key is ANAM_API_KEY.
     #[arg(long, global = true, value_name = "URL")]
     api_url: Option<String>,
+    /// Accept a plain http API URL to a host that is not loopback (the key then travels in clear text).
+    #[arg(long, global = true)]
+    allow_insecure_http: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -151,18 +159,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints the error on one clean line of stderr and exits 1.
 fn fail(message: String) -> ExitCode {
-    eprintln!("error: {}", message.replace('\n', " "));
+    eprintln!("{}", text::line(&format!("error: {message}")));
     ExitCode::from(1)
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {
-    let mut builder = Client::builder().user_agent_suffix(concat!("anam-cli/", env!("CARGO_PKG_VERSION")));
-    if let Some(url) = cli.api_url {
-        builder = builder.base_url(url);
-    }
-    let client = builder.build().map_err(|e| e.to_string())?;
-    let api = |e: anam::Error| e.to_string();
+    let client = advice::client(cli.api_url, cli.allow_insecure_http)?;
+    let api = |e: anam::Error| advice::sdk(&e);
     let mut out = std::io::stdout().lock();
     let text = match cli.command {
         Command::Personas { command } => return personas(&client, command).await,
@@ -172,8 +177,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let rows = all.iter().map(|a| {
                 vec![
                     a.id.to_string(),
-                    text(&a.display_name),
-                    text(&a.render_style.as_ref().map(|s| s.to_string())),
+                    or_dash(&a.display_name),
+                    or_dash(&a.render_style.as_ref().map(|s| s.to_string())),
                     a.display_tags.clone().unwrap_or_default().join(","),
                 ]
             });
@@ -189,9 +194,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let rows = all.iter().map(|v| {
                 vec![
                     v.id.to_string(),
-                    text(&v.display_name),
-                    text(&v.provider.as_ref().map(|p| p.to_string())),
-                    text(&v.country),
+                    or_dash(&v.display_name),
+                    or_dash(&v.provider.as_ref().map(|p| p.to_string())),
+                    or_dash(&v.country),
                 ]
             });
             if json {
@@ -210,8 +215,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let rows = all.iter().map(|l| {
                 vec![
                     l.id.to_string(),
-                    text(&l.display_name),
-                    text(&l.model_name),
+                    or_dash(&l.display_name),
+                    or_dash(&l.model_name),
                     if l.is_default == Some(true) { "built-in".into() } else { "own".into() },
                 ]
             });
@@ -227,9 +232,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let rows = all.iter().map(|t| {
                 vec![
                     t.id.to_string(),
-                    text(&t.name),
-                    text(&t.type_.as_ref().map(|k| k.to_string())),
-                    text(&t.description),
+                    or_dash(&t.name),
+                    or_dash(&t.type_.as_ref().map(|k| k.to_string())),
+                    or_dash(&t.description),
                 ]
             });
             if json {
@@ -255,7 +260,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
 }
 
 async fn personas(client: &Client, command: PersonaCommand) -> Result<ExitCode, String> {
-    let api = |e: anam::Error| e.to_string();
+    let api = |e: anam::Error| advice::sdk(&e);
     let print = |text: String| {
         std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| format!("cannot write the output: {e}"))
     };
@@ -268,7 +273,7 @@ async fn personas(client: &Client, command: PersonaCommand) -> Result<ExitCode, 
                 .map(|p| {
                     let avatar = p.avatar.as_ref().map(|a| a.display_name.clone().unwrap_or_else(|| a.id.to_string()));
                     let voice = p.voice.as_ref().map(|v| v.display_name.clone().unwrap_or_else(|| v.id.to_string()));
-                    vec![p.id.to_string(), text(&p.name), text(&avatar), text(&voice)]
+                    vec![p.id.to_string(), or_dash(&p.name), or_dash(&avatar), or_dash(&voice)]
                 })
                 .collect();
             print(if json { output::json(&all)? } else { output::table(&["ID", "NAME", "AVATAR", "VOICE"], &rows) })?;
@@ -283,22 +288,23 @@ async fn personas(client: &Client, command: PersonaCommand) -> Result<ExitCode, 
         PersonaCommand::Delete { persona, yes } => {
             let all = resolve::personas(client).await.map_err(api)?;
             let found = resolve::persona(&all, &persona)?;
-            let name = text(&found.name);
+            let name = text::shorten(&or_dash(&found.name));
             if !yes && !confirm(&format!("Delete the persona {name} ({})?", found.id))? {
-                return Err("not deleted".into());
+                print(NOTHING_CHANGED.into())?;
+                return Ok(ExitCode::SUCCESS);
             }
             client.personas().delete(&found.id).await.map_err(api)?;
-            print(format!("deleted {name} ({})\n", found.id))?;
+            print(text::line(&format!("deleted {name} ({})", found.id)) + "\n")?;
         }
         PersonaCommand::Plan { file, prune } => {
-            let actions = plan::plan(client, &file::read(&file)?, &file.display().to_string(), prune).await?;
+            let actions = plan::plan(client, &file::read(&file)?, &text::file_name(&file), prune).await?;
             print(plan::render(&actions))?;
             if actions.iter().any(plan::Action::changes_something) {
                 return Ok(ExitCode::from(2));
             }
         }
         PersonaCommand::Apply { file, prune, yes } => {
-            let actions = plan::plan(client, &file::read(&file)?, &file.display().to_string(), prune).await?;
+            let actions = plan::plan(client, &file::read(&file)?, &text::file_name(&file), prune).await?;
             let changes = actions.iter().filter(|a| a.changes_something()).count();
             if changes == 0 {
                 print("No changes: the personas are what the file says.\n".into())?;
@@ -306,20 +312,21 @@ async fn personas(client: &Client, command: PersonaCommand) -> Result<ExitCode, 
             }
             print(plan::render(&actions))?;
             if !yes && !confirm(&format!("Apply {changes} change(s)?"))? {
-                return Err("nothing applied".into());
+                print(NOTHING_CHANGED.into())?;
+                return Ok(ExitCode::SUCCESS);
             }
             let progress = progress(changes as u64);
-            let outcome = plan::apply(client, actions, &progress).await;
+            let outcome = plan::apply(client, actions, &text::file_name(&file), &progress).await;
             progress.finish_and_clear();
             print(outcome? + "\n")?;
             print(format!("Applied {changes} change(s).\n"))?;
         }
         PersonaCommand::Export { output } => {
             let exported = export::export(client).await.map_err(api)?;
-            let yaml = serde_norway::to_string(&exported).map_err(|e| e.to_string())?;
+            let yaml = file::to_yaml(&exported)?;
             match output {
                 Some(path) => {
-                    std::fs::write(&path, yaml).map_err(|e| format!("{}: cannot write: {e}", path.display()))?
+                    std::fs::write(&path, yaml).map_err(|e| format!("{}: cannot write: {e}", text::file_name(&path)))?
                 }
                 None => print(yaml)?,
             }
@@ -330,8 +337,8 @@ async fn personas(client: &Client, command: PersonaCommand) -> Result<ExitCode, 
 
 /// A persona for people: its settings, one per line.
 fn describe(persona: &anam::Persona) -> String {
-    let avatar = persona.avatar.as_ref().map(|a| format!("{} ({})", text(&a.display_name), a.id));
-    let voice = persona.voice.as_ref().map(|v| format!("{} ({})", text(&v.display_name), v.id));
+    let avatar = persona.avatar.as_ref().map(|a| format!("{} ({})", or_dash(&a.display_name), a.id));
+    let voice = persona.voice.as_ref().map(|v| format!("{} ({})", or_dash(&v.display_name), v.id));
     let tools: Vec<String> = persona
         .tools
         .iter()
@@ -340,31 +347,37 @@ fn describe(persona: &anam::Persona) -> String {
         .collect();
     let rows = [
         ("id", persona.id.to_string()),
-        ("name", text(&persona.name)),
-        ("description", text(&persona.description)),
-        ("avatar", text(&avatar)),
-        ("avatar model", text(&persona.avatar_model.as_ref().map(|m| m.to_string()))),
-        ("voice", text(&voice)),
-        ("llm", text(&persona.llm_id.as_ref().map(|l| l.to_string()))),
-        ("system prompt", text(&persona.brain.as_ref().and_then(|b| b.system_prompt.clone()))),
+        ("name", or_dash(&persona.name)),
+        ("description", or_dash(&persona.description)),
+        ("avatar", or_dash(&avatar)),
+        ("avatar model", or_dash(&persona.avatar_model.as_ref().map(|m| m.to_string()))),
+        ("voice", or_dash(&voice)),
+        ("llm", or_dash(&persona.llm_id.as_ref().map(|l| l.to_string()))),
+        ("system prompt", or_dash(&persona.brain.as_ref().and_then(|b| b.system_prompt.clone()))),
         ("tools", if tools.is_empty() { "-".into() } else { tools.join(", ") }),
-        ("updated", text(&persona.updated_at.map(|t| t.to_rfc3339()))),
+        ("updated", or_dash(&persona.updated_at.map(|t| t.to_rfc3339()))),
     ];
-    rows.iter().map(|(key, value)| format!("{key:<14}{value}\n")).collect()
+    rows.iter().map(|(key, value)| text::line(&format!("{key:<14}{value}")) + "\n").collect()
 }
 
-fn text(value: &Option<impl ToString>) -> String {
+/// A value for a table or a description, `-` when there is none.
+fn or_dash(value: &Option<impl ToString>) -> String {
     value.as_ref().map_or_else(|| "-".to_owned(), ToString::to_string)
 }
 
-/// Asks on the terminal; without one, refuses (pass `--yes`).
+/// What `delete` and `apply` print when the user answers no: declining is not an error.
+const NOTHING_CHANGED: &str = "nothing changed\n";
+
+/// Asks on the terminal: `Ok(true)` for yes, `Ok(false)` for anything else (end of input
+/// included). Without a terminal it refuses, as an error, since nobody can answer: pass `--yes`.
 fn confirm(question: &str) -> Result<bool, String> {
     if !std::io::stdin().is_terminal() {
         return Err(format!("{question} Not asked without a terminal: pass --yes"));
     }
-    eprint!("{question} [y/N] ");
+    eprint!("{} [y/N] ", text::line(question));
     let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer).map_err(|e| e.to_string())?;
+    // An answer is a word: a pasted megabyte is not kept.
+    std::io::stdin().lock().take(1024).read_line(&mut answer).map_err(|e| format!("cannot read the answer: {e}"))?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 

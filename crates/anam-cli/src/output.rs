@@ -2,10 +2,14 @@
 
 use serde_json::Value;
 
-/// Rows under headers, each column as wide as its widest cell.
+use crate::text;
+
+/// Rows under headers, each column as wide as its widest cell; every cell is one clean line
+/// ([`text::line`]), whatever the server put in it.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows.iter().map(|row| row.iter().map(|cell| text::line(cell)).collect()).collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
+    for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
@@ -15,7 +19,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         padded.join("  ").trim_end().to_owned() + "\n"
     };
     let mut out = line(headers.to_vec());
-    for row in rows {
+    for row in &rows {
         out.push_str(&line(row.iter().map(String::as_str).collect()));
     }
     out
@@ -48,6 +52,8 @@ mod tests {
     fn columns_align_and_tokens_are_redacted() {
         let rows = vec![vec!["1".to_owned(), "Cara".to_owned()], vec!["22".to_owned(), "Liv".to_owned()]];
         assert_eq!(table(&["ID", "NAME"], &rows), "ID  NAME\n1   Cara\n22  Liv\n");
+        let rows = vec![vec!["1".to_owned(), "Ca\u{1b}[2Jra".to_owned()]];
+        assert_eq!(table(&["ID", "NAME"], &rows), "ID  NAME\n1   Ca\\u{1b}[2Jra\n", "a cell holds no raw ESC");
         let persona = serde_json::json!({"shareLinks": [{"token": "secret"}], "primaryShareLink": {"token": "secret"}});
         assert!(!redact_share_links(persona).to_string().contains("secret"));
     }

@@ -9,12 +9,14 @@
 
 use std::fmt::Write as _;
 
-use anam::types::Persona;
+use anam::types::{AvatarModel, Persona};
 use anam::{Client, CreatePersona, PersonaId, PersonaSummary, UpdatePersona};
 use serde_json::{Value, json};
 
-use crate::file::{Detection, File, PersonaSpec, in_file_terms};
-use crate::resolve::{self, Catalog};
+use crate::advice;
+use crate::file::{Detection, File, PersonaSpec, file_field, in_file_terms};
+use crate::resolve::{self, Catalog, Named};
+use crate::text;
 
 /// One field that would change.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,11 +29,11 @@ pub struct Change {
     pub to: Value,
 }
 
-/// What happens to one persona.
+/// What happens to one persona. `at` is the persona's index in the file (`personas[at]`).
 #[derive(Debug, Clone)]
 pub enum Action {
-    Create { name: String, request: CreatePersona },
-    Update { id: PersonaId, name: String, changes: Vec<Change>, request: UpdatePersona },
+    Create { at: usize, name: String, request: CreatePersona },
+    Update { at: usize, id: PersonaId, name: String, changes: Vec<Change>, request: UpdatePersona },
     Unchanged { id: PersonaId, name: String },
     Delete { id: PersonaId, name: String },
 }
@@ -46,8 +48,8 @@ impl Action {
 /// The plan for `file` (read from `shown`): an action per persona of the file, in its order, and
 /// with `prune` a delete for every persona of the server the file does not name.
 pub async fn plan(client: &Client, file: &File, shown: &str, prune: bool) -> Result<Vec<Action>, String> {
-    let catalog = Catalog::load(client).await.map_err(|e| e.to_string())?;
-    let existing = resolve::personas(client).await.map_err(|e| e.to_string())?;
+    let catalog = Catalog::load(client).await.map_err(|e| advice::sdk(&e))?;
+    let existing = resolve::personas(client).await.map_err(|e| advice::sdk(&e))?;
     let mut actions = Vec::new();
     for (i, spec) in file.personas.iter().enumerate() {
         let at = |problem: String| format!("{shown}: personas[{i}].{problem}");
@@ -55,26 +57,22 @@ pub async fn plan(client: &Client, file: &File, shown: &str, prune: bool) -> Res
         let same_name: Vec<&PersonaSummary> =
             existing.iter().filter(|p| p.name.as_deref() == Some(&spec.name)).collect();
         let action = match same_name.as_slice() {
-            [] => Action::Create { name: spec.name.clone(), request: create(spec, &ids).map_err(at)? },
+            [] => {
+                check_catalog(spec, &ids, None, &catalog).map_err(at)?;
+                Action::Create { at: i, name: spec.name.clone(), request: create(spec, &ids).map_err(at)? }
+            }
             [one] => {
-                let current = client.personas().get(&one.id).await.map_err(|e| e.to_string())?;
+                let current = client.personas().get(&one.id).await.map_err(|e| advice::sdk(&e))?;
                 let changes = diff(spec, &ids, &current);
+                check_catalog(spec, &ids, Some((&current, &changes)), &catalog).map_err(at)?;
                 if changes.is_empty() {
                     Action::Unchanged { id: one.id.clone(), name: spec.name.clone() }
                 } else {
                     let request = update(spec, &ids, &changes, &current).map_err(at)?;
-                    Action::Update { id: one.id.clone(), name: spec.name.clone(), changes, request }
+                    Action::Update { at: i, id: one.id.clone(), name: spec.name.clone(), changes, request }
                 }
             }
-            many => {
-                let list: Vec<&str> = many.iter().map(|p| p.id.as_str()).collect();
-                return Err(at(format!(
-                    "name: {:?} matches {} personas on the server: {}",
-                    spec.name,
-                    many.len(),
-                    list.join(", ")
-                )));
-            }
+            many => return Err(at(shared_name(&spec.name, many))),
         };
         actions.push(action);
     }
@@ -87,6 +85,19 @@ pub async fn plan(client: &Client, file: &File, shown: &str, prune: bool) -> Res
         }
     }
     Ok(actions)
+}
+
+/// The error for a file's persona whose name two or more of the server's personas share: the
+/// file finds a persona by its name, so one must be renamed or deleted.
+fn shared_name(name: &str, many: &[&PersonaSummary]) -> String {
+    let shown: Vec<&str> = many.iter().take(5).map(|p| p.id.as_str()).collect();
+    let more = if many.len() > 5 { format!(", and {} more", many.len() - 5) } else { String::new() };
+    format!(
+        "name: {name:?} matches {} personas on the server: {}{more}; the file finds a persona by its name, so \
+         rename one or delete one (anam personas delete <ID>)",
+        many.len(),
+        shown.join(", ")
+    )
 }
 
 /// The ids a persona of the file names, resolved.
@@ -122,6 +133,74 @@ impl Ids {
             tools,
         })
     }
+}
+
+/// Checks what the catalogue can tell of the settings a create sends, or an update (`current`,
+/// with its changes) sends: that the avatar offers the `avatarModel`, and that the
+/// `voiceGeneration.engine` is one for the voice's provider. The avatar and voice are the
+/// file's, else the server's persona's. Returns the problem as `field: ...`.
+fn check_catalog(
+    spec: &PersonaSpec,
+    ids: &Ids,
+    current: Option<(&Persona, &[Change])>,
+    catalog: &Catalog,
+) -> Result<(), String> {
+    let sent = |field: &str| match current {
+        None => true,
+        Some((_, changes)) => changes.iter().any(|c| c.field == field || c.field.starts_with(&format!("{field}."))),
+    };
+    let server = current.map(|(persona, _)| persona);
+    if let Some(model) = &spec.avatar_model
+        && (sent("avatarModel") || sent("avatar"))
+    {
+        let avatar = ids.avatar.clone().or_else(|| server.and_then(|p| p.avatar.as_ref()).map(|a| a.id.to_string()));
+        if let Some(avatar) = avatar.and_then(|id| catalog.avatars.iter().find(|a| a.id == id)) {
+            check_model(avatar, model)?;
+        }
+    }
+    if let Some(generation) = &spec.voice_generation
+        && (sent("voiceGeneration") || sent("voice"))
+    {
+        let voice = ids.voice.clone().or_else(|| server.and_then(|p| p.voice.as_ref()).map(|v| v.id.to_string()));
+        if let Some(voice) = voice.and_then(|id| catalog.voices.iter().find(|v| v.id == id)) {
+            check_engine(voice, &generation.engine)?;
+        }
+    }
+    Ok(())
+}
+
+/// That `avatar` offers `model`. An avatar listing no public model name (none, or only the
+/// internal ids of older answers) is not checked: the catalogue cannot tell.
+fn check_model(avatar: &Named, model: &str) -> Result<(), String> {
+    let public = avatar.versions.iter().any(|v| AvatarModel::KNOWN.contains(&v.as_str()));
+    if !public || avatar.versions.iter().any(|v| v == model) {
+        return Ok(());
+    }
+    Err(format!(
+        "avatarModel is {model:?}, but the avatar {} ({}) offers only {}",
+        text::shorten(avatar.name.as_deref().unwrap_or("-")),
+        avatar.id,
+        avatar.versions.join(", ")
+    ))
+}
+
+/// The engines a voice of each provider takes (`VoiceProvider` to `voiceGeneration.engine`).
+const ENGINES_OF: [(&str, &[&str]); 3] =
+    [("CARTESIA", &["cartesia"]), ("ELEVENLABS", &["elevenlabs-v1", "elevenlabs-v2"]), ("FISH_AUDIO", &["fish-audio"])];
+
+/// That `engine` fits the provider of `voice`. A provider this table does not know is not checked.
+fn check_engine(voice: &Named, engine: &str) -> Result<(), String> {
+    let Some(provider) = voice.provider.as_deref() else { return Ok(()) };
+    let Some((_, engines)) = ENGINES_OF.iter().find(|(p, _)| *p == provider) else { return Ok(()) };
+    if engines.contains(&engine) {
+        return Ok(());
+    }
+    Err(format!(
+        "voiceGeneration.engine is {engine:?}, but the voice {} ({}) is a {provider} voice, which takes {}",
+        text::shorten(voice.name.as_deref().unwrap_or("-")),
+        voice.id,
+        engines.join(" or ")
+    ))
 }
 
 /// The fields the file sets, with the values it wants, as the file names them.
@@ -348,91 +427,164 @@ fn merged(persona: &Persona, wanted: &Detection) -> Detection {
 }
 
 /// The plan for people: a line per persona, the changed fields under an update, and a total.
+/// Every line is one clean line ([`text::line`]): names and values come from the file and the
+/// server.
 pub fn render(actions: &[Action]) -> String {
-    let mut out = String::new();
+    let mut lines = Vec::new();
     let short = |v: &Value| match v {
         Value::Null => "(unset)".to_owned(),
         other => other.to_string(),
     };
     for action in actions {
-        let _ = match action {
-            Action::Create { name, .. } => writeln!(out, "+ create     {name}"),
+        match action {
+            Action::Create { name, .. } => lines.push(format!("+ create     {}", text::shorten(name))),
             Action::Update { id, name, changes, .. } => {
-                let _ = writeln!(out, "~ update     {name} ({id})");
+                lines.push(format!("~ update     {} ({id})", text::shorten(name)));
                 for change in changes {
-                    let _ = writeln!(out, "      {}: {} -> {}", change.field, short(&change.from), short(&change.to));
+                    lines.push(format!("      {}: {} -> {}", change.field, short(&change.from), short(&change.to)));
                 }
-                Ok(())
             }
-            Action::Unchanged { id, name } => writeln!(out, "= unchanged  {name} ({id})"),
-            Action::Delete { id, name } => writeln!(out, "- delete     {name} ({id})"),
-        };
+            Action::Unchanged { id, name } => lines.push(format!("= unchanged  {} ({id})", text::shorten(name))),
+            Action::Delete { id, name } => lines.push(format!("- delete     {} ({id})", text::shorten(name))),
+        }
     }
     let count = |f: fn(&Action) -> bool| actions.iter().filter(|a| f(a)).count();
-    let _ = writeln!(
-        out,
+    lines.push(format!(
         "Plan: {} to create, {} to update, {} to delete, {} unchanged.",
         count(|a| matches!(a, Action::Create { .. })),
         count(|a| matches!(a, Action::Update { .. })),
         count(|a| matches!(a, Action::Delete { .. })),
         count(|a| matches!(a, Action::Unchanged { .. })),
-    );
-    out
+    ));
+    lines.iter().map(|line| text::line(line) + "\n").collect()
 }
 
 /// Carries out the actions in order, reporting each on `done` (`progress` ticks per action).
-/// On a failure it stops and says what was done, what failed and what was not attempted; a
-/// second run plans again from what the server holds, so it completes the rest.
-pub async fn apply(client: &Client, actions: Vec<Action>, progress: &indicatif::ProgressBar) -> Result<String, String> {
+/// On a failure it stops and says what failed, what to do next ([`failure`]), what was done
+/// and what was not attempted; a second run plans again from what the server holds, so once the
+/// cause is gone it completes the rest. `shown` is the file's name, for the advice.
+pub async fn apply(
+    client: &Client,
+    actions: Vec<Action>,
+    shown: &str,
+    progress: &indicatif::ProgressBar,
+) -> Result<String, String> {
     let mut done = Vec::new();
     let total = actions.iter().filter(|a| a.changes_something()).count();
     let mut pending = actions.into_iter().filter(Action::changes_something).peekable();
     while let Some(action) = pending.next() {
         let outcome = match &action {
-            Action::Create { name, request } => {
-                progress.set_message(format!("creating {name}"));
-                client.personas().create(request.clone()).await.map(|p| format!("created {name} ({})", p.id))
+            Action::Create { name, request, .. } => {
+                progress.set_message(text::line(&format!("creating {}", text::shorten(name))));
+                client.personas().create(request.clone()).await.map(|p| p.id.to_string())
             }
             Action::Update { id, name, request, .. } => {
-                progress.set_message(format!("updating {name}"));
-                client.personas().update(id, request.clone()).await.map(|_| format!("updated {name} ({id})"))
+                progress.set_message(text::line(&format!("updating {}", text::shorten(name))));
+                client.personas().update(id, request.clone()).await.map(|_| id.to_string())
             }
             Action::Delete { id, name } => {
-                progress.set_message(format!("deleting {name}"));
-                client.personas().delete(id).await.map(|()| format!("deleted {name} ({id})"))
+                progress.set_message(text::line(&format!("deleting {}", text::shorten(name))));
+                client.personas().delete(id).await.map(|()| id.to_string())
             }
             Action::Unchanged { .. } => continue,
         };
         progress.inc(1);
         match outcome {
-            Ok(line) => done.push(line),
+            Ok(id) => done.push((past(&action), id)),
             Err(error) => {
                 let not_attempted: Vec<String> = pending.map(|a| describe(&a)).collect();
+                // The report names what was done without ids, to stay one line; stdout has them.
+                let done: Vec<String> = done.into_iter().map(|(what, _)| what).collect();
                 let mut report = format!(
-                    "apply stopped after {} of {total} change(s): {} failed: {error}",
+                    "apply stopped after {} of {total} change(s): {} failed: {}",
                     done.len(),
-                    describe(&action)
+                    describe(&action),
+                    failure(&error, &action, shown)
                 );
                 if !done.is_empty() {
-                    let _ = write!(report, "; done: {}", done.join(", "));
+                    let _ = write!(report, "; done: {}", few(&done));
                 }
                 if !not_attempted.is_empty() {
-                    let _ = write!(report, "; not attempted: {}", not_attempted.join(", "));
+                    let _ = write!(report, "; not attempted: {}", few(&not_attempted));
                 }
-                report.push_str("; run apply again to finish");
                 return Err(report);
             }
         }
     }
-    Ok(done.join("\n"))
+    Ok(done.iter().map(|(what, id)| text::line(&format!("{what} ({id})"))).collect::<Vec<_>>().join("\n"))
 }
 
+/// Why `action` failed and what to do next. Running apply again helps only when a retry can
+/// ([`anam::Error::is_retryable`]: timeouts, lost connections, 408, 429, 5xx). A refusal
+/// (another 4xx) comes back until the file changes, so it names the field the server refused
+/// as the file names it (`personas[1].avatarModel`, else `personas[1]`), with the server's
+/// reason, and says to change it there.
+fn failure(error: &anam::Error, action: &Action, shown: &str) -> String {
+    let said = advice::sdk(error);
+    if error.is_retryable() {
+        return format!("{}; run apply again to finish", text::clip(&said, 120));
+    }
+    let status = error.status().map(|s| s.as_u16());
+    match (status, action) {
+        (Some(401), _) => format!("{}; then run apply again", text::clip(&said, 160)),
+        (Some(400..=499), Action::Create { at, .. } | Action::Update { at, .. }) => {
+            let code = status.unwrap_or_default();
+            let (field, reason) = match refused(error) {
+                Some((field, reason)) => (format!("personas[{at}].{field}"), format!("{code}: {reason}")),
+                None => (format!("personas[{at}]"), said),
+            };
+            format!("the server refuses {field} ({}); change it in {shown}, then run plan", text::clip(&reason, 110))
+        }
+        (Some(404), Action::Delete { .. }) => {
+            format!("{}; it is no longer on the server: run plan", text::clip(&said, 120))
+        }
+        (Some(400..=499), Action::Delete { id, .. }) => {
+            format!("{}; see it with `anam personas get {id}`", text::clip(&said, 120))
+        }
+        _ => format!("{}; run plan to see what is left", text::clip(&said, 160)),
+    }
+}
+
+/// The field the server's error answer names (its first detail's path), as the file names it,
+/// and the detail's message.
+fn refused(error: &anam::Error) -> Option<(String, String)> {
+    let detail = error.as_api()?.details.first()?;
+    let wire = match detail.path.as_ref()? {
+        Value::Array(parts) => {
+            parts.iter().map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_owned)).collect::<Vec<_>>().join(".")
+        }
+        Value::String(path) => path.clone(),
+        _ => return None,
+    };
+    let reason = detail.message.clone().unwrap_or_else(|| "refused".to_owned());
+    (!wire.is_empty()).then(|| (file_field(&wire), reason))
+}
+
+/// At most three items of a list, then how many more there are.
+fn few(items: &[String]) -> String {
+    if items.len() <= 3 {
+        return items.join(", ");
+    }
+    format!("{}, and {} more", items[..3].join(", "), items.len() - 3)
+}
+
+/// A carried-out action in a few words (`created Front desk`).
+fn past(action: &Action) -> String {
+    match action {
+        Action::Create { name, .. } => format!("created {}", text::shorten(name)),
+        Action::Update { name, .. } => format!("updated {}", text::shorten(name)),
+        Action::Delete { name, .. } => format!("deleted {}", text::shorten(name)),
+        Action::Unchanged { name, .. } => format!("kept {}", text::shorten(name)),
+    }
+}
+
+/// An action in a few words, for the report of a stopped apply.
 fn describe(action: &Action) -> String {
     match action {
-        Action::Create { name, .. } => format!("create {name}"),
-        Action::Update { name, .. } => format!("update {name}"),
-        Action::Delete { name, .. } => format!("delete {name}"),
-        Action::Unchanged { name, .. } => format!("keep {name}"),
+        Action::Create { name, .. } => format!("create {}", text::shorten(name)),
+        Action::Update { name, .. } => format!("update {}", text::shorten(name)),
+        Action::Delete { name, .. } => format!("delete {}", text::shorten(name)),
+        Action::Unchanged { name, .. } => format!("keep {}", text::shorten(name)),
     }
 }
 
@@ -449,5 +601,42 @@ mod tests {
         assert_eq!(current(&persona, "tools"), json!(["a", "b"]));
         assert_eq!(current(&persona, "voiceDetection.endOfSpeechSensitivity"), json!(0.5));
         assert_eq!(current(&persona, "voice"), Value::Null);
+    }
+
+    #[test]
+    fn the_catalogue_tells_models_and_engines_that_do_not_fit() {
+        let liv =
+            Named { id: "a-1".into(), name: Some("Liv".into()), versions: vec!["cara-3".into()], ..Named::default() };
+        assert_eq!(
+            check_model(&liv, "cara-4").unwrap_err(),
+            "avatarModel is \"cara-4\", but the avatar Liv (a-1) offers only cara-3"
+        );
+        assert!(check_model(&liv, "cara-3").is_ok());
+        let old = Named { versions: vec!["v-7f3a".into()], ..liv.clone() };
+        assert!(check_model(&old, "cara-4").is_ok(), "internal ids only: the catalogue cannot tell");
+        let cara = Named {
+            id: "v-1".into(),
+            name: Some("Cara".into()),
+            provider: Some("CARTESIA".into()),
+            ..Named::default()
+        };
+        assert_eq!(
+            check_engine(&cara, "elevenlabs-v1").unwrap_err(),
+            "voiceGeneration.engine is \"elevenlabs-v1\", but the voice Cara (v-1) is a CARTESIA voice, which takes cartesia"
+        );
+        let lucy = Named { provider: Some("ELEVENLABS".into()), ..cara.clone() };
+        assert!(check_engine(&lucy, "elevenlabs-v2").is_ok() && check_engine(&lucy, "fish-audio").is_err());
+        let other = Named { provider: Some("OPENAI_ADVANCED_VOICE".into()), ..cara };
+        assert!(check_engine(&other, "cartesia").is_ok(), "an unknown provider is not checked");
+    }
+
+    #[test]
+    fn a_stopped_apply_lists_a_few_and_counts_the_rest() {
+        let items: Vec<String> = ["a", "b", "c", "d", "e"].map(String::from).into();
+        assert_eq!(few(&items[..3]), "a, b, c");
+        assert_eq!(few(&items), "a, b, c, and 2 more");
+        assert_eq!(file_field("voiceGenerationOptions.speed"), "voiceGeneration.speed");
+        assert_eq!(file_field("toolIds[1]"), "tools[1]");
+        assert_eq!(file_field("avatarModel"), "avatarModel");
     }
 }

@@ -5,33 +5,48 @@
 use anam::{Client, ListAvatars, ListLlms, ListPersonas, ListTools, ListVoices, PersonaSummary};
 use futures::TryStreamExt;
 
-/// An item of a list, as names are resolved against it.
-#[derive(Debug, Clone)]
+/// An item of a list, as names are resolved against it, with what `plan` checks of it.
+#[derive(Debug, Clone, Default)]
 pub struct Named {
+    /// Its id.
     pub id: String,
+    /// Its display name.
     pub name: Option<String>,
     /// A voice's provider (`ELEVENLABS`, ...), for the engine of its settings.
     pub provider: Option<String>,
+    /// An avatar's `availableVersions`: the models it offers (`cara-3`), or internal ids in
+    /// older answers.
+    pub versions: Vec<String>,
 }
 
 /// Everything a persona can reference, read once.
 #[derive(Debug, Default)]
 pub struct Catalog {
+    /// The avatars, with the models each offers.
     pub avatars: Vec<Named>,
+    /// The voices, with their providers.
     pub voices: Vec<Named>,
+    /// The LLMs, Anam's built-in ones included.
     pub llms: Vec<Named>,
+    /// The tools.
     pub tools: Vec<Named>,
 }
 
 impl Catalog {
     /// Reads every avatar, voice, LLM (Anam's built-in ones included) and tool.
     pub async fn load(client: &Client) -> anam::Result<Catalog> {
-        let named = |id: String, name: Option<String>| Named { id, name, provider: None };
-        let avatars = client.avatars().stream(ListAvatars::new()).map_ok(|a| named(a.id.to_string(), a.display_name));
+        let named = |id: String, name: Option<String>| Named { id, name, ..Named::default() };
+        let avatars = client.avatars().stream(ListAvatars::new()).map_ok(|a| Named {
+            id: a.id.to_string(),
+            name: a.display_name,
+            versions: a.available_versions.unwrap_or_default(),
+            ..Named::default()
+        });
         let voices = client.voices().stream(ListVoices::new()).map_ok(|v| Named {
             id: v.id.to_string(),
             name: v.display_name,
             provider: v.provider.map(|p| p.to_string()),
+            ..Named::default()
         });
         let llms = client.llms().stream(ListLlms::new().include_defaults(true));
         let tools = client.tools().stream(ListTools::new());
@@ -55,7 +70,7 @@ pub fn resolve(items: &[Named], what: &str, text: &str) -> Result<String, String
         [one] => Ok(one.id.clone()),
         [] => Err(format!("no {what} has the id or name {text:?}")),
         many => Err(format!(
-            "{text:?} is the name of {} {what}s: {}; give an id",
+            "{text:?} matches {} {what}s: {}; give one of these ids instead of the name",
             many.len(),
             ids(many.iter().map(|m| &m.id))
         )),
@@ -86,15 +101,20 @@ pub fn persona<'a>(all: &'a [PersonaSummary], text: &str) -> Result<&'a PersonaS
         [one] => Ok(one),
         [] => Err(format!("no persona has the id or name {text:?}")),
         many => Err(format!(
-            "{text:?} is the name of {} personas: {}; give an id",
+            "{text:?} matches {} personas on the server: {}; give one of these ids instead of the name, or rename one",
             many.len(),
             ids(many.iter().map(|p| &*p.id))
         )),
     }
 }
 
+/// Ids for a message: at most five, then how many more.
 fn ids<'a>(ids: impl Iterator<Item = &'a String>) -> String {
-    ids.map(String::as_str).collect::<Vec<_>>().join(", ")
+    let ids: Vec<&str> = ids.map(String::as_str).collect();
+    match ids.len() {
+        0..=5 => ids.join(", "),
+        n => format!("{}, and {} more", ids[..5].join(", "), n - 5),
+    }
 }
 
 #[cfg(test)]
@@ -102,7 +122,7 @@ mod tests {
     use super::*;
 
     fn item(id: &str, name: &str) -> Named {
-        Named { id: id.into(), name: Some(name.into()), provider: None }
+        Named { id: id.into(), name: Some(name.into()), ..Named::default() }
     }
 
     #[test]
@@ -112,7 +132,7 @@ mod tests {
         assert_eq!(resolve(&items, "avatar", "Cara").unwrap(), "Cara", "an id beats a name");
         assert_eq!(
             resolve(&items, "avatar", "Liv").unwrap_err(),
-            "\"Liv\" is the name of 2 avatars: a-2, a-3; give an id"
+            "\"Liv\" matches 2 avatars: a-2, a-3; give one of these ids instead of the name"
         );
         assert_eq!(resolve(&items, "avatar", "Ada").unwrap_err(), "no avatar has the id or name \"Ada\"");
         assert_eq!(label(&items, "a-2"), "a-2", "Liv is ambiguous, so the id is written");

@@ -2,8 +2,9 @@
 //! plan/apply idempotence, the export round trip, prune, ambiguous names, bad files and a server
 //! failure in the middle of an apply.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Output, Stdio};
 
 use anam_mock::{Fault, MockServer, Operation};
 use assert_cmd::Command;
@@ -64,7 +65,14 @@ fn help_lists_every_command() {
     for command in ["list", "get", "delete", "plan", "apply", "export"] {
         assert!(stdout(&out).contains(command), "{command} in {}", stdout(&out));
     }
-    assert_eq!(code(&Setup::new().anam(&["personas", "plann"])), 2, "a usage error exits 2, as clap does");
+    let usage = Setup::new().anam(&["personas", "plann"]);
+    assert_eq!(code(&usage), 2, "a usage error exits 2, as clap does");
+    let error = stderr(&usage);
+    assert!(error.starts_with("error: unrecognized subcommand 'plann'\n"), "{error}");
+    assert!(
+        error.contains("\nUsage: anam personas [OPTIONS] <COMMAND>\n"),
+        "clap's lines, as the README says: {error}"
+    );
 }
 
 #[test]
@@ -185,14 +193,23 @@ fn a_name_shared_by_two_personas_is_an_error_listing_their_ids() {
         let out = setup.anam(&args);
         assert_eq!(code(&out), 1, "{args:?}");
         assert!(
-            stderr(&out).contains(&format!("\"Twin\" is the name of 2 personas: {}, {}", twins[0], twins[1])),
+            stderr(&out).contains(&format!(
+                "\"Twin\" matches 2 personas on the server: {}, {}; give one of these ids instead of the name, or \
+                 rename one",
+                twins[0], twins[1]
+            )),
             "{}",
             stderr(&out)
         );
     }
     let plan = setup.anam(&["personas", "plan", "-f", path(&setup.file("twin.yaml", "personas:\n  - name: Twin\n"))]);
-    assert_eq!(code(&plan), 1);
-    assert!(stderr(&plan).contains("personas[0].name: \"Twin\" matches 2 personas on the server"), "{}", stderr(&plan));
+    let error = one_clean_error_line(&plan);
+    let expected = format!(
+        "personas[0].name: \"Twin\" matches 2 personas on the server: {}, {}; the file finds a persona by its name, \
+         so rename one or delete one (anam personas delete <ID>)",
+        twins[0], twins[1]
+    );
+    assert!(error.ends_with(&expected), "{error}");
     let by_id = setup.anam(&["personas", "get", &twins[1]]);
     assert!(stdout(&by_id).contains(&twins[1]), "an id picks one");
     assert_eq!(setup.mock.persona_count(), 2, "nothing was deleted");
@@ -206,7 +223,7 @@ fn bad_files_name_the_file_the_path_and_what_is_accepted() {
             "personas:\n  - name: a\n  - name: b\n    voiceDetection: {endOfSpeechSensitivity: 1.5}\n",
             "personas[1].voiceDetection.endOfSpeechSensitivity is 1.5, but must be between 0 and 1",
         ),
-        ("personas:\n  - name: a\n    colour: red\n", "personas[0]: unknown field `colour`"),
+        ("personas:\n  - name: a\n    colour: red\n", ":3:5: personas[0].colour: unknown field `colour`"),
         ("personas:\n  - name: a\n    avatar: Nobody\n", "personas[0].avatar: no avatar has the id or name \"Nobody\""),
         (
             "personas:\n  - name: a\n    tools: [open_calendar, nothing]\n",
@@ -218,6 +235,15 @@ fn bad_files_name_the_file_the_path_and_what_is_accepted() {
             "personas[0].voiceGeneration.stability is set, but must be absent for Cartesia voices",
         ),
         ("persona: []\n", "unknown field `persona`"),
+        (
+            "personas:\n  - name: a\n    avatar: Liv\n    avatarModel: cara-4\n",
+            "personas[0].avatarModel is \"cara-4\", but the avatar Liv (071b0286-4cce-4808-bee2-e642f1062de3) offers only cara-3",
+        ),
+        (
+            "personas:\n  - name: a\n    voice: Cara\n    voiceGeneration: {engine: elevenlabs-v1}\n",
+            "personas[0].voiceGeneration.engine is \"elevenlabs-v1\", but the voice Cara \
+             (6bfbe25a-979d-40f3-a92b-5394170af54b) is a CARTESIA voice, which takes cartesia",
+        ),
     ];
     for (text, expected) in cases {
         let file = setup.file("bad.yaml", text);
@@ -225,7 +251,7 @@ fn bad_files_name_the_file_the_path_and_what_is_accepted() {
         assert_eq!(code(&out), 1, "{text}");
         let error = stderr(&out);
         assert!(
-            error.starts_with(&format!("error: {}: ", file.display())) && error.contains(expected),
+            error.starts_with(&format!("error: {}:", file.display())) && error.contains(expected),
             "{text}\n{error}"
         );
     }
@@ -288,6 +314,178 @@ fn the_key_is_never_printed() {
     assert_eq!(code(&out), 1);
     let all = stdout(&out) + &stderr(&out);
     assert!(all.contains("401") && !all.contains("SECRET"), "{all}");
+    assert!(all.contains("[check ANAM_API_KEY; create a key in Anam Lab: https://lab.anam.ai]"), "{all}");
+    assert!(!all.contains("ClientBuilder"), "the CLI's advice, not the SDK's: {all}");
     let out = setup.anam(&["--api-url", "http://127.0.0.1:1", "personas", "list"]);
     assert_eq!(code(&out), 1, "--api-url wins over ANAM_API_URL: {}", stderr(&out));
+}
+
+/// The stderr of a run that failed: exit 1 and one line of at most 300 characters holding no
+/// control character (a terminal would act on one).
+fn one_clean_error_line(out: &Output) -> String {
+    let error = stderr(out);
+    assert_eq!(code(out), 1, "{error}{}", stdout(out));
+    assert_eq!(error.lines().count(), 1, "one line: {error}");
+    let line = error.strip_suffix('\n').unwrap_or(&error);
+    assert!(line.chars().count() <= 300, "{} characters: {line}", line.chars().count());
+    assert!(!line.chars().any(char::is_control), "no control character: {line:?}");
+    line.to_owned()
+}
+
+#[test]
+fn every_message_is_one_clean_line_with_long_values_shortened() {
+    let setup = Setup::new();
+    let huge = "x".repeat(1 << 20);
+    let file = setup.file("huge.yaml", &format!("personas:\n  - name: a\n    avatar: {huge}\n"));
+    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&file)]));
+    let shortened = format!("no avatar has the id or name \"{}…\" (1048576 characters)", "x".repeat(60));
+    assert!(error.contains(&shortened), "{error}");
+
+    let file = setup.file("key.yaml", "personas:\n  - name: a\n    \"co\\elo\\rur\\a\": red\n");
+    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&file)]));
+    assert!(error.contains("unknown field `co\\u{1b}lo\\rur\\u{7}`"), "ESC, CR and BEL escaped: {error}");
+
+    let file = setup.file("bad\u{1b}[31m.yaml", "persona: []\n");
+    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&file)]));
+    assert!(error.contains("/bad\\u{1b}[31m.yaml:1:1: "), "the file name is escaped: {error}");
+
+    let first = setup.file("prompt.yaml", "personas:\n  - name: \"Evil\\e[2J\"\n    systemPrompt: short\n");
+    let plan = setup.anam(&["personas", "plan", "-f", path(&first)]);
+    assert!(stdout(&plan).contains("+ create     Evil\\u{1b}[2J\n"), "{}", stdout(&plan));
+    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&first), "--yes"])), 0);
+    let longer = setup.file("longer.yaml", &format!("personas:\n  - name: \"Evil\\e[2J\"\n    systemPrompt: {huge}\n"));
+    let plan = setup.anam(&["personas", "plan", "-f", path(&longer)]);
+    let text = stdout(&plan);
+    assert_eq!(code(&plan), 2, "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 300 && !l.chars().any(char::is_control)), "{text}");
+    assert!(
+        text.contains(&format!("systemPrompt: \"short\" -> \"{}…\" (1048576 characters)", "x".repeat(60))),
+        "{text}"
+    );
+}
+
+#[test]
+fn configuration_errors_name_the_clis_variables_and_flags() {
+    let setup = Setup::new();
+    let bad = setup.file("bad.yaml", "persona: []\n");
+    let no_key = "error: no API key: set ANAM_API_KEY (create a key in Anam Lab: https://lab.anam.ai)\n";
+    for key in [None, Some(""), Some("   ")] {
+        let mut command = Command::cargo_bin("anam").unwrap();
+        command.env_remove("ANAM_API_KEY").env("ANAM_API_URL", setup.mock.base_url());
+        if let Some(key) = key {
+            command.env("ANAM_API_KEY", key);
+        }
+        let out = command.args(["personas", "list"]).output().unwrap();
+        assert_eq!((code(&out), stderr(&out)), (1, no_key.to_owned()), "{key:?}");
+    }
+    let insecure = setup.anam(&["--api-url", "http://anam.invalid", "personas", "plan", "-f", path(&bad)]);
+    let error = one_clean_error_line(&insecure);
+    assert!(
+        error.contains("\"http://anam.invalid\" is plain http")
+            && error.ends_with("use https, or pass --allow-insecure-http"),
+        "{error}"
+    );
+    // With the flag the client is built, and the bad file fails before anything is sent.
+    let allowed = setup.anam(&[
+        "--api-url",
+        "http://anam.invalid",
+        "--allow-insecure-http",
+        "personas",
+        "plan",
+        "-f",
+        path(&bad),
+    ]);
+    assert!(one_clean_error_line(&allowed).contains("unknown field `persona`"), "{}", stderr(&allowed));
+    let not_a_url = setup.anam(&["--api-url", "not a url", "personas", "list"]);
+    let error = one_clean_error_line(&not_a_url);
+    assert!(error.contains("--api-url") && !error.contains("ClientBuilder"), "{error}");
+}
+
+#[test]
+fn a_refusal_during_apply_names_the_persona_and_field_to_change_not_a_rerun() {
+    let setup = Setup::new();
+    // An avatar listing only an internal model id: plan cannot tell cara-4 from it, the server
+    // refuses it (400, detail path avatarModel).
+    let ivy = serde_json::json!({"id": "5a1e0c2b-9d4f-4e8a-b7c6-2f3e4d5c6b7a", "displayName": "Ivy", "availableVersions": ["v-7f3a"]});
+    setup.mock.insert_avatar(serde_json::from_value(ivy).unwrap());
+    let text = "personas:\n  - name: Front desk\n  - name: Night shift\n    avatar: Ivy\n    avatarModel: cara-4\n";
+    let file = setup.file("personas.yaml", text);
+    let error = one_clean_error_line(&setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]));
+    let expected = format!(
+        "create Night shift failed: the server refuses personas[1].avatarModel (400: the avatar \
+         5a1e0c2b-9d4f-4e8a-b7c6-2f3e4d5c6b7a does not support cara-4 (it supports v-7f3a)); change it in {}, then \
+         run plan",
+        file.display()
+    );
+    assert!(error.contains(&expected), "{error}");
+    assert!(error.contains("done: created Front desk") && !error.contains("run apply again"), "{error}");
+
+    setup.mock.inject_for(Operation::UpdatePersona, Fault::status(403), 1);
+    let changed = setup.file("changed.yaml", "personas:\n  - name: Front desk\n    description: new\n");
+    let error = one_clean_error_line(&setup.anam(&["personas", "apply", "-f", path(&changed), "--yes"]));
+    assert!(error.contains("update Front desk failed: the server refuses personas[0] (403 Forbidden"), "{error}");
+    assert!(error.contains("change it in ") && !error.contains("run apply again"), "{error}");
+}
+
+#[test]
+fn plan_checks_an_update_against_the_servers_avatar_and_voice() {
+    let setup = Setup::new();
+    let night = "personas:\n  - name: Night shift\n    avatar: Liv\n    avatarModel: cara-3\n    voice: Lucy - Fresh & Casual\n";
+    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&setup.file("night.yaml", night)), "--yes"])), 0);
+    let model = setup.file("model.yaml", "personas:\n  - name: Night shift\n    avatarModel: cara-4\n");
+    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&model)]));
+    assert!(error.ends_with("personas[0].avatarModel is \"cara-4\", but the avatar Liv (071b0286-4cce-4808-bee2-e642f1062de3) offers only cara-3"), "{error}");
+    let engine = setup
+        .file("engine.yaml", "personas:\n  - name: Night shift\n    voiceGeneration: {engine: cartesia, speed: 1.1}\n");
+    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&engine)]));
+    assert!(
+        error.contains("personas[0].voiceGeneration.engine is \"cartesia\", but the voice Lucy - Fresh & Casual"),
+        "{error}"
+    );
+    assert!(error.ends_with("is a ELEVENLABS voice, which takes elevenlabs-v1 or elevenlabs-v2"), "{error}");
+    let fine = setup.file(
+        "fine.yaml",
+        "personas:\n  - name: Night shift\n    avatarModel: cara-3\n    voiceGeneration: {engine: elevenlabs-v2, speed: 1.1}\n",
+    );
+    assert_eq!(code(&setup.anam(&["personas", "plan", "-f", path(&fine)])), 2, "what fits is planned");
+    assert_eq!(setup.mock.requests(Operation::UpdatePersona), 0);
+}
+
+/// Runs the binary with a terminal (a pty) as its stdin, on which `answer` is already typed.
+fn anam_answering(setup: &Setup, answer: &str, args: &[&str]) -> Output {
+    let pty = nix::pty::openpty(None, None).unwrap();
+    std::fs::File::from(pty.master.try_clone().unwrap()).write_all(answer.as_bytes()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_anam"))
+        .env("ANAM_API_URL", setup.mock.base_url())
+        .env("ANAM_API_KEY", setup.mock.api_key())
+        .args(args)
+        .stdin(Stdio::from(pty.slave))
+        .output()
+        .unwrap();
+    drop(pty.master);
+    out
+}
+
+#[test]
+fn declining_the_prompt_changes_nothing_and_is_not_an_error() {
+    let setup = Setup::new();
+    let file = setup.file("personas.yaml", EXAMPLE);
+    let declined = anam_answering(&setup, "n\n", &["personas", "apply", "-f", path(&file)]);
+    assert_eq!(code(&declined), 0, "{}", stderr(&declined));
+    assert!(
+        stdout(&declined).ends_with("Plan: 2 to create, 0 to update, 0 to delete, 0 unchanged.\nnothing changed\n")
+    );
+    assert!(stderr(&declined).contains("Apply 2 change(s)? [y/N]"), "{}", stderr(&declined));
+    assert_eq!(setup.mock.persona_count(), 0);
+    let accepted = anam_answering(&setup, "y\n", &["personas", "apply", "-f", path(&file)]);
+    assert_eq!((code(&accepted), setup.mock.persona_count()), (0, 2), "{}", stderr(&accepted));
+
+    let declined = anam_answering(&setup, "\n", &["personas", "delete", "Night shift"]);
+    assert_eq!((code(&declined), stdout(&declined)), (0, "nothing changed\n".to_owned()), "{}", stderr(&declined));
+    assert_eq!(setup.mock.persona_count(), 2);
+    let no_terminal =
+        setup.anam(&["personas", "apply", "-f", path(&setup.file("one.yaml", "personas:\n  - name: New\n"))]);
+    assert!(one_clean_error_line(&no_terminal).ends_with("Not asked without a terminal: pass --yes"));
+    let deleted = anam_answering(&setup, "yes\n", &["personas", "delete", "Night shift"]);
+    assert_eq!((code(&deleted), setup.mock.persona_count()), (0, 1), "{}", stderr(&deleted));
 }
