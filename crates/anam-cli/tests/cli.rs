@@ -381,7 +381,7 @@ fn configuration_errors_name_the_clis_variables_and_flags() {
     let insecure = setup.anam(&["--api-url", "http://anam.invalid", "personas", "plan", "-f", path(&bad)]);
     let error = one_clean_error_line(&insecure);
     assert!(
-        error.contains("\"http://anam.invalid\" is plain http")
+        error.contains("\"http://anam.invalid\" uses plain http")
             && error.ends_with("use https, or pass --allow-insecure-http"),
         "{error}"
     );
@@ -488,4 +488,37 @@ fn declining_the_prompt_changes_nothing_and_is_not_an_error() {
     assert!(one_clean_error_line(&no_terminal).ends_with("Not asked without a terminal: pass --yes"));
     let deleted = anam_answering(&setup, "yes\n", &["personas", "delete", "Night shift"]);
     assert_eq!((code(&deleted), setup.mock.persona_count()), (0, 1), "{}", stderr(&deleted));
+}
+
+#[test]
+fn a_refused_connection_names_the_url_and_the_cause() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let setup = Setup::new();
+    let out = setup.anam(&["--api-url", &url, "personas", "list"]);
+    let error = one_clean_error_line(&out);
+    assert!(
+        error.contains(&format!("cannot reach {url}/v1/personas")) && error.contains("connection refused"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_session_token_answer_that_breaks_on_the_way_never_reaches_a_stream() {
+    let setup = Setup::new();
+    let created =
+        setup.anam(&["personas", "apply", "-f", path(&setup.file("one.yaml", "personas:\n  - name: Solo\n")), "--yes"]);
+    assert_eq!(code(&created), 0, "{}", stderr(&created));
+    setup.mock.inject_for(Operation::CreateSessionToken, Fault::TruncatedBody, 1);
+    let out = setup.anam(&["session-token", "Solo"]);
+    assert_eq!(code(&out), 1);
+    let error = one_clean_error_line(&out);
+    assert!(error.contains("holds a secret, so none of it is shown"), "{error}");
+    let issued = setup.mock.issued_session_tokens();
+    let token = issued.last().expect("the fake issued one").token.expose_secret().to_owned();
+    let (header, payload) = token.split_once('.').unwrap();
+    for shown in [stdout(&out), stderr(&out)] {
+        assert!(!shown.contains(header) && !shown.contains(&payload[..8]), "{shown}");
+    }
 }
