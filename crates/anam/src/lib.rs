@@ -74,6 +74,7 @@ pub use anam_api::types::{
     Avatar, AvatarList, AvatarModel, Llm, LlmList, Pagination, Persona, PersonaList, PersonaSummary, SessionToken,
     Tool, ToolList, Voice, VoiceList,
 };
+pub use anam_api::{Call, Operation};
 pub use call_options::CallOptions;
 pub use client::{
     API_KEY_ENV, API_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
