@@ -16,8 +16,9 @@ use crate::error::{ConfigError, ConfigErrorKind, Result};
 use crate::redact::Redactor;
 use crate::resource::Resource;
 use crate::retry::RetryConfig;
-use crate::sessions::Sessions;
-use crate::{Avatars, Llms, Personas, Tools, Voices};
+use crate::{
+    Avatars, KnowledgeDocuments, KnowledgeGroups, Llms, MeetingInvites, Personas, Sessions, ShareLinks, Tools, Voices,
+};
 
 /// The environment variable holding the API key (the name Anam's own tools use).
 pub const API_KEY_ENV: &str = "ANAM_API_KEY";
@@ -87,9 +88,31 @@ impl Client {
         Resource::new(self.clone())
     }
 
-    /// The session-token operation.
+    /// The session operations: list, stream, get, and session tokens
+    /// ([`Sessions::token`](crate::Resource::token)).
     pub fn sessions(&self) -> Sessions {
-        Sessions::new(self.clone())
+        Resource::new(self.clone())
+    }
+
+    /// The share-link operations: list, stream, get, create, update, delete. A share link's
+    /// token is a [`Secret`](crate::Secret).
+    pub fn share_links(&self) -> ShareLinks {
+        Resource::new(self.clone())
+    }
+
+    /// The meeting-invite operations: list, stream, get, create, delete (cancel).
+    pub fn meeting_invites(&self) -> MeetingInvites {
+        Resource::new(self.clone())
+    }
+
+    /// The knowledge-group operations: list, get, create, update, delete.
+    pub fn knowledge_groups(&self) -> KnowledgeGroups {
+        Resource::new(self.clone())
+    }
+
+    /// The knowledge-document operations: get, update (rename), delete.
+    pub fn knowledge_documents(&self) -> KnowledgeDocuments {
+        Resource::new(self.clone())
     }
 
     /// The avatar operations: list (with every documented filter), stream, get.

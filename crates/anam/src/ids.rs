@@ -1,24 +1,52 @@
 //! Typed ids, the ids Anam documents, and the check an id passes before it goes into a URL.
 //!
 //! Each resource's id is its own type, generated from its own schema in the spec
-//! ([`PersonaId`], [`AvatarId`], [`VoiceId`], [`LlmId`], [`ToolId`]): one converts from a string
-//! (`"…".into()`, `String`, `&str`), but never into another, so a voice id passed where an
-//! avatar id belongs does not compile:
+//! ([`PersonaId`], [`AvatarId`], [`VoiceId`], [`LlmId`], [`ToolId`], [`SessionId`],
+//! [`ShareLinkId`], [`KnowledgeGroupId`], [`KnowledgeDocumentId`], [`MeetingInviteId`]): one
+//! converts from a string (`"…".into()`, `String`, `&str`), but never into another, so a voice
+//! id passed where an avatar id belongs does not compile:
 //!
 //! ```compile_fail,E0277
 //! let voice = anam::VoiceId::from("de23e340-1416-4dd8-977d-065a7ca11697");
 //! let request = anam::CreatePersona::new().avatar_id(voice); // a VoiceId is no AvatarId
 //! ```
 //!
-//! The same call with the right type compiles:
+//! and a session id given for a knowledge group, or a share link's for a persona, neither:
+//!
+//! ```compile_fail,E0277
+//! # async fn demo(client: anam::Client, session: anam::SessionId) {
+//! client.knowledge_groups().get(session); // a SessionId is no KnowledgeGroupId
+//! # }
+//! ```
+//!
+//! ```compile_fail,E0277
+//! # async fn demo(client: anam::Client, link: anam::ShareLinkId) {
+//! client.personas().delete(link); // a ShareLinkId is no PersonaId
+//! # }
+//! ```
+//!
+//! ```compile_fail,E0277
+//! # async fn demo(client: anam::Client, document: anam::KnowledgeDocumentId) {
+//! client.meeting_invites().get(document); // a KnowledgeDocumentId is no MeetingInviteId
+//! # }
+//! ```
+//!
+//! The same calls with the right types compile:
 //!
 //! ```
+//! # async fn demo(client: anam::Client) {
+//! let _ = client.knowledge_groups().get(anam::KnowledgeGroupId::from("67d27a9f-0ce1-4432-848b-8ab2b97f024b"));
+//! let _ = client.sessions().get("00000000-0000-0000-0000-000000000000"); // a string converts
+//! # }
 //! let avatar = anam::AvatarId::from("071b0286-4cce-4808-bee2-e642f1062de3");
 //! let request = anam::CreatePersona::new().avatar_id(avatar).voice_id("de23e340-1416-4dd8-977d-065a7ca11697");
 //! assert_eq!(request.build().unwrap().avatar_id.unwrap().as_str(), "071b0286-4cce-4808-bee2-e642f1062de3");
 //! ```
 
-pub use anam_api::types::{AvatarId, LlmId, PersonaId, ToolId, VoiceId};
+pub use anam_api::types::{
+    AvatarId, KnowledgeDocumentId, KnowledgeGroupId, LlmId, MeetingInviteId, PersonaId, SessionId, ShareLinkId, ToolId,
+    VoiceId,
+};
 
 /// The stock "Cara" avatar of Anam's documented example persona.
 pub fn cara_avatar() -> AvatarId {

@@ -67,7 +67,10 @@ mod sessions;
 
 pub use anam_api as api;
 pub use anam_api::Secret;
-pub use anam_api::query::{ListAvatars, ListLlms, ListPersonas, ListTools, ListVoices};
+pub use anam_api::query::{
+    ListAvatars, ListKnowledgeGroups, ListLlms, ListMeetingInvites, ListPersonas, ListSessions, ListShareLinks,
+    ListTools, ListVoices,
+};
 pub use anam_api::resources;
 pub use anam_api::types;
 pub use anam_api::types::{
@@ -83,7 +86,10 @@ pub use client::{
 pub use error::{
     ApiError, ConfigError, ConfigErrorKind, DecodeError, ERROR_BODY_LIMIT, Error, Limit, Result, ValidationError,
 };
-pub use ids::{AvatarId, LlmId, PersonaId, ToolId, VoiceId};
+pub use ids::{
+    AvatarId, KnowledgeDocumentId, KnowledgeGroupId, LlmId, MeetingInviteId, PersonaId, SessionId, ShareLinkId, ToolId,
+    VoiceId,
+};
 pub use options::{VoiceDetection, VoiceEngine, VoiceGeneration};
 pub use personas::{CreatePersona, EphemeralPersona, UpdatePersona};
 /// The HTTP status type of [`Error::status`] and [`ApiError::status`], and the header map of
@@ -91,7 +97,7 @@ pub use personas::{CreatePersona, EphemeralPersona, UpdatePersona};
 pub use reqwest::{StatusCode, header::HeaderMap};
 pub use resource::{IntoBody, Resource};
 pub use retry::{Failure, RetryConfig};
-pub use sessions::{CreateSessionToken, Direction, SessionSettings, SessionTool, Sessions};
+pub use sessions::{CreateSessionToken, Direction, SessionSettings, SessionTool};
 
 /// The persona operations (`client.personas()`).
 pub type Personas = Resource<resources::Persona>;
@@ -103,6 +109,16 @@ pub type Voices = Resource<resources::Voice>;
 pub type Llms = Resource<resources::Llm>;
 /// The tool operations (`client.tools()`).
 pub type Tools = Resource<resources::Tool>;
+/// The session operations (`client.sessions()`), session tokens included.
+pub type Sessions = Resource<resources::Session>;
+/// The share-link operations (`client.share_links()`).
+pub type ShareLinks = Resource<resources::ShareLink>;
+/// The meeting-invite operations (`client.meeting_invites()`).
+pub type MeetingInvites = Resource<resources::MeetingInvite>;
+/// The knowledge-group operations (`client.knowledge_groups()`).
+pub type KnowledgeGroups = Resource<resources::KnowledgeGroup>;
+/// The knowledge-document operations (`client.knowledge_documents()`).
+pub type KnowledgeDocuments = Resource<resources::KnowledgeDocument>;
 
 /// This crate's README examples, compiled as doctests so they cannot drift from the API.
 #[cfg(doctest)]

@@ -1,50 +1,40 @@
 //! Session tokens ([`Sessions`]): what a server mints for a persona and hands to the browser or
 //! app that streams it, and the builders of the request.
 
-use std::future::Future;
+use futures::FutureExt;
+use futures::future::BoxFuture;
 
-use anam_api::Secret;
 use anam_api::facts::{check_create_session_token, json_size_limit};
 use anam_api::types::{
     DailyEgress, DirectorNotes, DirectorNotesCustomStylePrompt, DirectorPresetStyle, Egress, EgressMode, InlineTool,
     InlineToolDescription, InlineToolType, PersonaConfig, SessionOptions, SessionReplay, SessionToken,
     SessionTokenRequest, StoredPersonaConfig, VideoQuality,
 };
+use anam_api::{Secret, resources};
 
-use crate::client::Client;
 use crate::error::{Result, ValidationError};
 use crate::ids::PersonaId;
 use crate::options::out_of_range;
 use crate::personas::EphemeralPersona;
+use crate::resource::Resource;
 
-/// The session-token operation of a [`Client`]: `client.sessions()`.
-///
-/// Call it from your server, with the API key; give the browser or app only the token. The
-/// token ([`SessionToken::session_token`], an [`anam_api::Secret`]) is valid for one hour and
-/// bound to the configuration it was minted with; `Debug` and traces never show it.
-///
-/// ```no_run
-/// # async fn demo(client: anam::Client, persona: anam::PersonaId) -> anam::Result<()> {
-/// let token = client.sessions().token(anam::CreateSessionToken::persona(&persona)).await?;
-/// let for_the_browser: &str = token.session_token.expose_secret();
-/// # drop(for_the_browser);
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-pub struct Sessions {
-    client: Client,
-}
-
-impl Sessions {
-    pub(crate) fn new(client: Client) -> Self {
-        Sessions { client }
-    }
-
-    /// Mints a session token (`POST /v1/auth/session-token`). The request is checked first. It
-    /// is retried only when it provably never reached the server, as for every `POST`.
-    pub fn token(&self, request: CreateSessionToken) -> impl Future<Output = Result<SessionToken>> + Send + use<> {
-        let (client, body) = (self.client.clone(), request.build());
-        async move { client.send(client.api().create_session_token().body(body?)).await }
+impl Resource<resources::Session> {
+    /// Mints a session token (`POST /v1/auth/session-token`). Call it from your server, with
+    /// the API key; give the browser or app only the token. The token
+    /// ([`SessionToken::session_token`], an [`anam_api::Secret`]) is valid for one hour and
+    /// bound to the configuration it was minted with; `Debug` and traces never show it. The
+    /// request is checked first, and retried only when it provably never reached the server,
+    /// as for every `POST`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: anam::Client, persona: anam::PersonaId) -> anam::Result<()> {
+    /// let token = client.sessions().token(anam::CreateSessionToken::persona(&persona)).await?;
+    /// let for_the_browser: String = token.session_token.expose_secret().to_owned();
+    /// # Ok(()) }
+    /// ```
+    pub fn token(&self, request: CreateSessionToken) -> BoxFuture<'static, Result<SessionToken>> {
+        let (client, body) = (self.client().clone(), request.build());
+        async move { client.send(client.api().create_session_token().body(body?)).await }.boxed()
     }
 }
 
