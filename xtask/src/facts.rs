@@ -12,6 +12,8 @@
 //! - which fields of `ToolConfig` apply to each tool type, and which it requires (the spec's
 //!   `x-anam-tool-types` extension on that schema);
 //! - the fields whose JSON has a documented size limit (the spec's `x-anam-max-json-bytes`);
+//! - the fields of every `multipart/form-data` request body: which is the file, which are
+//!   required, and the largest file (the spec's `x-anam-max-bytes`);
 //! - the `llmId` that turns the LLM off (the spec's `x-anam-no-llm` on `LlmId`);
 //! - which operations answer with a `Secret` somewhere in their success body (the spec's
 //!   `Secret` schema, reached through any `$ref`, property, item or branch), so that no error
@@ -36,6 +38,8 @@ const LLM_ID_SCHEMA: &str = "LlmId";
 const NO_LLM_EXTENSION: &str = "x-anam-no-llm";
 /// The extension that gives a field's largest size as JSON, in bytes.
 const JSON_BYTES_EXTENSION: &str = "x-anam-max-json-bytes";
+/// The extension that gives a multipart file field's largest size, in bytes.
+const MAX_BYTES_EXTENSION: &str = "x-anam-max-bytes";
 /// The schema the generated types keep secrets in.
 const SECRET_REF: &str = "#/components/schemas/Secret";
 
@@ -55,6 +59,29 @@ pub fn render(tree: &Value) -> Result<String, String> {
         });
         let codes = codes.collect::<Result<Vec<u16>, String>>()?;
         statuses.push(quote!(&[#(#codes),*]));
+    }
+    let mut form_fields = Vec::new();
+    for (id, method, path) in &operations {
+        let op = &tree["paths"][path.as_str()][method.to_lowercase().as_str()];
+        let Some(form) = op.pointer("/requestBody/content/multipart~1form-data/schema") else { continue };
+        let form = spec::resolve(tree, form).unwrap_or(form);
+        let variant = format_ident!("{}", id.to_upper_camel_case());
+        let required: Vec<&str> =
+            form.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+        for (name, prop) in form.get("properties").and_then(Value::as_object).into_iter().flatten() {
+            let file = prop.get("format").and_then(Value::as_str) == Some("binary");
+            let is_required = required.contains(&name.as_str());
+            let max = match prop.get(MAX_BYTES_EXTENSION).map(|v| v.as_u64()) {
+                None => quote!(None),
+                Some(Some(bytes)) => quote!(Some(#bytes)),
+                Some(None) => {
+                    return Err(format!("paths.{path}.{method}: {name}.{MAX_BYTES_EXTENSION}: not a whole number"));
+                }
+            };
+            form_fields.push(quote!(FormField {
+                operation: Operation::#variant, field: #name, file: #file, required: #is_required, max_bytes: #max,
+            }));
+        }
     }
     let mut secret_answers = Vec::new();
     for (_, method, path) in &operations {
@@ -158,7 +185,7 @@ pub fn render(tree: &Value) -> Result<String, String> {
     let tool_field_count = tool_set_fields.len();
 
     let tokens: TokenStream = quote! {
-        use crate::facts::{Bound, JsonSizeLimit, Location, OutOfBounds, ProviderField, ToolConfigField, check};
+        use crate::facts::{FormField, Bound, JsonSizeLimit, Location, OutOfBounds, ProviderField, ToolConfigField, check};
         use crate::types;
 
         /// An operation of the spec.
@@ -198,6 +225,9 @@ pub fn render(tree: &Value) -> Result<String, String> {
                 match self { #( Operation::#variants => #secret_answers, )* }
             }
         }
+
+        /// The fields of every `multipart/form-data` request body, in the spec's order.
+        pub const FORM_FIELDS: &[FormField] = &[#(#form_fields),*];
 
         /// The documented range of every bounded request field.
         pub const REQUEST_BOUNDS: &[Bound] = &[#(#bounds),*];

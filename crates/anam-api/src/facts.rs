@@ -77,6 +77,28 @@ pub struct ToolConfigField {
     pub required: bool,
 }
 
+/// A field of a `multipart/form-data` request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormField {
+    /// The operation whose body it is.
+    pub operation: Operation,
+    /// The field's name in the form (`chunkSize`).
+    pub field: &'static str,
+    /// Whether it is the file (`format: binary`).
+    pub file: bool,
+    /// Whether the body must have it.
+    pub required: bool,
+    /// The largest file, in bytes, where the spec gives one (`x-anam-max-bytes`).
+    pub max_bytes: Option<u64>,
+}
+
+impl Operation {
+    /// The fields of this operation's `multipart/form-data` body (none if it has no such body).
+    pub fn form_fields(self) -> impl Iterator<Item = &'static FormField> {
+        FORM_FIELDS.iter().filter(move |f| f.operation == self)
+    }
+}
+
 /// A field whose value, serialized as JSON, must not exceed a number of bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JsonSizeLimit {

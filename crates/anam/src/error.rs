@@ -83,9 +83,14 @@ pub enum Error {
     /// page than the one asked for, or a page holding only items it had already sent.
     #[error("paging stopped: {}", one_line(.0, 200))]
     Paging(String),
-    /// The generated client refused to build the request (a required field was not set).
+    /// The generated client refused to build the request (a required field was not set), or
+    /// a file to upload could not be read.
     #[error("invalid request: {}", one_line(.0, 200))]
     InvalidRequest(String),
+    /// A knowledge document did not become ready: processing failed, or did not end in time
+    /// ([`Resource::wait_until_processed`](crate::Resource::wait_until_processed)).
+    #[error(transparent)]
+    Processing(Box<crate::knowledge::ProcessingError>),
 }
 
 /// A limit of the account that an answer says was reached, as [`Error::limit`] reads it.

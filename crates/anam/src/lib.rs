@@ -56,6 +56,7 @@ mod call_options;
 mod client;
 mod error;
 pub mod ids;
+mod knowledge;
 mod options;
 mod pagination;
 mod personas;
@@ -64,6 +65,7 @@ mod request;
 mod resource;
 mod retry;
 mod sessions;
+mod upload;
 
 pub use anam_api as api;
 pub use anam_api::Secret;
@@ -90,6 +92,7 @@ pub use ids::{
     AvatarId, KnowledgeDocumentId, KnowledgeGroupId, LlmId, MeetingInviteId, PersonaId, SessionId, ShareLinkId, ToolId,
     VoiceId,
 };
+pub use knowledge::{CreateKnowledgeGroup, ProcessingError, SearchKnowledge, UploadDocument, WaitForDocument};
 pub use options::{VoiceDetection, VoiceEngine, VoiceGeneration};
 pub use personas::{CreatePersona, EphemeralPersona, UpdatePersona};
 /// The HTTP status type of [`Error::status`] and [`ApiError::status`], and the header map of
@@ -98,6 +101,7 @@ pub use reqwest::{StatusCode, header::HeaderMap};
 pub use resource::{IntoBody, Resource};
 pub use retry::{Failure, RetryConfig};
 pub use sessions::{CreateSessionToken, Direction, SessionSettings, SessionTool};
+pub use upload::Upload;
 
 /// The persona operations (`client.personas()`).
 pub type Personas = Resource<resources::Persona>;

@@ -11,13 +11,15 @@ use std::time::Instant;
 use anam_api::hooks::BodyTooLarge;
 use anam_api::{Call, Operation};
 use bytes::{Bytes, BytesMut};
-use progenitor_client::ResponseValue;
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
+use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::client::Client;
 use crate::error::{ApiError, DecodeError, ERROR_BODY_LIMIT, Error, Result};
 use crate::redact::Redactor;
-use crate::retry::{Failure, parse_retry_after};
+use crate::retry::{Failure, RetryConfig, parse_retry_after};
+use crate::upload::Form;
 
 /// What a generated operation's `send()` returns.
 pub(crate) type Generated<T> = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>;
@@ -29,12 +31,69 @@ pub(crate) type Decode<T> = fn(&[u8]) -> serde_json::Result<T>;
 /// then sent again while the retry settings say so.
 pub(crate) async fn send<C: Call>(client: &Client, call: C) -> Result<C::Output> {
     call.check()?;
-    run(client, C::OPERATION, C::decode, || call.clone().send()).await
+    run(client, client.retry_config(), C::OPERATION, C::decode, || call.clone().send()).await
 }
 
-/// Runs one call of `op` with `client`'s retry settings: `attempt` sends it once, and is called
+/// Sends a `multipart/form-data` `form` to `op` (an upload, which progenitor does not
+/// generate), with `id` in the path's `{id}`, through the same loop as every call: the same
+/// checks, retries, errors and span. Each attempt builds the body again (a file is opened
+/// again); a form whose file is a stream is sent once, never retried.
+pub(crate) async fn send_form<T: DeserializeOwned>(
+    client: &Client,
+    op: Operation,
+    id: Option<&str>,
+    form: Form,
+) -> Result<T> {
+    let path = match id {
+        Some(id) => {
+            anam_api::call::check_path_segment("id", id)?;
+            op.path().replace("{id}", &progenitor_client::encode_path(id))
+        }
+        None => op.path().to_owned(),
+    };
+    form.check().await?;
+    let url = format!("{}{path}", client.base_url());
+    let retry = if form.is_replayable() { *client.retry_config() } else { RetryConfig::disabled() };
+    run(client, &retry, op, anam_api::call::decode_json, || form_attempt(client, op, &url, &form)).await
+}
+
+/// One attempt of an upload: the request built and sent through the generated client's hook
+/// (headers, timeout, body limit), its answer handed over as a generated call's would be.
+async fn form_attempt<T: DeserializeOwned>(client: &Client, op: Operation, url: &str, form: &Form) -> Generated<T> {
+    use progenitor_client::Error as Gen;
+    let body = form.to_multipart().await.map_err(Gen::Custom)?;
+    let api = client.api();
+    let method = reqwest::Method::from_bytes(op.method().as_bytes()).map_err(|e| Gen::Custom(e.to_string()))?;
+    let request = api
+        .client()
+        .request(method, url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .header("api-version", <anam_api::Client as ClientInfo<_>>::api_version())
+        .multipart(body)
+        .build()
+        .map_err(Gen::CommunicationError)?;
+    let info = OperationInfo { operation_id: op.id() };
+    let response = ClientHooks::exec(api, request, &info).await.map_err(Gen::CommunicationError)?;
+    if !response.status().is_success() {
+        return Err(Gen::UnexpectedResponse(response));
+    }
+    let (status, headers) = (response.status(), response.headers().clone());
+    let body = response.bytes().await.map_err(Gen::ResponseBodyError)?;
+    match anam_api::call::decode_json(&body) {
+        Ok(value) => Ok(ResponseValue::new(value, status, headers)),
+        Err(error) => Err(Gen::InvalidResponsePayload(body, error)),
+    }
+}
+
+/// Runs one call of `op` with the retry settings `retry`: `attempt` sends it once, and is called
 /// again for each retry; `decode` reads a success body the generated client did not expect.
-pub(crate) async fn run<T, F, Fut>(client: &Client, op: Operation, decode: Decode<T>, mut attempt: F) -> Result<T>
+pub(crate) async fn run<T, F, Fut>(
+    client: &Client,
+    retry: &RetryConfig,
+    op: Operation,
+    decode: Decode<T>,
+    mut attempt: F,
+) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Generated<T>>,
@@ -50,7 +109,7 @@ where
         error.kind = tracing::field::Empty,
     );
     let idempotent = op.method() != "POST";
-    let (retry, redactor) = (client.retry_config(), client.redactor());
+    let redactor = client.redactor();
     let calling = async {
         let started = Instant::now();
         let mut attempts: u32 = 0;
@@ -219,5 +278,6 @@ fn kind(error: &Error) -> &'static str {
         Error::Decode(_) => "decode",
         Error::Paging(_) => "paging",
         Error::InvalidRequest(_) => "invalid_request",
+        Error::Processing(_) => "processing",
     }
 }

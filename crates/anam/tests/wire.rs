@@ -454,3 +454,60 @@ async fn with_options_changes_one_clients_calls_and_leaves_the_other_alone() {
     assert!(matches!(hurried.personas().get(PERSONA_ID).await.unwrap_err(), Error::Timeout { .. }));
     assert!(client(&slow).personas().get(PERSONA_ID).await.is_ok(), "the default timeout is 30 s");
 }
+
+fn document(id: &str) -> Value {
+    json!({"id": id, "knowledgeFolderId": "g-1", "filename": "hours.md", "status": "PROCESSING"})
+}
+
+#[tokio::test]
+async fn an_upload_is_multipart_with_the_specs_fields_streamed_from_the_file() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/knowledge/groups/g-1/documents"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(document("d-1")))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hours.md");
+    std::fs::write(&file, "# Opening hours\nNine to five.").unwrap();
+    let upload = anam::UploadDocument::new(anam::Upload::path(&file)).chunk_size(500).chunk_overlap(50);
+    let created = client(&server).knowledge_groups().upload("g-1", upload).await.unwrap();
+    assert_eq!(created.id, "d-1");
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    let last = requests.last().unwrap();
+    let content_type = last.headers.get("content-type").unwrap().to_str().unwrap().to_owned();
+    assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
+    assert_eq!(last.headers.get("authorization").unwrap(), &format!("Bearer {KEY}"));
+    let body = String::from_utf8_lossy(&last.body);
+    for part in [
+        "name=\"chunkSize\"\r\n\r\n500\r\n",
+        "name=\"chunkOverlap\"\r\n\r\n50\r\n",
+        "name=\"file\"; filename=\"hours.md\"\r\nContent-Type: text/markdown\r\n",
+        "# Opening hours\nNine to five.",
+    ] {
+        assert!(body.contains(part), "{part:?} in {body}");
+    }
+}
+
+#[tokio::test]
+async fn an_upload_from_a_stream_is_sent_once_and_limits_are_checked_before_sending() {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    let chunks = futures::stream::iter([Ok(bytes::Bytes::from_static(b"a,b\n1,2\n"))]);
+    let upload = anam::UploadDocument::new(anam::Upload::stream("prices.csv", chunks, None));
+    let err = client(&server).knowledge_groups().upload("g-1", upload).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1, "a stream cannot be sent again");
+
+    let huge = anam::Upload::stream("huge.pdf", futures::stream::empty(), Some(60 << 20));
+    let err = client(&server).knowledge_groups().upload("g-1", anam::UploadDocument::new(huge)).await.unwrap_err();
+    assert_eq!(err.to_string(), "file is 62914560 bytes, but must be at most 52428800 bytes");
+    let missing = anam::UploadDocument::new(anam::Upload::path("/nonexistent/handbook.pdf"));
+    let err = client(&server).knowledge_groups().upload("g-1", missing).await.unwrap_err();
+    assert!(err.to_string().contains("cannot read the upload /nonexistent/handbook.pdf"), "{err}");
+    let err =
+        client(&server).knowledge_groups().upload("..", anam::UploadDocument::new(anam::Upload::bytes("a.txt", "x")));
+    assert_eq!(err.await.unwrap_err().to_string().split(" is ").next(), Some("id"));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1, "nothing more was sent");
+}
