@@ -78,8 +78,17 @@ pub fn render(tree: &Value) -> Result<String, String> {
                     return Err(format!("paths.{path}.{method}: {name}.{MAX_BYTES_EXTENSION}: not a whole number"));
                 }
             };
+            let length = |key: &str| match prop.get(key).and_then(Value::as_u64) {
+                Some(n) => {
+                    let n = n as usize;
+                    quote!(Some(#n))
+                }
+                None => quote!(None),
+            };
+            let (min_length, max_length) = (length("minLength"), length("maxLength"));
             form_fields.push(quote!(FormField {
                 operation: Operation::#variant, field: #name, file: #file, required: #is_required, max_bytes: #max,
+                min_length: #min_length, max_length: #max_length,
             }));
         }
     }

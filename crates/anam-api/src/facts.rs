@@ -90,6 +90,10 @@ pub struct FormField {
     pub required: bool,
     /// The largest file, in bytes, where the spec gives one (`x-anam-max-bytes`).
     pub max_bytes: Option<u64>,
+    /// The shortest text, in characters (`minLength`).
+    pub min_length: Option<usize>,
+    /// The longest text, in characters (`maxLength`).
+    pub max_length: Option<usize>,
 }
 
 impl Operation {

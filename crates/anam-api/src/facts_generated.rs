@@ -553,6 +553,8 @@ pub const FORM_FIELDS: &[FormField] = &[
         file: false,
         required: false,
         max_bytes: None,
+        min_length: None,
+        max_length: None,
     },
     FormField {
         operation: Operation::CreateAvatar,
@@ -560,6 +562,8 @@ pub const FORM_FIELDS: &[FormField] = &[
         file: false,
         required: true,
         max_bytes: None,
+        min_length: Some(3usize),
+        max_length: Some(50usize),
     },
     FormField {
         operation: Operation::CreateAvatar,
@@ -567,6 +571,8 @@ pub const FORM_FIELDS: &[FormField] = &[
         file: true,
         required: false,
         max_bytes: Some(4500000u64),
+        min_length: None,
+        max_length: None,
     },
     FormField {
         operation: Operation::CreateAvatar,
@@ -574,6 +580,8 @@ pub const FORM_FIELDS: &[FormField] = &[
         file: false,
         required: false,
         max_bytes: None,
+        min_length: None,
+        max_length: None,
     },
     FormField {
         operation: Operation::UploadKnowledgeGroupDocument,
@@ -581,6 +589,8 @@ pub const FORM_FIELDS: &[FormField] = &[
         file: false,
         required: false,
         max_bytes: None,
+        min_length: None,
+        max_length: None,
     },
     FormField {
         operation: Operation::UploadKnowledgeGroupDocument,
@@ -588,6 +598,8 @@ pub const FORM_FIELDS: &[FormField] = &[
         file: false,
         required: false,
         max_bytes: None,
+        min_length: None,
+        max_length: None,
     },
     FormField {
         operation: Operation::UploadKnowledgeGroupDocument,
@@ -595,6 +607,8 @@ pub const FORM_FIELDS: &[FormField] = &[
         file: true,
         required: true,
         max_bytes: Some(52428800u64),
+        min_length: None,
+        max_length: None,
     },
     FormField {
         operation: Operation::CreateVoice,
@@ -602,6 +616,8 @@ pub const FORM_FIELDS: &[FormField] = &[
         file: true,
         required: true,
         max_bytes: Some(4500000u64),
+        min_length: None,
+        max_length: None,
     },
     FormField {
         operation: Operation::CreateVoice,
@@ -609,6 +625,8 @@ pub const FORM_FIELDS: &[FormField] = &[
         file: false,
         required: false,
         max_bytes: None,
+        min_length: None,
+        max_length: None,
     },
     FormField {
         operation: Operation::CreateVoice,
@@ -616,6 +634,8 @@ pub const FORM_FIELDS: &[FormField] = &[
         file: false,
         required: false,
         max_bytes: None,
+        min_length: None,
+        max_length: None,
     },
     FormField {
         operation: Operation::CreateVoice,
@@ -623,6 +643,8 @@ pub const FORM_FIELDS: &[FormField] = &[
         file: false,
         required: false,
         max_bytes: None,
+        min_length: None,
+        max_length: None,
     },
     FormField {
         operation: Operation::CreateVoice,
@@ -630,6 +652,8 @@ pub const FORM_FIELDS: &[FormField] = &[
         file: false,
         required: true,
         max_bytes: None,
+        min_length: None,
+        max_length: None,
     },
 ];
 /// The documented range of every bounded request field.

@@ -57,6 +57,7 @@ mod client;
 mod error;
 pub mod ids;
 mod knowledge;
+mod media;
 mod options;
 mod pagination;
 mod personas;
@@ -64,6 +65,7 @@ mod redact;
 mod request;
 mod resource;
 mod retry;
+mod session_reports;
 mod sessions;
 mod upload;
 
@@ -93,6 +95,7 @@ pub use ids::{
     VoiceId,
 };
 pub use knowledge::{CreateKnowledgeGroup, ProcessingError, SearchKnowledge, UploadDocument, WaitForDocument};
+pub use media::{CloneVoice, CreateAvatar, UploadAvatar, UploadVoice};
 pub use options::{VoiceDetection, VoiceEngine, VoiceGeneration};
 pub use personas::{CreatePersona, EphemeralPersona, UpdatePersona};
 /// The HTTP status type of [`Error::status`] and [`ApiError::status`], and the header map of
@@ -100,6 +103,7 @@ pub use personas::{CreatePersona, EphemeralPersona, UpdatePersona};
 pub use reqwest::{StatusCode, header::HeaderMap};
 pub use resource::{IntoBody, Resource};
 pub use retry::{Failure, RetryConfig};
+pub use session_reports::{LONGEST_ANALYTICS_PERIOD, RECORDING_URL_LIFETIME, Recording, SessionAnalyticsQuery};
 pub use sessions::{CreateSessionToken, Direction, SessionSettings, SessionTool};
 pub use upload::Upload;
 

@@ -116,25 +116,29 @@ impl Upload {
         })
     }
 
-    /// The form part for one attempt: the file opened (again), the bytes, or the stream taken.
-    pub(crate) async fn part(&self) -> io::Result<Part> {
-        let part = match &self.source {
+    /// The body for one attempt: the file opened (again) and streamed, the bytes, or the stream
+    /// taken.
+    pub(crate) async fn body(&self) -> io::Result<reqwest::Body> {
+        Ok(match &self.source {
             Source::Path(path) => {
                 let file = tokio::fs::File::open(path).await?;
-                let length = file.metadata().await?.len();
-                let chunks = tokio_util::io::ReaderStream::new(file);
-                Part::stream_with_length(reqwest::Body::wrap_stream(chunks), length)
+                reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file))
             }
-            Source::Bytes(bytes) => Part::stream_with_length(reqwest::Body::from(bytes.clone()), bytes.len() as u64),
-            Source::Stream { body, length } => {
+            Source::Bytes(bytes) => reqwest::Body::from(bytes.clone()),
+            Source::Stream { body, .. } => {
                 let taken = body.lock().unwrap_or_else(PoisonError::into_inner).take();
                 let stream = taken.ok_or_else(|| io::Error::other("the upload's stream was already sent once"))?;
-                let body = reqwest::Body::wrap_stream(stream);
-                match length {
-                    Some(length) => Part::stream_with_length(body, *length),
-                    None => Part::stream(body),
-                }
+                reqwest::Body::wrap_stream(stream)
             }
+        })
+    }
+
+    /// The form part for one attempt: [`Self::body`] with the file's name, type and length.
+    pub(crate) async fn part(&self) -> io::Result<Part> {
+        let body = self.body().await?;
+        let part = match self.length().await? {
+            Some(length) => Part::stream_with_length(body, length),
+            None => Part::stream(body),
         };
         part.file_name(self.file_name.clone())
             .mime_str(&self.content_type())
@@ -216,10 +220,23 @@ impl Form {
         })
     }
 
-    /// Adds a text field (numbers and booleans as their JSON text).
+    /// Adds a text field (numbers and booleans as their JSON text), checked against the
+    /// spec's lengths for it.
     pub(crate) fn text(mut self, name: &str, value: impl ToString) -> Result<Self, ValidationError> {
         let field = self.field(name)?;
-        self.texts.push((field.field, value.to_string()));
+        let value = value.to_string();
+        let length = value.chars().count();
+        let too_short = field.min_length.is_some_and(|min| length < min);
+        let too_long = field.max_length.is_some_and(|max| length > max);
+        if too_short || too_long {
+            let expected = match (field.min_length, field.max_length) {
+                (Some(min), Some(max)) => format!("{min} to {max} characters"),
+                (Some(min), None) => format!("at least {min} characters"),
+                (_, max) => format!("at most {} characters", max.unwrap_or_default()),
+            };
+            return Err(ValidationError::new(field.field, format!("{length} characters long"), expected));
+        }
+        self.texts.push((field.field, value));
         Ok(self)
     }
 
@@ -277,6 +294,10 @@ mod tests {
         assert!(err.expected.contains("chunkSize"), "{err}");
         assert!(form.clone().text("chunkSize", 500).is_ok());
         assert_eq!(form.file("chunkSize", Upload::bytes("a.txt", "x")).unwrap_err().field, "chunkSize");
+        let avatar = Form::new(Operation::CreateAvatar);
+        let err = avatar.clone().text("displayName", "Al").unwrap_err();
+        assert_eq!(err.to_string(), "displayName is 2 characters long, but must be 3 to 50 characters");
+        assert!(avatar.text("displayName", "Alex").is_ok());
     }
 
     #[tokio::test]

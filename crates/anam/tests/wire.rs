@@ -511,3 +511,123 @@ async fn an_upload_from_a_stream_is_sent_once_and_limits_are_checked_before_send
     assert_eq!(err.await.unwrap_err().to_string().split(" is ").next(), Some("id"));
     assert_eq!(server.received_requests().await.unwrap().len(), 1, "nothing more was sent");
 }
+
+#[tokio::test]
+async fn a_large_voice_goes_to_storage_without_the_key_then_is_cloned_by_its_key() {
+    let api = MockServer::start().await;
+    let storage = MockServer::start().await;
+    let upload_url = format!("{}/bucket/clip.wav?X-Amz-Signature=abc", storage.uri());
+    Mock::given(method("POST"))
+        .and(path("/v1/voices/presigned-upload"))
+        .and(body_json(json!({"filename": "clip.wav", "contentType": "audio/wav", "fileSize": 11})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"uploadUrl": upload_url, "audioKey": "k/clip.wav"})),
+        )
+        .mount(&api)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/voices"))
+        .and(body_json(json!({"audioKey": "k/clip.wav", "name": "Me", "enhance": true, "language": "en"})))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "v-1", "displayName": "Me"})))
+        .mount(&api)
+        .await;
+    Mock::given(method("PUT"))
+        .and(header("content-type", "audio/wav"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&storage)
+        .await;
+    let voice = anam::UploadVoice::new("Me", anam::Upload::bytes("clip.wav", "RIFF-audio!"));
+    let created = client(&api).voices().upload_large(voice).await.unwrap();
+    assert_eq!(created.id, "v-1");
+    let put = &storage.received_requests().await.unwrap()[0];
+    assert_eq!(put.body, b"RIFF-audio!");
+    assert!(put.headers.get("authorization").is_none(), "the storage never gets the API key");
+}
+
+#[tokio::test]
+async fn voice_and_avatar_uploads_send_the_specs_forms_and_a_hard_delete_says_so() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/voices"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "v-1"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/avatars"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "a-1"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/v1/avatars/a-1"))
+        .and(query_param("hard", "true"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"message": "Avatar deleted successfully"})))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let voice = anam::UploadVoice::new("Me", anam::Upload::bytes("me.mp3", "ID3")).language("fr").enhance(false);
+    assert_eq!(client.voices().upload(voice).await.unwrap().id, "v-1");
+    let avatar = anam::UploadAvatar::new("Alex", anam::Upload::bytes("alex.png", "PNG")).avatar_model("cara-4");
+    assert_eq!(client.avatars().upload(avatar).await.unwrap().id, "a-1");
+    client.avatars().delete_permanently("a-1").await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    let voice_form = String::from_utf8_lossy(&requests[0].body);
+    for part in [
+        "name=\"name\"\r\n\r\nMe",
+        "name=\"language\"\r\n\r\nfr",
+        "name=\"enhance\"\r\n\r\nfalse",
+        "filename=\"me.mp3\"\r\nContent-Type: audio/mpeg",
+    ] {
+        assert!(voice_form.contains(part), "{part:?} in {voice_form}");
+    }
+    let avatar_form = String::from_utf8_lossy(&requests[1].body);
+    for part in [
+        "name=\"displayName\"\r\n\r\nAlex",
+        "name=\"avatarModel\"\r\n\r\ncara-4",
+        "name=\"imageFile\"; filename=\"alex.png\"",
+    ] {
+        assert!(avatar_form.contains(part), "{part:?} in {avatar_form}");
+    }
+    let short = anam::UploadAvatar::new("Al", anam::Upload::bytes("al.png", "PNG"));
+    assert_eq!(
+        client.avatars().upload(short).await.unwrap_err().to_string(),
+        "displayName is 2 characters long, but must be 3 to 50 characters"
+    );
+    let big = anam::UploadVoice::new("Me", anam::Upload::stream("big.wav", futures::stream::empty(), Some(5_000_000)));
+    assert!(client.voices().upload(big).await.unwrap_err().to_string().starts_with("audioFile is 5000000 bytes"));
+    assert_eq!(server.received_requests().await.unwrap().len(), 3, "refused before sending");
+}
+
+#[tokio::test]
+async fn session_reads_sort_the_transcript_date_the_recording_and_check_the_period() {
+    let server = MockServer::start().await;
+    let transcript = json!({"sessionId": "s-1", "messages": [
+        {"role": "persona", "message": "second", "timestamp": "2026-11-01T10:00:05Z"},
+        {"role": "user", "message": "first", "timestamp": "2026-11-01T10:00:01Z"}]});
+    Mock::given(path("/v1/sessions/s-1/transcript"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(transcript))
+        .mount(&server)
+        .await;
+    Mock::given(path("/v1/sessions/s-1/recording"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"recordingUrl": "https://cdn/x.mp4?X-Amz-Signature=s"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/v1/sessions/analytics"))
+        .and(query_param("clientLabel", "web"))
+        .and(query_param("from", "2026-11-01T00:00:00Z"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"sessionCount": 3})))
+        .mount(&server)
+        .await;
+    let sessions = client(&server).sessions();
+    let messages = sessions.transcript("s-1").await.unwrap().messages.unwrap();
+    assert_eq!(messages.iter().map(|m| m.message.clone().unwrap()).collect::<Vec<_>>(), ["first", "second"]);
+    let recording = sessions.recording("s-1").await.unwrap();
+    assert_eq!(recording.expires_at - recording.fetched_at, chrono::Duration::hours(1));
+    assert!(!format!("{recording:?}").contains("Signature"), "the URL is a secret");
+    let from = "2026-11-01T00:00:00Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let query = anam::SessionAnalyticsQuery::between(from, from + chrono::Duration::days(7)).client_label("web");
+    assert_eq!(sessions.aggregated_analytics(query).await.unwrap().session_count, Some(3));
+    let long = anam::SessionAnalyticsQuery::between(from, from + chrono::Duration::days(40));
+    assert_eq!(sessions.aggregated_analytics(long).await.unwrap_err().to_string().split(" is ").next(), Some("from"));
+}
