@@ -6,14 +6,12 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use anam::types::ToolType;
-use anam::types::ToolUpdateName;
 use anam::{Client, Operation};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SECRET: &str = "SECRET-7f3a9c-TOKEN-TEXT";
-const ID: &str = "2f1c5b8e-4a3d-4c7e-9b1a-6d0e8f2a7c31";
+use anam_tests::ID;
 
 /// Bodies that carry [`SECRET`] and break JSON, so that no answer type can decode them.
 fn broken_bodies() -> Vec<String> {
@@ -43,54 +41,10 @@ fn reshaped_bodies() -> Vec<String> {
     ]
 }
 
-/// Sends `op` once with small valid input; the answer is whatever the server says.
+/// Sends `op` once, and checks that its error shows no part of the secret.
 async fn send(client: &Client, op: Operation) -> Result<(), String> {
-    let api = client.api();
-    let result = match op {
-        Operation::CreateSessionToken => client.sessions().token(anam::CreateSessionToken::persona(ID)).await.map(drop),
-        Operation::GetKnowledgeDocumentDownload => {
-            client.send(api.get_knowledge_document_download().id(ID)).await.map(drop)
-        }
-        Operation::ListMeetingInvites => client.send(api.list_meeting_invites()).await.map(drop),
-        Operation::CreateMeetingInvite => {
-            let call = api
-                .create_meeting_invite()
-                .body_map(|b| b.meeting_url("https://meet.google.com/abc-defg-hij").persona_id(Some(ID.into())));
-            client.send(call).await.map(drop)
-        }
-        Operation::GetMeetingInvite => client.send(api.get_meeting_invite().id(ID)).await.map(drop),
-        Operation::CreatePersona => client.personas().create(anam::CreatePersona::cara()).await.map(drop),
-        Operation::GetPersona => client.personas().get(ID).await.map(drop),
-        Operation::UpdatePersona => client.personas().update(ID, anam::UpdatePersona::new().name("x")).await.map(drop),
-        Operation::GetSessionRecording => client.send(api.get_session_recording().id(ID)).await.map(drop),
-        Operation::ListShareLinks => client.send(api.list_share_links()).await.map(drop),
-        Operation::CreateShareLink => {
-            client.send(api.create_share_link().body_map(|b| b.persona_id(ID))).await.map(drop)
-        }
-        Operation::GetShareLink => client.send(api.get_share_link().id(ID)).await.map(drop),
-        Operation::UpdateShareLink => {
-            client.send(api.update_share_link().id(ID).body_map(|b| b.usage_limit(5.0))).await.map(drop)
-        }
-        Operation::ListTools => client.tools().list(anam::ListTools::new()).await.map(drop),
-        Operation::CreateTool => {
-            let call = api
-                .create_tool()
-                .body_map(|b| b.name("open_calendar").description("Opens it.").type_(ToolType::Client));
-            client.send(call).await.map(drop)
-        }
-        Operation::GetTool => client.tools().get(ID).await.map(drop),
-        Operation::UpdateTool => client
-            .send(api.update_tool().id(ID).body_map(|b| b.name(Some(ToolUpdateName::try_from("renamed").unwrap()))))
-            .await
-            .map(drop),
-        Operation::CreateVoicePresignedUpload => {
-            let call = api
-                .create_voice_presigned_upload()
-                .body_map(|b| b.filename("a.wav").content_type("audio/wav").file_size(10));
-            client.send(call).await.map(drop)
-        }
-        other => return Err(format!("{} answers with a secret but has no case here: add one", other.id())),
-    };
+    let outcome = anam_tests::send_minimal(client, op).await;
+    let result = outcome.ok_or_else(|| format!("{} has no case in anam_tests::send_minimal: add one", op.id()))?;
     result.map_err(|error| {
         let (shown, debug) = (error.to_string(), format!("{error:?}"));
         assert!(!shown.contains(SECRET) && !debug.contains(SECRET), "{}: {shown} / {debug}", op.id());
@@ -137,7 +91,7 @@ async fn no_answer_that_holds_a_secret_shows_it_in_an_error_or_a_trace() {
             Client::builder().base_url(server.uri()).api_key("sk-test-0123456789").max_retries(0).build().unwrap();
         for op in &secret_ops {
             match send(&client, *op).await {
-                Err(shown) if shown.contains("has no case here") => panic!("{shown}"),
+                Err(shown) if shown.contains("has no case in") => panic!("{shown}"),
                 Err(shown) => {
                     tracing::error!(error = %shown, "what a careless caller logs");
                     assert!(shown.contains("holds a secret, so none of it is shown"), "{}: {shown}", op.id());
