@@ -83,6 +83,8 @@ pub use anam_api::types::{
 };
 pub use anam_api::{Call, Operation};
 pub use call_options::CallOptions;
+/// The date and time crate of the generated types (`DateTime<Utc>`), re-exported.
+pub use chrono;
 pub use client::{
     API_KEY_ENV, API_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
