@@ -390,3 +390,26 @@ async fn a_refused_connection_names_the_url_and_the_cause() {
     assert!(shown.starts_with(&format!("cannot reach {url}/v1/personas/p1: connection refused")), "{shown}");
     assert!(shown.ends_with("(1 attempt)"), "{shown}");
 }
+
+#[tokio::test]
+async fn an_observer_is_told_of_every_retry_with_the_servers_wait() {
+    let mock = MockServer::start().await;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let client = Client::builder()
+        .base_url(mock.base_url())
+        .api_key(mock.api_key())
+        .initial_backoff(Duration::from_millis(10))
+        .on_retry(move |event| sink.lock().unwrap().push(*event))
+        .build()
+        .unwrap();
+    let created = client.personas().create(CreatePersona::cara()).await.unwrap();
+    mock.inject_for(Operation::GetPersona, Fault::status_with_retry_after(429, "0"), 1);
+    mock.inject_for(Operation::GetPersona, Fault::status(503), 1);
+    client.personas().get(&created.id).await.unwrap();
+    let events = seen.lock().unwrap().clone();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!((events[0].operation, events[0].attempt), (Operation::GetPersona, 1));
+    assert_eq!((events[0].status.map(|s| s.as_u16()), events[0].retry_after), (Some(429), Some(Duration::ZERO)));
+    assert_eq!((events[1].status.map(|s| s.as_u16()), events[1].attempt), (Some(503), 2));
+}

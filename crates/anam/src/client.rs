@@ -15,7 +15,7 @@ use progenitor_client::ClientInfo;
 use crate::error::{ConfigError, ConfigErrorKind, Result};
 use crate::redact::Redactor;
 use crate::resource::Resource;
-use crate::retry::RetryConfig;
+use crate::retry::{RetryConfig, RetryEvent, RetryObserver};
 use crate::{
     Avatars, KnowledgeDocuments, KnowledgeGroups, Llms, MeetingInvites, Personas, Sessions, ShareLinks, Tools, Voices,
 };
@@ -70,6 +70,7 @@ struct Shared {
     timeout: Duration,
     max_response_bytes: u64,
     redactor: Redactor,
+    on_retry: Option<RetryObserver>,
 }
 
 impl Client {
@@ -175,6 +176,11 @@ impl Client {
         &self.shared.redactor
     }
 
+    /// What is told of each retry ([`ClientBuilder::on_retry`]).
+    pub(crate) fn retry_observer(&self) -> Option<&RetryObserver> {
+        self.shared.on_retry.as_ref()
+    }
+
     /// A client like this one that sends through `api` and retries by `retry`
     /// ([`Client::with_options`]).
     pub(crate) fn derived(&self, api: anam_api::Client, retry: RetryConfig) -> Client {
@@ -187,6 +193,7 @@ impl Client {
             timeout,
             max_response_bytes: shared.max_response_bytes,
             redactor: shared.redactor.clone(),
+            on_retry: shared.on_retry.clone(),
         };
         Client { shared: Arc::new(shared) }
     }
@@ -231,6 +238,7 @@ pub struct ClientBuilder {
     user_agent_suffix: Option<String>,
     http_client: Option<reqwest::Client>,
     allow_insecure_http: bool,
+    on_retry: Option<RetryObserver>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -326,6 +334,23 @@ impl ClientBuilder {
         self
     }
 
+    /// Calls `observe` before each retry's wait, with what failed and how long the SDK waits
+    /// ([`RetryEvent`]): for metrics, or to slow other work down while the server asks for a
+    /// pause (the `anam` CLI pauses all its requests on a 429 or 503 this way).
+    ///
+    /// ```
+    /// let client = anam::Client::builder()
+    ///     .api_key("sk-test")
+    ///     .on_retry(|event| eprintln!("retrying {} in {:?}", event.operation.id(), event.wait))
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(client);
+    /// ```
+    pub fn on_retry(mut self, observe: impl Fn(&RetryEvent) + Send + Sync + 'static) -> Self {
+        self.on_retry = Some(std::sync::Arc::new(observe));
+        self
+    }
+
     /// Accept a plain `http` base URL on a host that is not loopback (default: refused, since
     /// the API key would travel in clear text).
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
@@ -383,7 +408,8 @@ impl ClientBuilder {
         };
         let api = anam_api::Client::new_with_client(&base_url, http, settings);
         let redactor = Redactor::with_key(&key);
-        let shared = Shared { api, base_url, retry: self.retry, timeout, max_response_bytes, redactor };
+        let on_retry = self.on_retry;
+        let shared = Shared { api, base_url, retry: self.retry, timeout, max_response_bytes, redactor, on_retry };
         Ok(Client { shared: Arc::new(shared) })
     }
 }

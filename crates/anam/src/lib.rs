@@ -104,7 +104,7 @@ pub use personas::{CreatePersona, EphemeralPersona, UpdatePersona};
 /// [`ApiError::headers`] (re-exported, so that matching on them takes no other crate).
 pub use reqwest::{StatusCode, header::HeaderMap};
 pub use resource::{IntoBody, Resource};
-pub use retry::{Failure, RetryConfig};
+pub use retry::{Failure, RetryConfig, RetryEvent};
 pub use session_reports::{LONGEST_ANALYTICS_PERIOD, RECORDING_URL_LIFETIME, Recording, SessionAnalyticsQuery};
 pub use sessions::{CreateSessionToken, Direction, SessionSettings, SessionTool};
 pub use upload::Upload;

@@ -18,7 +18,7 @@ use tracing::Instrument;
 use crate::client::Client;
 use crate::error::{ApiError, DecodeError, ERROR_BODY_LIMIT, Error, Result};
 use crate::redact::Redactor;
-use crate::retry::{Failure, RetryConfig, parse_retry_after};
+use crate::retry::{Failure, RetryConfig, RetryEvent, parse_retry_after};
 use crate::upload::Form;
 
 /// What a generated operation's `send()` returns.
@@ -124,6 +124,13 @@ where
                 Some(wait) => {
                     let reason = reason(&error);
                     tracing::info!(attempt = attempts, wait_ms = wait.as_millis() as u64, %reason, "retrying");
+                    if let Some(observe) = client.retry_observer() {
+                        let (status, retry_after) = match failure {
+                            Failure::Answered(status, retry_after) => (Some(status), retry_after),
+                            _ => (None, None),
+                        };
+                        observe(&RetryEvent { operation: op, attempt: attempts, wait, status, retry_after });
+                    }
                     unanswered |= failure == Failure::Unanswered;
                     tokio::time::sleep(wait).await;
                 }

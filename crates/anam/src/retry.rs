@@ -1,6 +1,9 @@
 //! When a call is tried again, and after how long: [`RetryConfig`].
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+
+use anam_api::Operation;
 
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
@@ -122,6 +125,28 @@ impl RetryConfig {
         Duration::try_from_secs_f64(delay.as_secs_f64() * (1.0 - 0.25 * fastrand::f64())).unwrap_or(delay)
     }
 }
+
+/// A retry about to happen, as an observer given to
+/// [`ClientBuilder::on_retry`](crate::ClientBuilder::on_retry) sees it: for metrics, or for a
+/// program that slows all its work down when the server asks one call to wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryEvent {
+    /// The operation being retried.
+    pub operation: Operation,
+    /// The attempt that failed (from 1).
+    pub attempt: u32,
+    /// How long the SDK waits before the next attempt.
+    pub wait: Duration,
+    /// The status of the failed attempt, when the server answered.
+    pub status: Option<StatusCode>,
+    /// The server's `Retry-After`, when it sent one.
+    pub retry_after: Option<Duration>,
+}
+
+/// What [`ClientBuilder::on_retry`](crate::ClientBuilder::on_retry) keeps: called before each
+/// retry's wait.
+pub(crate) type RetryObserver = Arc<dyn Fn(&RetryEvent) + Send + Sync>;
 
 /// Whether a status is worth another attempt: 408, 429 and 5xx.
 pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
