@@ -53,6 +53,7 @@
 #![warn(clippy::unwrap_used)]
 
 mod call_options;
+mod checks;
 mod client;
 mod error;
 pub mod ids;
@@ -64,6 +65,7 @@ mod request;
 mod resource;
 mod retry;
 mod sessions;
+mod tools;
 
 pub use anam_api as api;
 pub use anam_api::Secret;
@@ -98,6 +100,7 @@ pub use reqwest::{StatusCode, header::HeaderMap};
 pub use resource::{IntoBody, Resource};
 pub use retry::{Failure, RetryConfig};
 pub use sessions::{CreateSessionToken, Direction, SessionSettings, SessionTool};
+pub use tools::{CreateTool, UpdateTool};
 
 /// The persona operations (`client.personas()`).
 pub type Personas = Resource<resources::Persona>;
