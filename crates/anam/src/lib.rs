@@ -57,6 +57,7 @@ mod checks;
 mod client;
 mod error;
 pub mod ids;
+mod llms;
 mod options;
 mod pagination;
 mod personas;
@@ -92,6 +93,7 @@ pub use ids::{
     AvatarId, KnowledgeDocumentId, KnowledgeGroupId, LlmId, MeetingInviteId, PersonaId, SessionId, ShareLinkId, ToolId,
     VoiceId,
 };
+pub use llms::{CreateLlm, UpdateLlm};
 pub use options::{VoiceDetection, VoiceEngine, VoiceGeneration};
 pub use personas::{CreatePersona, EphemeralPersona, UpdatePersona};
 /// The HTTP status type of [`Error::status`] and [`ApiError::status`], and the header map of
