@@ -1,6 +1,9 @@
-//! Checks the request builders share: texts whose length the spec bounds (through the
-//! generated constrained types, so a `maxLength` is written once, in the spec), JSON objects
-//! and their documented size, and URLs.
+//! Checks the builders of tools, LLMs, share links and meeting invites share: texts whose
+//! length the spec bounds (through the generated constrained types, so a `maxLength` is
+//! written once, in the spec), JSON objects and their documented size, URLs, and the numbers
+//! the API types as floats but that the SDK takes as durations and counts.
+
+use std::time::Duration;
 
 use anam_api::facts::json_size_limit;
 use anam_api::types::error::ConversionError;
@@ -89,6 +92,23 @@ pub(crate) fn absolute_url(field: &str, text: &str, schemes: &[&str]) -> Result<
     Ok(url)
 }
 
+/// A duration as the hours `expiresInHours` takes: a fraction of an hour stays a fraction
+/// (90 minutes is 1.5). Zero is refused: a link that expires at once is never usable.
+pub(crate) fn positive_hours(field: &str, duration: Duration) -> Result<f64, ValidationError> {
+    if duration.is_zero() {
+        return Err(ValidationError::new(field, "0", "more than 0 hours"));
+    }
+    Ok(duration.as_secs_f64() / 3600.0)
+}
+
+/// A count the API types as a number (`usageLimit`), refusing 0, which no use could pass.
+pub(crate) fn positive_count(field: &str, count: u32) -> Result<f64, ValidationError> {
+    if count == 0 {
+        return Err(ValidationError::new(field, 0, "at least 1"));
+    }
+    Ok(f64::from(count))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +148,13 @@ mod tests {
         }
         let err = absolute_url("url", "https://user:pw@example.com", &["https"]).unwrap_err();
         assert!(!err.to_string().contains("pw"), "{err}");
+    }
+
+    #[test]
+    fn hours_and_counts() {
+        assert_eq!(positive_hours("h", Duration::from_secs(90 * 60)).unwrap(), 1.5);
+        assert_eq!(positive_hours("h", Duration::ZERO).unwrap_err().expected, "more than 0 hours");
+        assert_eq!(positive_count("n", 3).unwrap(), 3.0);
+        assert_eq!(positive_count("n", 0).unwrap_err().field, "n");
     }
 }

@@ -66,6 +66,7 @@ mod request;
 mod resource;
 mod retry;
 mod sessions;
+mod share_links;
 mod tools;
 
 pub use anam_api as api;
@@ -102,6 +103,7 @@ pub use reqwest::{StatusCode, header::HeaderMap};
 pub use resource::{IntoBody, Resource};
 pub use retry::{Failure, RetryConfig};
 pub use sessions::{CreateSessionToken, Direction, SessionSettings, SessionTool};
+pub use share_links::{CreateShareLink, UpdateShareLink};
 pub use tools::{CreateTool, UpdateTool};
 
 /// The persona operations (`client.personas()`).
