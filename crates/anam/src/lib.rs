@@ -58,6 +58,7 @@ mod client;
 mod error;
 pub mod ids;
 mod llms;
+mod meeting_invites;
 mod options;
 mod pagination;
 mod personas;
@@ -95,6 +96,7 @@ pub use ids::{
     VoiceId,
 };
 pub use llms::{CreateLlm, UpdateLlm};
+pub use meeting_invites::CreateMeetingInvite;
 pub use options::{VoiceDetection, VoiceEngine, VoiceGeneration};
 pub use personas::{CreatePersona, EphemeralPersona, UpdatePersona};
 /// The HTTP status type of [`Error::status`] and [`ApiError::status`], and the header map of
