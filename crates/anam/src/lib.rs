@@ -53,11 +53,14 @@
 #![warn(clippy::unwrap_used)]
 
 mod call_options;
+mod checks;
 mod client;
 mod error;
 pub mod ids;
 mod knowledge;
+mod llms;
 mod media;
+mod meeting_invites;
 mod options;
 mod pagination;
 mod personas;
@@ -67,6 +70,8 @@ mod resource;
 mod retry;
 mod session_reports;
 mod sessions;
+mod share_links;
+mod tools;
 mod upload;
 
 pub use anam_api as api;
@@ -97,7 +102,9 @@ pub use ids::{
     VoiceId,
 };
 pub use knowledge::{CreateKnowledgeGroup, ProcessingError, SearchKnowledge, UploadDocument, WaitForDocument};
+pub use llms::{CreateLlm, UpdateLlm};
 pub use media::{CloneVoice, CreateAvatar, UploadAvatar, UploadVoice};
+pub use meeting_invites::CreateMeetingInvite;
 pub use options::{VoiceDetection, VoiceEngine, VoiceGeneration};
 pub use personas::{CreatePersona, EphemeralPersona, UpdatePersona};
 /// The HTTP status type of [`Error::status`] and [`ApiError::status`], and the header map of
@@ -107,6 +114,8 @@ pub use resource::{IntoBody, Resource};
 pub use retry::{Failure, RetryConfig, RetryEvent};
 pub use session_reports::{LONGEST_ANALYTICS_PERIOD, RECORDING_URL_LIFETIME, Recording, SessionAnalyticsQuery};
 pub use sessions::{CreateSessionToken, Direction, SessionSettings, SessionTool};
+pub use share_links::{CreateShareLink, UpdateShareLink};
+pub use tools::{CreateTool, UpdateTool};
 pub use upload::Upload;
 
 /// The persona operations (`client.personas()`).
