@@ -32,10 +32,12 @@ const ID: &str = "2f1c5b8e-4a3d-4c7e-9b1a-6d0e8f2a7c31";
 struct Tally {
     passed: usize,
     failed: usize,
+    names: Vec<String>,
 }
 
 impl Tally {
     fn check(&mut self, name: &str, outcome: Result<String, String>) {
+        self.names.push(name.to_owned());
         match outcome {
             Ok(detail) => {
                 self.passed += 1;
@@ -157,6 +159,17 @@ async fn requests(url: &str, tally: &mut Tally) -> Result<(), anam::Error> {
     tally
         .check("createSessionToken, empty ephemeral persona", shown(sessions.token(minimal).await, |_| "token".into()));
 
+    for (name, outcome) in new_operations(&client).await {
+        tally.check(&name, shown(outcome, |()| "validated".into()));
+    }
+    // Every operation of the spec has a request check above.
+    for op in anam::Operation::ALL {
+        let covered = tally.names.iter().any(|name| name.split(',').next() == Some(op.id()));
+        if !covered {
+            tally.check(op.id(), Err(format!("{} has no request check in contract-prism: add one", op.id())));
+        }
+    }
+
     // The raw generated client checks nothing: an out-of-range value must be refused by Prism.
     let invalid = PersonaCreate {
         voice_detection_options: Some(VoiceDetectionOptions {
@@ -192,7 +205,232 @@ async fn requests(url: &str, tally: &mut Tally) -> Result<(), anam::Error> {
         },
     };
     tally.check("an out-of-range ephemeral persona is flagged", refused);
+
+    // A multipart upload without its file, sent by hand (the SDK refuses it): Prism must refuse
+    // it too, so the uploads above passed a check that can fail.
+    let form = reqwest::multipart::Form::new().text("chunkSize", "500");
+    let sent = reqwest::Client::new()
+        .post(format!("{url}/v1/knowledge/groups/{ID}/documents"))
+        .bearer_auth("contract-test-key")
+        .multipart(form)
+        .send()
+        .await;
+    let refused = match sent {
+        Ok(response) if response.status().is_client_error() => Ok(format!("refused with {}", response.status())),
+        Ok(response) => Err(format!("Prism accepted it with {}", response.status())),
+        Err(error) => Err(format!("not sent: {error}")),
+    };
+    tally.check("an upload without its file is flagged", refused);
     Ok(())
+}
+
+/// Full requests of the operations beyond personas, sessions tokens and the catalogue reads:
+/// every field or parameter set, through the SDK's builders, both media types where there are
+/// two. Each is named `operationId, what`.
+async fn new_operations(client: &Client) -> Vec<(String, anam::Result<()>)> {
+    use anam::types::{
+        LlmFormat, LlmReasoningEffort, LlmReasoningFormat, LlmUpdateFormat, MeetingRegion, MeetingRegionPolicy,
+    };
+    use anam::types::{SystemToolAction, ToolWebhookMethod};
+    let api = client.api();
+    let clip = || anam::Upload::bytes("clip.wav", "RIFF-audio");
+    let mut checks: Vec<(String, anam::Result<()>)> = Vec::new();
+    let mut check = |name: &str, outcome: anam::Result<()>| checks.push((name.to_owned(), outcome));
+
+    // Avatars.
+    let upload = anam::UploadAvatar::new("Alex", anam::Upload::bytes("alex.png", "PNG")).avatar_model("cara-4");
+    check("createAvatar, multipart with every field", client.avatars().upload(upload).await.map(drop));
+    let from_url = anam::CreateAvatar::new("Alex", "https://example.com/alex.jpg").avatar_model("cara-3");
+    check("createAvatar, JSON", client.avatars().create(from_url).await.map(drop));
+    let rename = anam::types::AvatarUpdate { display_name: "Alex 2".into() };
+    check("updateAvatar", client.avatars().update(ID, rename).await.map(drop));
+    check("deleteAvatar, soft", client.avatars().delete(ID).await);
+    check("deleteAvatar, hard", client.avatars().delete_permanently(ID).await);
+
+    // Voices.
+    let voice = anam::UploadVoice::new("My voice", clip()).description("Warm").language("en").enhance(false);
+    check("createVoice, multipart with every field", client.voices().upload(voice).await.map(drop));
+    check("createVoice, JSON", client.voices().create(anam::CloneVoice::new("My voice", "k/clip.wav")).await.map(drop));
+    let presign = api
+        .create_voice_presigned_upload()
+        .body_map(|b| b.filename("clip.wav").content_type("audio/wav").file_size(2048));
+    check("createVoicePresignedUpload", client.send(presign).await.map(drop));
+    let update = anam::types::VoiceUpdate {
+        display_name: "Renamed".into(),
+        provider_model_id: Some("sonic-3.5".into()),
+        gender: Some(anam::types::VoiceGender::Female),
+        country: Some("GB".into()),
+        description: Some("Calm".into()),
+    };
+    check("updateVoice, every field", client.voices().update(ID, update).await.map(drop));
+    check("deleteVoice", client.voices().delete(ID).await);
+
+    // Tools: one of each type, every field.
+    let webhook = anam::CreateTool::webhook(
+        "crm_lookup",
+        "Find a customer.",
+        "https://crm.example.com/find",
+        ToolWebhookMethod::Post,
+    )
+    .header("Authorization", "Bearer crm-token")
+    .body_template(r#"{"email":"{{email}}"}"#)
+    .disable_interruptions(true);
+    check("createTool, webhook", client.tools().create(webhook).await.map(drop));
+    let client_tool = anam::CreateTool::client("open_calendar", "Open the calendar.")
+        .parameters(serde_json::json!({"type": "object", "properties": {"date": {"type": "string"}}}))
+        .await_result(true)
+        .tool_timeout(Duration::from_secs(30));
+    check("createTool, client", client.tools().create(client_tool).await.map(drop));
+    check(
+        "createTool, knowledge",
+        client.tools().create(anam::CreateTool::knowledge("search_docs", "Search the docs.", [ID])).await.map(drop),
+    );
+    check(
+        "createTool, system",
+        client
+            .tools()
+            .create(anam::CreateTool::system("hang_up", "End the call.", SystemToolAction::EndCall))
+            .await
+            .map(drop),
+    );
+    let update = anam::UpdateTool::new()
+        .name("crm_find")
+        .description("Find one.")
+        .url("https://crm.example.com/v2")
+        .method(ToolWebhookMethod::Get);
+    check("updateTool, webhook fields", client.tools().update(ID, update).await.map(drop));
+    check("deleteTool", client.tools().delete(ID).await);
+
+    // LLMs.
+    let llm = anam::CreateLlm::new("My GPT-4o", LlmFormat::Openai, "gpt-4o", "sk-upstream")
+        .url("https://api.openai.com/v1/chat/completions")
+        .description("Ours")
+        .metadata(serde_json::json!({"team": "support"}))
+        .reasoning_effort(LlmReasoningEffort::Low)
+        .reasoning_format(LlmReasoningFormat::Hidden);
+    check("createLlm, every field", client.llms().create(llm).await.map(drop));
+    let update = anam::UpdateLlm::new()
+        .display_name("Renamed")
+        .url("https://api.openai.com/v1/chat/completions")
+        .format(LlmUpdateFormat::Openai)
+        .model_name("gpt-4o-mini")
+        .secret("sk-rotated");
+    check("updateLlm, every field", client.llms().update(ID, update).await.map(drop));
+    check("deleteLlm", client.llms().delete(ID).await);
+
+    // Share links.
+    check(
+        "listShareLinks, every parameter",
+        client
+            .share_links()
+            .list(anam::ListShareLinks::new().page(1).per_page(50).search("Cara").persona_id(ID))
+            .await
+            .map(drop),
+    );
+    let link = anam::CreateShareLink::new(ID).expires_in(Duration::from_secs(48 * 3600)).usage_limit(25);
+    check("createShareLink, every field", client.share_links().create(link).await.map(drop));
+    check("getShareLink", client.share_links().get(ID).await.map(drop));
+    let update = anam::UpdateShareLink::new().expires_in(Duration::from_secs(3600)).usage_limit(50);
+    check("updateShareLink, every field", client.share_links().update(ID, update).await.map(drop));
+    check("deleteShareLink", client.share_links().delete(ID).await);
+
+    // Meeting invites: both persona forms, every field.
+    check(
+        "listMeetingInvites, every parameter",
+        client
+            .meeting_invites()
+            .list(anam::ListMeetingInvites::new().page(2).per_page(20).status("pending"))
+            .await
+            .map(drop),
+    );
+    let invite = anam::CreateMeetingInvite::persona("https://meet.google.com/abc-defg-hij", ID)
+        .display_name("Cara")
+        .region(MeetingRegion::Eu)
+        .region_policy(MeetingRegionPolicy::Strict)
+        .join_at(anam::chrono::Utc::now() + anam::chrono::Duration::hours(2))
+        .group_call(false)
+        .client_label("contract")
+        .session_replay(true);
+    check(
+        "createMeetingInvite, stored persona with every field",
+        client.meeting_invites().create(invite).await.map(drop),
+    );
+    let config = anam::types::MeetingInvitePersonaConfig {
+        avatar_id: Some(anam::ids::cara_avatar()),
+        voice_id: Some(anam::ids::cara_voice()),
+        llm_id: Some(anam::ids::llm_example()),
+        system_prompt: Some("You join meetings.".into()),
+        ..Default::default()
+    };
+    let runtime = anam::CreateMeetingInvite::ephemeral("https://zoom.us/j/123?pwd=example", config);
+    check("createMeetingInvite, runtime persona", client.meeting_invites().create(runtime).await.map(drop));
+    check("getMeetingInvite", client.meeting_invites().get(ID).await.map(drop));
+    check("cancelMeetingInvite", client.meeting_invites().delete(ID).await);
+
+    // Sessions.
+    check(
+        "listSessions, every parameter",
+        client
+            .sessions()
+            .list(anam::ListSessions::new().page(1).per_page(100).search("web").persona_id(ID).api_key_id(ID))
+            .await
+            .map(drop),
+    );
+    let from = anam::chrono::Utc::now() - anam::chrono::Duration::days(7);
+    let period = anam::SessionAnalyticsQuery::between(from, anam::chrono::Utc::now())
+        .persona(ID)
+        .api_key_id(ID)
+        .client_label("web")
+        .session_type("turnkey");
+    check(
+        "getAggregatedSessionAnalytics, every parameter",
+        client.sessions().aggregated_analytics(period).await.map(drop),
+    );
+    check("getSessionConcurrency", client.sessions().concurrency().await.map(drop));
+    check("getSession", client.sessions().get(ID).await.map(drop));
+    check("getSessionAnalytics, with messages", client.sessions().analytics(ID, true).await.map(drop));
+    check("getSessionRecording", client.sessions().recording(ID).await.map(drop));
+    check("stopSession", client.sessions().stop(ID).await);
+    check("getSessionTranscript", client.sessions().transcript(ID).await.map(drop));
+    let engine = api.create_engine_session().body_map(|b| {
+        b.client_label(Some("contract".into())).persona_config(Some(anam::types::PersonaConfig::StoredPersonaConfig(
+            anam::types::StoredPersonaConfig { persona_id: ID.into() },
+        )))
+    });
+    check("createEngineSession, API-key form", client.send(engine).await.map(drop));
+
+    // Knowledge.
+    check("listKnowledgeGroups", client.knowledge_groups().list(anam::ListKnowledgeGroups::new()).await.map(drop));
+    check(
+        "createKnowledgeGroup, every field",
+        client
+            .knowledge_groups()
+            .create(anam::CreateKnowledgeGroup::new("Handbook").description("Hours"))
+            .await
+            .map(drop),
+    );
+    check("getKnowledgeGroup", client.knowledge_groups().get(ID).await.map(drop));
+    let rename =
+        anam::types::KnowledgeGroupUpdate { name: Some("Handbook 2".into()), description: Some("More".into()) };
+    check("updateKnowledgeGroup, every field", client.knowledge_groups().update(ID, rename).await.map(drop));
+    check("deleteKnowledgeGroup", client.knowledge_groups().delete(ID).await);
+    check(
+        "searchKnowledgeGroup, every field",
+        client.knowledge_groups().search(ID, anam::SearchKnowledge::new("hours").limit(20)).await.map(drop),
+    );
+    check("listKnowledgeGroupDocuments", client.knowledge_groups().documents(ID).await.map(drop));
+    let document =
+        anam::UploadDocument::new(anam::Upload::bytes("hours.md", "Nine to five.")).chunk_size(500).chunk_overlap(50);
+    check(
+        "uploadKnowledgeGroupDocument, multipart with every field",
+        client.knowledge_groups().upload(ID, document).await.map(drop),
+    );
+    check("getKnowledgeDocument", client.knowledge_documents().get(ID).await.map(drop));
+    let rename = anam::types::KnowledgeDocumentUpdate { filename: Some("renamed.md".into()) };
+    check("updateKnowledgeDocument", client.knowledge_documents().update(ID, rename).await.map(drop));
+    check("deleteKnowledgeDocument", client.knowledge_documents().delete(ID).await);
+    check("getKnowledgeDocumentDownload", client.knowledge_documents().download_url(ID).await.map(drop));
+    checks
 }
 
 fn count<T>(items: &[T]) -> String {
