@@ -55,18 +55,37 @@
 
 #![forbid(unsafe_code)]
 
+mod analytics;
+mod avatars;
 mod catalog;
+mod collection;
 mod faults;
+mod input;
+mod knowledge;
+mod llms;
+mod meetings;
+mod personas;
+mod reply;
 mod routes;
 mod sessions;
-mod store;
+mod share_links;
+mod state;
+mod tokens;
+mod tools;
+mod validate;
+mod voices;
 
 use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
-use anam_api::types::{Avatar, Llm, Persona, PersonaCreate, Tool, Voice};
+use anam_api::Secret;
+use anam_api::types::{
+    Avatar, KnowledgeDocument, KnowledgeGroup, Llm, MeetingInvite, Persona, PersonaCreate, PersonaShareLink, SessionId,
+    Tool, Voice,
+};
 use axum::body::Body;
 use http::StatusCode;
 use http_body_util::BodyExt;
@@ -79,7 +98,10 @@ use tower::ServiceExt;
 
 pub use anam_api::Operation;
 pub use faults::Fault;
-pub use sessions::IssuedSessionToken;
+pub use sessions::SessionRecord;
+pub use state::{API_KEY_ID, Concurrency, ORGANIZATION_ID};
+pub use tokens::IssuedSessionToken;
+pub use validate::Invalid;
 
 /// The API key the fake accepts unless told otherwise.
 pub const DEFAULT_API_KEY: &str = "mock-api-key";
@@ -87,8 +109,8 @@ pub const DEFAULT_API_KEY: &str = "mock-api-key";
 /// What the server's tasks share.
 pub(crate) struct Shared {
     pub api_key: String,
-    store: Mutex<store::Store>,
-    tokens: Mutex<Vec<IssuedSessionToken>>,
+    latency: Option<Duration>,
+    state: Mutex<state::State>,
     faults: Mutex<Vec<faults::Planned>>,
     counts: Mutex<HashMap<Operation, usize>>,
     unmatched: Mutex<usize>,
@@ -99,13 +121,19 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub(crate) fn store(&self) -> MutexGuard<'_, store::Store> {
-        lock(&self.store)
+    pub(crate) fn new(api_key: String, latency: Option<Duration>) -> Shared {
+        Shared {
+            api_key,
+            latency,
+            state: Mutex::default(),
+            faults: Mutex::default(),
+            counts: Mutex::default(),
+            unmatched: Mutex::default(),
+        }
     }
 
-    /// Keeps a token the fake issued, for [`MockServer::issued_session_tokens`].
-    pub(crate) fn issue(&self, token: IssuedSessionToken) {
-        lock(&self.tokens).push(token);
+    pub(crate) fn state(&self) -> MutexGuard<'_, state::State> {
+        lock(&self.state)
     }
 
     /// Counts the request and takes the first fault planned for it, if any.
@@ -139,11 +167,12 @@ pub struct MockServer {
 pub struct MockServerBuilder {
     port: u16,
     api_key: String,
+    latency: Option<Duration>,
 }
 
 impl Default for MockServerBuilder {
     fn default() -> Self {
-        MockServerBuilder { port: 0, api_key: DEFAULT_API_KEY.to_string() }
+        MockServerBuilder { port: 0, api_key: DEFAULT_API_KEY.to_string(), latency: None }
     }
 }
 
@@ -160,18 +189,17 @@ impl MockServerBuilder {
         self
     }
 
+    /// Delays every answer by `latency` (default none), as a network would; for benchmarks.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = Some(latency).filter(|l| !l.is_zero());
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving in the background of the current tokio runtime.
     pub async fn start(self) -> io::Result<MockServer> {
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], self.port))).await?;
         let address = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            api_key: self.api_key,
-            store: Mutex::new(store::Store::new(catalog::Catalog::stock())),
-            tokens: Mutex::default(),
-            faults: Mutex::default(),
-            counts: Mutex::default(),
-            unmatched: Mutex::default(),
-        });
+        let shared = Arc::new(Shared::new(self.api_key, self.latency));
         let (shutdown, stopped) = oneshot::channel();
         tokio::spawn(serve(listener, shared.clone(), stopped));
         Ok(MockServer { base_url: format!("http://{address}"), shared, shutdown: Some(shutdown) })
@@ -190,7 +218,7 @@ impl MockServer {
         }
     }
 
-    /// Settings for a fake: port and API key.
+    /// Settings for a fake: port, API key and latency.
     pub fn builder() -> MockServerBuilder {
         MockServerBuilder::default()
     }
@@ -244,60 +272,137 @@ impl MockServer {
 
     /// How many personas exist.
     pub fn persona_count(&self) -> usize {
-        self.shared.store().len()
+        self.shared.state().personas.len()
     }
 
     /// Every persona, in creation order.
     pub fn personas(&self) -> Vec<Persona> {
-        self.shared.store().all()
+        self.shared.state().all_personas()
     }
 
     /// The avatars the fake holds: the stock ones (under the ids Anam's documentation uses), then
-    /// those added with [`MockServer::insert_avatar`]. A persona may reference only these.
+    /// those created or added with [`MockServer::insert_avatar`]. A persona may reference only these.
     pub fn avatars(&self) -> Vec<Avatar> {
-        self.shared.store().catalog.avatars.clone()
+        self.shared.state().catalog.avatars.iter().cloned().collect()
     }
 
     /// Adds an avatar, or replaces the one with the same id.
     pub fn insert_avatar(&self, avatar: Avatar) {
-        catalog::upsert(&mut self.shared.store().catalog.avatars, avatar, |a| a.id.as_str());
+        self.shared.state().catalog.avatars.insert(avatar);
     }
 
-    /// The voices the fake holds (stock, then added).
+    /// The voices the fake holds (stock, then created or added).
     pub fn voices(&self) -> Vec<Voice> {
-        self.shared.store().catalog.voices.clone()
+        self.shared.state().catalog.voices.iter().cloned().collect()
     }
 
     /// Adds a voice, or replaces the one with the same id.
     pub fn insert_voice(&self, voice: Voice) {
-        catalog::upsert(&mut self.shared.store().catalog.voices, voice, |v| v.id.as_str());
+        self.shared.state().catalog.voices.insert(voice);
     }
 
     /// The LLMs the fake holds (stock defaults, which lists show only with `includeDefaults`,
-    /// then added).
+    /// then created or added).
     pub fn llms(&self) -> Vec<Llm> {
-        self.shared.store().catalog.llms.clone()
+        self.shared.state().catalog.llms.iter().cloned().collect()
     }
 
     /// Adds an LLM, or replaces the one with the same id. One with `isDefault: true` is listed
-    /// only with `includeDefaults`, as Anam's built-in defaults are.
+    /// only with `includeDefaults`, and cannot be changed or deleted, as Anam's built-in
+    /// defaults.
     pub fn insert_llm(&self, llm: Llm) {
-        catalog::upsert(&mut self.shared.store().catalog.llms, llm, |l| l.id.as_str());
+        self.shared.state().catalog.llms.insert(llm);
     }
 
-    /// The tools the fake holds (stock, then added).
+    /// The upstream credential last sent for an LLM (by create or update): the API never
+    /// answers it, so this is how a test sees what the server received.
+    pub fn llm_secret(&self, llm_id: &str) -> Option<Secret> {
+        self.shared.state().llm_secrets.get(llm_id).cloned()
+    }
+
+    /// The tools the fake holds (stock, then created or added).
     pub fn tools(&self) -> Vec<Tool> {
-        self.shared.store().catalog.tools.clone()
+        self.shared.state().catalog.tools.iter().cloned().collect()
     }
 
-    /// Adds a tool, or replaces the one with the same id.
+    /// Adds a tool, or replaces the one with the same id (no checks: a knowledge tool may name
+    /// groups the fake does not hold).
     pub fn insert_tool(&self, tool: Tool) {
-        catalog::upsert(&mut self.shared.store().catalog.tools, tool, |t| t.id.as_str());
+        self.shared.state().catalog.tools.insert(tool);
+    }
+
+    /// Every share link, in creation order, with its persona.
+    pub fn share_links(&self) -> Vec<PersonaShareLink> {
+        self.shared.state().share_links.iter().cloned().collect()
+    }
+
+    /// Every meeting invite, in creation order.
+    pub fn meeting_invites(&self) -> Vec<MeetingInvite> {
+        self.shared.state().invites.iter().cloned().collect()
+    }
+
+    /// Changes a meeting invite as Anam's meeting service would (its `status`, `joinState`,
+    /// `statusReason`, `sessionId`): the fake joins no meeting, so an invite moves on only
+    /// through this. False when no invite has this id.
+    pub fn update_meeting_invite(&self, id: &str, change: impl FnOnce(&mut MeetingInvite)) -> bool {
+        let mut state = self.shared.state();
+        let Some(invite) = state.invites.get_mut(id) else { return false };
+        change(invite);
+        true
+    }
+
+    /// Every knowledge group, in creation order (`documentCount` as stored, 0).
+    pub fn knowledge_groups(&self) -> Vec<KnowledgeGroup> {
+        self.shared.state().groups.iter().cloned().collect()
+    }
+
+    /// Every knowledge document, in upload order, as stored (reading them here does not move
+    /// their processing on).
+    pub fn knowledge_documents(&self) -> Vec<KnowledgeDocument> {
+        self.shared.state().documents.iter().map(|d| d.record.clone()).collect()
+    }
+
+    /// How many reads of a document uploaded from now on (its get, or a list of its group's
+    /// documents) answer `PROCESSING` before it is `READY` (default 1: the upload's answer and
+    /// the first read say `PROCESSING`, the second `READY`; 0: ready at the first read). A
+    /// document whose file name starts with `fail` becomes `FAILED` instead.
+    pub fn set_document_reads_until_ready(&self, reads: u32) {
+        self.shared.state().reads_until_ready = reads;
+    }
+
+    /// Makes a document `FAILED` now, with `message` as its `errorMessage`. False when no
+    /// document has this id.
+    pub fn fail_document(&self, id: &str, message: &str) -> bool {
+        let mut state = self.shared.state();
+        let Some(document) = state.documents.get_mut(id) else { return false };
+        document.fail(message);
+        true
+    }
+
+    /// Adds a session, or replaces the one with the same id: its metadata, and what only
+    /// Anam's engine produces (transcript, tool calls, analytics turns, recording). Sessions,
+    /// their transcripts, recordings and analytics, and the aggregated analytics are answered
+    /// from these. Returns the session's id.
+    pub fn insert_session(&self, record: SessionRecord) -> SessionId {
+        let id = record.session.id.clone();
+        self.shared.state().sessions.insert(record);
+        id
+    }
+
+    /// Every session the fake holds (inserted, or started by `POST /v1/engine/session`).
+    pub fn sessions(&self) -> Vec<SessionRecord> {
+        self.shared.state().sessions.iter().cloned().collect()
+    }
+
+    /// The concurrency status the fake reports and enforces on `POST /v1/engine/session` (429
+    /// at the limit). `active: None` (the default) counts the sessions that have not ended.
+    pub fn set_concurrency(&self, concurrency: Concurrency) {
+        self.shared.state().concurrency = concurrency;
     }
 
     /// Every session token the fake issued, oldest first, with the request it answered.
     pub fn issued_session_tokens(&self) -> Vec<IssuedSessionToken> {
-        lock(&self.shared.tokens).clone()
+        self.shared.state().tokens.clone()
     }
 
     /// Creates a persona directly, without HTTP and without checks, not even that its avatar,
@@ -307,7 +412,7 @@ impl MockServer {
     /// When the request cannot make a persona; every `PersonaCreate` the generated type can hold
     /// does (the fields map onto `Persona`'s).
     pub fn insert(&self, request: PersonaCreate) -> Persona {
-        match self.shared.store().insert(request) {
+        match self.shared.state().insert_persona(request) {
             Ok(persona) => persona,
             Err(problem) => panic!("anam-mock cannot store this persona: {}: {}", problem.path, problem.message),
         }
@@ -370,6 +475,9 @@ async fn handle(
     shared: Arc<Shared>,
     request: hyper::Request<Incoming>,
 ) -> Result<http::Response<Body>, DropConnection> {
+    if let Some(latency) = shared.latency {
+        tokio::time::sleep(latency).await;
+    }
     let mut response = answer(router, shared, request).await?;
     let id = format!("req_{}", uuid::Uuid::new_v4().simple());
     if let Ok(value) = http::HeaderValue::from_str(&id) {
@@ -390,7 +498,7 @@ async fn answer(
         None => Ok(respond(request).await),
         Some(Fault::Status { status, retry_after }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut response = routes::error(status, status.canonical_reason().unwrap_or("Injected fault"));
+            let mut response = reply::error(status, status.canonical_reason().unwrap_or("Injected fault"));
             if let Some(value) = retry_after.and_then(|v| http::HeaderValue::from_str(&v).ok()) {
                 response.headers_mut().insert(http::header::RETRY_AFTER, value);
             }
