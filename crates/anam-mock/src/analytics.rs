@@ -113,7 +113,7 @@ fn summary(record: &SessionRecord, turns: &[SessionAnalyticsTurn]) -> SessionAna
     }
 }
 
-fn average(turns: &[SessionAnalyticsTurn], value: fn(&SessionAnalyticsTurn) -> Option<f64>) -> Option<f64> {
+fn average(turns: &[SessionAnalyticsTurn], value: Measure) -> Option<f64> {
     let values: Vec<f64> = turns.iter().filter_map(value).collect();
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
@@ -132,8 +132,12 @@ fn tool_calls<'a>(turn_lists: impl Iterator<Item = &'a [SessionAnalyticsTurn]>) 
             *by_name.entry(name.clone()).or_default() += 1;
         }
     }
-    let by_name = by_name.into_iter().map(|(name, n)| (name, n.into())).collect();
-    ToolCallCounts { total: Some(total), succeeded: Some(succeeded), failed: Some(failed), by_name: Some(by_name) }
+    ToolCallCounts {
+        total: Some(total),
+        succeeded: Some(succeeded),
+        failed: Some(failed),
+        by_name: Some(by_name.into_iter().collect()),
+    }
 }
 
 /// `count`, average, nearest-rank percentiles and maximum of `values`; null figures when empty.
@@ -198,7 +202,7 @@ pub(crate) fn aggregate(state: &mut State, input: &Input) -> Answer {
     let range = range(input)?;
     let matching: Vec<&SessionRecord> = state.sessions.iter().filter(|r| range.matches(r)).collect();
     let mut reporting: Vec<&SessionRecord> = matching.iter().copied().filter(|r| report(r).is_some()).collect();
-    reporting.sort_by(|a, b| b.session.start_time.cmp(&a.session.start_time));
+    reporting.sort_by_key(|r| std::cmp::Reverse(r.session.start_time));
     let truncated = reporting.len() > AGGREGATE_WINDOW;
     reporting.truncate(AGGREGATE_WINDOW);
     let turns = || reporting.iter().flat_map(|r| report(r).unwrap_or_default());
@@ -226,7 +230,7 @@ pub(crate) fn aggregate(state: &mut State, input: &Input) -> Answer {
         sessions_with_warnings: Some(count(with_warnings)),
         tool_calls: Some(calls),
     };
-    let stat = |value: fn(&SessionAnalyticsTurn) -> Option<f64>| Some(stats(turns().filter_map(value).collect()));
+    let stat = |value: Measure| Some(stats(turns().filter_map(value).collect()));
     let latencies = SessionLatencies {
         transcription_latency_seconds: stat(|t| t.transcription_latency_seconds),
         llm_time_to_first_output_seconds: stat(|t| t.llm_time_to_first_output_seconds),
@@ -258,9 +262,12 @@ fn interrupted_before_audio(turn: &SessionAnalyticsTurn) -> bool {
     matches!(turn.interrupted_stage, Some(BeforeLlmOutput | DuringLlmGeneration | BeforeAudio))
 }
 
+/// One latency of a turn, when the engine recorded it.
+type Measure = fn(&SessionAnalyticsTurn) -> Option<f64>;
+
 /// The slowest turns for each headline latency, slowest first.
 fn slowest(records: &[&SessionRecord]) -> Vec<SlowestTurn> {
-    let metrics: [(LatencyMetric, fn(&SessionAnalyticsTurn) -> Option<f64>); 4] = [
+    let metrics: [(LatencyMetric, Measure); 4] = [
         (LatencyMetric::TranscriptionLatencySeconds, |t| t.transcription_latency_seconds),
         (LatencyMetric::LlmTimeToFirstOutputSeconds, |t| t.llm_time_to_first_output_seconds),
         (LatencyMetric::TtsTimeToFirstAudioSeconds, |t| t.tts_time_to_first_audio_seconds),

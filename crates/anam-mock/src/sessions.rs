@@ -147,7 +147,7 @@ pub(crate) fn list(state: &mut State, input: &Input) -> Answer {
             search.as_deref().is_none_or(|q| contains(Some(s.id.as_str()), q) || contains(s.client_label.as_deref(), q))
         })
         .collect();
-    sessions.sort_by(|a, b| b.start_time.cmp(&a.start_time));
+    sessions.sort_by_key(|s| std::cmp::Reverse(s.start_time));
     let (data, meta) = paginate(&sessions, page, per_page);
     ok(SessionList { data, meta })
 }
