@@ -1,29 +1,117 @@
-//! An in-memory, stateful fake of the Anam AI personas API, for your tests and examples.
+//! An in-memory, stateful fake of the Anam AI API, for your tests and examples.
 //!
 //! Spec-driven mocks (Prism, stripe-mock) are stateless: a persona you create never shows up in
-//! the next list. This fake keeps state, so you can test real flows without the real service:
+//! the next list. This fake keeps state, so you can test real flows without the real service.
+//! It serves every operation of `openapi/anam.yaml` (all 57 of Anam's), routed by the spec's
+//! generated operation table and checked against its generated ranges (`anam_api::facts`):
 //!
-//! - every operation of `openapi/anam.yaml`. Personas: create (201, a full persona with a UUID id
-//!   and RFC 3339 timestamps), list (real paging with `page`, `perPage` 1 to 100, `search` by
-//!   name), get, partial update (`null` clears `avatarModel`), delete (200 and `{"message"}`).
-//!   Session tokens: issued (a JWT-shaped text) for a persona the fake holds (404 otherwise) or
-//!   a valid ephemeral persona, and kept for [`MockServer::issued_session_tokens`]. Avatars,
-//!   voices, LLMs and tools: list (paging and every documented filter) and get, over Anam's
-//!   stock ones (the ids Anam's documentation uses) plus any added with
-//!   [`MockServer::insert_avatar`] and its siblings;
-//! - references as strict as Anam's: a persona (and a session token's ephemeral persona) may
-//!   only name an avatar, voice, LLM or tool the fake holds (or `CUSTOMER_CLIENT_V1` for no LLM),
-//!   with an `avatarModel` its avatar supports; answers carry the avatar, voice and tools whole;
-//! - the documented errors: 401 without the right bearer key, 404 for unknown ids, 400 naming
-//!   the field for a value out of range, a wrong type, an unknown id referenced, or an unknown
-//!   field on update;
-//! - fault injection: the next N requests (of one operation, or any) get a status with an
-//!   optional `Retry-After`, a delay, a dropped connection (before or after processing), a
-//!   truncated body, or a proxy's HTML error page;
-//! - request counts per operation, to assert exact attempt counts, and a count of requests that
-//!   matched no operation.
+//! - **personas**: create, list (`page`, `perPage`, `search`), get, partial update, delete;
+//!   answers carry the avatar, voice, tools and share links whole;
+//! - **avatars, voices, LLMs, tools**: list (every documented filter) and get over Anam's stock
+//!   ones (the ids Anam's documentation uses), and create, update and delete: avatars from a
+//!   JSON `imageUrl` or a multipart `imageFile`; voices cloned from the `audioKey` of a presigned
+//!   upload or a multipart `audioFile`; LLMs whose write-only `secret` is never answered
+//!   ([`MockServer::llm_secret`] shows what arrived); tools whose `config` must suit their `type`;
+//! - **share links** (`{data, meta}`, 20 a page) and **meeting invites** (most recent first);
+//! - **knowledge**: groups, documents (multipart upload of `file`, `chunkSize`, `chunkOverlap`;
+//!   rename; download URL; bare lists), and search over the `READY` documents' text;
+//! - **sessions**: list (`search`, `apiKeyId`, `personaId`, paging), get with `toolCalls`,
+//!   transcript, stop, recording, per-session and aggregated analytics, concurrency, and
+//!   `POST /v1/engine/session`, which starts one (with the API key, or a session token the fake
+//!   issued);
+//! - **session tokens**: issued (a JWT-shaped text) and kept for
+//!   [`MockServer::issued_session_tokens`].
 //!
-//! Its routes, and the ranges it checks, are the spec's (`anam_api::facts`).
+//! References are as strict as Anam's: a persona (and a session token's or a meeting's
+//! ephemeral persona) may only name an avatar, voice, LLM or tool the fake holds, with an
+//! `avatarModel` its avatar supports; a knowledge tool's `config.documentFolderIds` must name
+//! knowledge groups it holds; a share link's persona must exist (404 "Persona not found", as
+//! documented); a document belongs to an existing group (404).
+//!
+//! Errors are the documented ones: 401 without the right bearer key, 404 for unknown ids, 400
+//! naming the field (`{"error": "Validation error", "details": [{path, message, code}],
+//! "summary"}`) for a value out of range, a wrong type, an unknown enum value, an unknown id
+//! referenced or an unknown field, 204 with no body and 200 `{message}` where the spec says so.
+//! A body larger than the operation takes (50 MB for a document, about 4.5 MB for a voice or
+//! avatar upload, 2 MiB of JSON) is refused with 400 as it arrives, so memory stays bounded.
+//!
+//! # Test hooks
+//!
+//! - Seeding: [`MockServer::insert`] (personas, unchecked), [`MockServer::insert_avatar`],
+//!   [`insert_voice`](MockServer::insert_voice), [`insert_llm`](MockServer::insert_llm),
+//!   [`insert_tool`](MockServer::insert_tool), and [`MockServer::insert_session`]: a
+//!   [`SessionRecord`] with what only Anam's engine produces (transcript messages, tool calls,
+//!   analytics turns, warning and error counts, whether a recording exists). Sessions,
+//!   transcripts, recordings and both analytics answers come from these records.
+//! - The engine's and the meeting service's side: [`MockServer::set_concurrency`] (the limit,
+//!   and a fixed active count or the running sessions), [`MockServer::update_meeting_invite`]
+//!   (status, join state, session id), [`MockServer::set_document_reads_until_ready`] and
+//!   [`MockServer::fail_document`].
+//! - Reading back: [`MockServer::personas`], [`avatars`](MockServer::avatars),
+//!   [`voices`](MockServer::voices), [`llms`](MockServer::llms), [`tools`](MockServer::tools),
+//!   [`share_links`](MockServer::share_links), [`meeting_invites`](MockServer::meeting_invites),
+//!   [`knowledge_groups`](MockServer::knowledge_groups),
+//!   [`knowledge_documents`](MockServer::knowledge_documents), [`sessions`](MockServer::sessions),
+//!   [`llm_secret`](MockServer::llm_secret), [`issued_session_tokens`](MockServer::issued_session_tokens).
+//! - Faults: the next N requests (of one operation, or any) get a status with an optional
+//!   `Retry-After`, a delay, a dropped connection (before or after processing), a truncated
+//!   body, or a proxy's HTML error page ([`MockServer::inject_for`], [`Fault`]); request counts
+//!   per operation ([`MockServer::requests`]) and of requests that matched no operation
+//!   ([`MockServer::unmatched_requests`]); a fixed latency for every answer
+//!   ([`MockServerBuilder::latency`]).
+//!
+//! # Documents move on
+//!
+//! An upload answers `PROCESSING`. Each read of that document (its get, or a list of its
+//! group's documents) uses up one of its reads, 1 by default
+//! ([`MockServer::set_document_reads_until_ready`] sets it for later uploads): the first get
+//! answers `PROCESSING`, the second `READY`, so code that waits for a document is tested
+//! waiting. A document whose file name starts with `fail` becomes `FAILED` instead, with an
+//! `errorMessage`; [`MockServer::fail_document`] fails one at once. Only `READY` documents are
+//! searched: a search scores each chunk (`chunkSize` characters, `chunkOverlap` shared with the
+//! next) by the share of the query's distinct words it holds, best first, at most `limit`. Only
+//! UTF-8 files (TXT, MD, CSV) have text to search; the fake extracts none from PDF or DOCX.
+//!
+//! # Where Anam is silent, the fake chooses
+//!
+//! - Deleting a knowledge group deletes its documents and takes its id out of every knowledge
+//!   tool's `documentFolderIds` (no status for "in use" is documented, and a tool then never
+//!   names a missing group). Deleting a tool detaches it from the personas that use it ("no
+//!   longer available"). Deleting a persona deletes its share links. Deleting an avatar, voice
+//!   or LLM that personas use is allowed; they keep its id.
+//! - A meeting invite for a persona the fake does not hold is a 403, as Anam answers for a
+//!   persona the organisation cannot use (no 404 is documented). An invite stays `pending`
+//!   until a test moves it on; cancelling an `active` invite cancels it too, and cancelling
+//!   again changes nothing (204). The region defaults to `eu`; the display name to the
+//!   persona's name; ` (AI)` is added unless it ends so. No rate-limit headers are sent.
+//! - A session token starts no session; `POST /v1/engine/session` does, under the session id
+//!   the token names, once (a token used again is a 401). With the API key it needs a
+//!   `personaConfig` (a stored persona it does not hold is a 400 there: no 404 is documented).
+//!   It answers 429 once the running sessions reach the concurrency limit (default 10).
+//! - A stop ends a running session at once (Anam's is asynchronous), with the exit status
+//!   `CLOSED_BY_ENGINE`; stopping an ended session is a 400 (the engine refuses it), a LiveKit
+//!   one a 404. A recording exists once a session has ended. Analytics exist for ended,
+//!   non-LiveKit sessions with turns; message texts only with `includeMessages` and
+//!   transcripts on. Lists of sessions are the most recently started first.
+//! - The aggregate takes the sessions that started in `[from, to]` (default the last 24
+//!   hours; from after to, or more than 31 days, is a 400), at most the 1000 most recent with
+//!   reports; percentiles are nearest-rank; rates divide by the turns that had a reply (or
+//!   the sessions with reports, or the tool calls) and are null when that is zero; the five
+//!   slowest turns are listed for each headline latency. `organizationId` (admin keys only)
+//!   is a 403 on every operation that takes it.
+//! - Share links: `search` matches the link's id or its persona's name; `expiresInHours` must
+//!   be above 0 and counts from now on update; `usageLimit` must be a whole number from 1; a
+//!   persona's first link is its primary one.
+//! - Tools: names are unique and made of letters, digits, `_`, `.` and `-` (400, as no 409 is
+//!   documented); an update's `config` replaces the stored one whole; system tools cannot be
+//!   changed or deleted (403).
+//! - LLMs: an update's `url` replaces the list of URLs; its `llmFormat` may not be `anthropic`
+//!   or `custom`, which the LLM answer cannot hold; built-in defaults are a 403.
+//! - Voices: a clone gets the provider `ELEVENLABS`. Avatars: the default model is `cara-3`,
+//!   and every avatar made from a picture is one-shot (`onlyOneShot`); soft and hard deletes
+//!   both remove it. Upload, download and recording URLs name the `.invalid` domain: the fake
+//!   does not serve them. `X-Upload-Token` is not accepted instead of the API key (Anam does
+//!   not say how to get one).
 //!
 //! It listens on 127.0.0.1 on a free port and stops when dropped.
 //!
@@ -51,7 +139,30 @@
 //! # }
 //! ```
 //!
-//! The same fake runs as a program for other tools: `cargo run -p anam-mock --features cli -- --port 4010`.
+//! Seeding a session that only Anam's engine could have produced, and reading it back:
+//!
+//! ```
+//! use anam_mock::{MockServer, SessionRecord};
+//! use serde_json::json;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let mock = MockServer::start().await;
+//! let client = anam::Client::builder().base_url(mock.base_url()).api_key(mock.api_key()).build().unwrap();
+//! let session = serde_json::from_value(json!({
+//!     "id": "5e0b7a0e-0000-4000-8000-000000000001", "clientLabel": "crm",
+//!     "startTime": "2026-07-01T10:00:00Z", "endTime": "2026-07-01T10:05:00Z",
+//! }))
+//! .unwrap();
+//! let transcript = serde_json::from_value(json!([{"role": "user", "message": "Hello"}])).unwrap();
+//! let id = mock.insert_session(SessionRecord::new(session).transcript(transcript));
+//! let read = client.send(client.api().get_session_transcript().id(id)).await.unwrap();
+//! assert_eq!(read.total_messages, Some(1));
+//! # }
+//! ```
+//!
+//! The same fake runs as a program for other tools:
+//! `cargo run -p anam-mock --features cli -- --port 4010 [--latency 50ms]`.
 
 #![forbid(unsafe_code)]
 
