@@ -190,6 +190,7 @@ async fn tools_are_checked_against_their_type_and_detached_when_deleted() {
     assert_eq!(renamed.name.as_deref(), Some("crm_find"));
     let persona = client.personas().create(anam::CreatePersona::cara().tool_ids([tool.id.clone()])).await.unwrap();
     assert_eq!(persona.tools.as_ref().map(Vec::len), Some(1));
+    assert_eq!(client.tools().get(&tool.id).await.unwrap().usage_count, Some(1), "one persona uses it");
     client.tools().delete(&tool.id).await.unwrap();
     assert_eq!(client.personas().get(&persona.id).await.unwrap().tools, Some(Vec::new()), "detached from the persona");
     assert!(client.tools().get_opt(&tool.id).await.unwrap().is_none());

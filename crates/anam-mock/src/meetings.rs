@@ -127,3 +127,26 @@ pub(crate) fn cancel(state: &mut State, input: &Input) -> Answer {
     }
     no_content()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_meet_zoom_and_teams_urls_are_taken_with_https_added() {
+        assert_eq!(meeting("meet.google.com/abc").unwrap(), ("https://meet.google.com/abc".into(), "google_meet"));
+        assert_eq!(meeting("https://us02web.zoom.us/j/1?pwd=x").unwrap().1, "zoom");
+        assert_eq!(meeting("https://teams.live.com/meet/1").unwrap().1, "microsoft_teams");
+        for refused in ["https://example.com/zoom.us", "https://evilzoom.us/j/1", "not a url", ""] {
+            assert_eq!(meeting(refused).unwrap_err().path, "meetingUrl", "{refused}");
+        }
+    }
+
+    #[test]
+    fn a_join_time_is_in_the_next_seven_days() {
+        assert!(check_join_at(None).is_ok());
+        assert!(check_join_at(Some(now() + chrono::Duration::hours(1))).is_ok());
+        assert!(check_join_at(Some(now() - chrono::Duration::seconds(1))).unwrap_err().message.contains("future"));
+        assert!(check_join_at(Some(now() + chrono::Duration::days(8))).is_err());
+    }
+}

@@ -109,3 +109,18 @@ fn limits(hours: Option<f64>, uses: Option<f64>) -> Result<(Option<f64>, Option<
 fn expiry(hours: f64) -> Option<chrono::DateTime<chrono::Utc>> {
     now().checked_add_signed(chrono::Duration::seconds((hours * 3600.0) as i64))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes_are_positive_and_limits_whole() {
+        assert_eq!(limits(Some(168.0), Some(10.0)).unwrap(), (Some(168.0), Some(10)));
+        assert_eq!(limits(None, None).unwrap(), (None, None));
+        assert_eq!(limits(Some(0.0), None).unwrap_err().path, "expiresInHours");
+        assert_eq!(limits(Some(-1.0), None).unwrap_err().path, "expiresInHours");
+        assert_eq!(limits(None, Some(2.5)).unwrap_err().path, "usageLimit");
+        assert_eq!(limits(None, Some(0.0)).unwrap_err().path, "usageLimit");
+    }
+}

@@ -19,12 +19,22 @@ use crate::validate::{Invalid, known, out_of_range, patch, read, to_map};
 
 pub(crate) fn list(state: &mut State, input: &Input) -> Answer {
     let (page, per_page) = input.paging(10)?;
-    let (data, meta) = paginate(&state.catalog.find_tools(input.text("search")), page, per_page);
+    let tools: Vec<Tool> = state.catalog.find_tools(input.text("search")).into_iter().map(|t| used(state, t)).collect();
+    let (data, meta) = paginate(&tools.iter().collect::<Vec<_>>(), page, per_page);
     ok(ToolList { data, meta })
 }
 
 pub(crate) fn get(state: &mut State, input: &Input) -> Answer {
-    ok(state.catalog.tool(&input.id).ok_or_else(|| not_found("Tool"))?)
+    ok(used(state, state.catalog.tool(&input.id).ok_or_else(|| not_found("Tool"))?))
+}
+
+/// The tool with its `usageCount`: how many personas the fake holds use it.
+fn used(state: &State, tool: &Tool) -> Tool {
+    let uses = |persona: &anam_api::types::Persona| {
+        persona.tools.iter().flatten().any(|t| t.get("id").and_then(Value::as_str) == Some(tool.id.as_str()))
+    };
+    let count = state.personas.iter().filter(|p| uses(p)).count();
+    Tool { usage_count: Some(i64::try_from(count).unwrap_or(i64::MAX)), ..tool.clone() }
 }
 
 pub(crate) fn create(state: &mut State, input: &Input) -> Answer {
@@ -60,7 +70,7 @@ pub(crate) fn update(state: &mut State, input: &Input) -> Answer {
         check_name(state, name, Some(&input.id))?;
     }
     state.catalog.tools.insert(updated.clone());
-    ok(updated)
+    ok(used(state, &updated))
 }
 
 /// Deletes a tool and detaches it from the personas that used it (Anam says only that it is
@@ -126,4 +136,48 @@ fn check_config(state: &State, tool_type: &str, config: &ToolConfig, create: boo
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(value: Value) -> ToolConfig {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn a_config_must_suit_its_type() {
+        let state = State::default();
+        let webhook = config(json!({"url": "https://example.com/hook", "method": "POST"}));
+        assert!(check_config(&state, "SERVER_WEBHOOK", &webhook, true).is_ok());
+        let err = check_config(&state, "CLIENT", &webhook, true).unwrap_err();
+        assert_eq!((err.path.as_str(), err.code), ("config.method", "unrecognized_keys"));
+        let no_method = config(json!({"url": "https://example.com/hook"}));
+        assert_eq!(check_config(&state, "SERVER_WEBHOOK", &no_method, true).unwrap_err().path, "config.method");
+        assert!(check_config(&state, "SERVER_WEBHOOK", &no_method, false).is_ok(), "an update requires nothing");
+        let relative = config(json!({"url": "/hook", "method": "GET"}));
+        assert_eq!(check_config(&state, "SERVER_WEBHOOK", &relative, true).unwrap_err().path, "config.url");
+        let action = config(json!({"action": "hang_up"}));
+        assert_eq!(check_config(&state, "SYSTEM", &action, true).unwrap_err().code, "invalid_enum_value");
+    }
+
+    #[test]
+    fn knowledge_tools_name_groups_the_fake_holds() {
+        let mut state = State::default();
+        let rag = config(json!({"documentFolderIds": ["g1"]}));
+        let err = check_config(&state, "SERVER_RAG", &rag, true).unwrap_err();
+        assert_eq!((err.path.as_str(), err.code), ("config.documentFolderIds[0]", "invalid_reference"));
+        state.groups.insert(serde_json::from_value(json!({"id": "g1"})).unwrap());
+        assert!(check_config(&state, "SERVER_RAG", &rag, true).is_ok());
+    }
+
+    #[test]
+    fn names_are_unique_and_plain() {
+        let state = State::default();
+        assert!(check_name(&state, "lookup.v2-b_c", None).is_ok());
+        assert_eq!(check_name(&state, "has space", None).unwrap_err().code, "invalid_string");
+        assert_eq!(check_name(&state, "open_calendar", None).unwrap_err().code, "custom", "the stock tool's name");
+        assert!(check_name(&state, "open_calendar", Some("00000000-0000-0000-0000-000000000000")).is_ok());
+    }
 }
