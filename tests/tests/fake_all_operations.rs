@@ -120,6 +120,7 @@ async fn documents_are_uploaded_processed_searched_and_cleaned_up_with_their_gro
     let listed = client.send(client.api().list_knowledge_group_documents().id(docs.id.clone())).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(client.knowledge_groups().get(&docs.id).await.unwrap().document_count, Some(1));
+    assert_eq!(mock.knowledge_groups()[0].document_count, Some(1));
 
     // A knowledge tool names the group; deleting the group takes it out of the tool.
     let tool = json!({"name": "search_docs", "description": "Search the docs.", "type": "SERVER_RAG",

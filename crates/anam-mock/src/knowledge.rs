@@ -83,7 +83,7 @@ impl Document {
 }
 
 /// A group as answered, with its current document count.
-fn group_answer(state: &State, group: &KnowledgeGroup) -> KnowledgeGroup {
+pub(crate) fn group_answer(state: &State, group: &KnowledgeGroup) -> KnowledgeGroup {
     let count = state.documents.iter().filter(|d| d.group() == group.id.as_str()).count();
     KnowledgeGroup { document_count: Some(i64::try_from(count).unwrap_or(i64::MAX)), ..group.clone() }
 }

@@ -212,7 +212,6 @@ pub use faults::Fault;
 pub use sessions::SessionRecord;
 pub use state::{API_KEY_ID, Concurrency, ORGANIZATION_ID};
 pub use tokens::IssuedSessionToken;
-pub use validate::Invalid;
 
 /// The API key the fake accepts unless told otherwise.
 pub const DEFAULT_API_KEY: &str = "mock-api-key";
@@ -462,9 +461,10 @@ impl MockServer {
         true
     }
 
-    /// Every knowledge group, in creation order (`documentCount` as stored, 0).
+    /// Every knowledge group, in creation order, with its current `documentCount`.
     pub fn knowledge_groups(&self) -> Vec<KnowledgeGroup> {
-        self.shared.state().groups.iter().cloned().collect()
+        let state = self.shared.state();
+        state.groups.iter().map(|group| knowledge::group_answer(&state, group)).collect()
     }
 
     /// Every knowledge document, in upload order, as stored (reading them here does not move

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 /// A request value the fake refuses: where it is and why (sent back as a 400 body).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Invalid {
+pub(crate) struct Invalid {
     /// The field's path, e.g. `voiceDetectionOptions.endOfSpeechSensitivity`.
     pub path: String,
     /// What is wrong.
