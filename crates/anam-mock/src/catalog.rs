@@ -1,15 +1,16 @@
-//! The avatars, voices, LLMs and tools the fake holds: Anam's stock ones from the start
-//! (`stock.json`, with the ids Anam's documentation uses), plus any a test adds. Lists filter and
-//! page them as the API documents; paging is shared with the personas' list.
+//! The avatars, voices, LLMs and tools a persona is built from: Anam's stock ones from the start
+//! (`stock.json`, with the ids Anam's documentation uses), plus those created through the API
+//! or added by a test. Lists filter them as the API documents.
 
 use anam_api::facts::NO_LLM_ID;
 use anam_api::types::{
-    Avatar, AvatarId, AvatarModel, EphemeralPersonaConfig, Llm, LlmId, Pagination, PersonaCreate, PersonaUpdate, Tool,
-    ToolId, Voice, VoiceId,
+    Avatar, AvatarId, AvatarModel, EphemeralPersonaConfig, Llm, LlmId, MeetingInvitePersonaConfig, PersonaCreate,
+    PersonaUpdate, Tool, ToolId, Voice, VoiceId,
 };
 use serde::Deserialize;
 
-use crate::store::Invalid;
+use crate::collection::Collection;
+use crate::validate::Invalid;
 
 /// What a persona (or an ephemeral persona) references by id.
 pub(crate) struct References<'a> {
@@ -34,6 +35,11 @@ impl<'a> References<'a> {
         let (avatar, voice, llm) = (config.avatar_id.as_ref(), config.voice_id.as_ref(), config.llm_id.as_ref());
         References { avatar, voice, llm, tools: &config.tool_ids }
     }
+
+    pub fn of_meeting(config: &'a MeetingInvitePersonaConfig) -> Self {
+        let (avatar, voice, llm) = (config.avatar_id.as_ref(), config.voice_id.as_ref(), config.llm_id.as_ref());
+        References { avatar, voice, llm, tools: &config.tool_ids }
+    }
 }
 
 /// Refuses a model the avatar does not list among the ones it supports (Anam answers 400:
@@ -49,12 +55,21 @@ pub(crate) fn check_model(avatar: Option<&Avatar>, model: Option<&AvatarModel>) 
 }
 
 /// The resources a persona is built from, each in the order it was added.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Catalog {
-    pub avatars: Vec<Avatar>,
-    pub voices: Vec<Voice>,
-    pub llms: Vec<Llm>,
-    pub tools: Vec<Tool>,
+    pub avatars: Collection<Avatar>,
+    pub voices: Collection<Voice>,
+    pub llms: Collection<Llm>,
+    pub tools: Collection<Tool>,
+}
+
+/// `stock.json` as written.
+#[derive(Deserialize)]
+struct Stock {
+    avatars: Vec<Avatar>,
+    voices: Vec<Voice>,
+    llms: Vec<Llm>,
+    tools: Vec<Tool>,
 }
 
 /// The filters of `GET /v1/avatars`, as sent.
@@ -70,26 +85,31 @@ impl Catalog {
     /// The stock catalogue. `stock.json` is part of this crate and a unit test reads it, so
     /// failing to parse it is a bug of the fake, not something a request can cause.
     pub fn stock() -> Catalog {
-        match serde_json::from_str(include_str!("stock.json")) {
-            Ok(catalog) => catalog,
+        match serde_json::from_str::<Stock>(include_str!("stock.json")) {
+            Ok(stock) => Catalog {
+                avatars: Collection::from_items(stock.avatars),
+                voices: Collection::from_items(stock.voices),
+                llms: Collection::from_items(stock.llms),
+                tools: Collection::from_items(stock.tools),
+            },
             Err(error) => panic!("anam-mock's stock.json does not parse: {error}"),
         }
     }
 
     pub fn avatar(&self, id: &str) -> Option<&Avatar> {
-        self.avatars.iter().find(|a| a.id.as_str() == id)
+        self.avatars.get(id)
     }
 
     pub fn voice(&self, id: &str) -> Option<&Voice> {
-        self.voices.iter().find(|v| v.id.as_str() == id)
+        self.voices.get(id)
     }
 
     pub fn llm(&self, id: &str) -> Option<&Llm> {
-        self.llms.iter().find(|l| l.id.as_str() == id)
+        self.llms.get(id)
     }
 
     pub fn tool(&self, id: &str) -> Option<&Tool> {
-        self.tools.iter().find(|t| t.id.as_str() == id)
+        self.tools.get(id)
     }
 
     /// Refuses an id that names nothing the catalogue holds, naming the field and the id.
@@ -114,13 +134,14 @@ impl Catalog {
     }
 
     /// Avatars whose display name or description contains `search` (case-insensitive), drawn in
-    /// `render_style` (`all` or absent: any), with any of the comma-separated `tags`. The fake
-    /// holds no one-shot avatars, so `only_one_shot` matches none.
+    /// `render_style` (`all` or absent: any), with any of the comma-separated `tags`; with
+    /// `only_one_shot`, only the one-shot avatars (those made from a picture: the fake takes every
+    /// avatar an organisation made, `createdByOrganizationId` set, for one).
     pub fn find_avatars(&self, filter: &AvatarFilter<'_>) -> Vec<&Avatar> {
         let tags: Vec<&str> = filter.tags.into_iter().flat_map(|t| t.split(',')).filter(|t| !t.is_empty()).collect();
         self.avatars
             .iter()
-            .filter(|_| !filter.only_one_shot)
+            .filter(|a| !filter.only_one_shot || a.created_by_organization_id.is_some())
             .filter(|a| matches(filter.search, [a.display_name.as_deref(), a.description.as_deref()]))
             .filter(|a| match filter.render_style {
                 None | Some("all") => true,
@@ -154,36 +175,10 @@ impl Catalog {
     }
 }
 
-/// Replaces the item with the same id, or adds it at the end.
-pub(crate) fn upsert<T>(items: &mut Vec<T>, item: T, id: impl Fn(&T) -> &str) {
-    match items.iter().position(|old| id(old) == id(&item)) {
-        Some(index) => items[index] = item,
-        None => items.push(item),
-    }
-}
-
 /// Whether any of `texts` contains `search`, case-insensitively (no search matches everything).
 fn matches<const N: usize>(search: Option<&str>, texts: [Option<&str>; N]) -> bool {
     let Some(search) = search.map(str::to_lowercase) else { return true };
     texts.into_iter().flatten().any(|text| text.to_lowercase().contains(&search))
-}
-
-/// Page `page` (from 1) of `items`, `per_page` a page, with the metadata the API sends.
-pub(crate) fn paginate<T: Clone>(items: &[&T], page: u64, per_page: u64) -> (Vec<T>, Pagination) {
-    let total = items.len() as u64;
-    let skip = usize::try_from(page.saturating_sub(1).saturating_mul(per_page)).unwrap_or(usize::MAX);
-    let data = items.iter().skip(skip).take(usize::try_from(per_page).unwrap_or(usize::MAX)).map(|&item| item.clone());
-    let last_page = total.div_ceil(per_page.max(1)).max(1);
-    let int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    let meta = Pagination {
-        total: int(total),
-        last_page: int(last_page),
-        current_page: int(page),
-        per_page: int(per_page),
-        prev: (page > 1).then(|| int(page - 1)),
-        next: (page < last_page).then(|| int(page + 1)),
-    };
-    (data.collect(), meta)
 }
 
 #[cfg(test)]
@@ -252,20 +247,5 @@ mod tests {
         let stock = Catalog::stock();
         assert!(stock.find_llms(None, false).is_empty());
         assert_eq!(stock.find_llms(Some("mini"), true).len(), 2);
-    }
-
-    #[test]
-    fn pages_are_counted() {
-        let items: Vec<u32> = (0..25).collect();
-        let refs: Vec<&u32> = items.iter().collect();
-        let (data, meta) = paginate(&refs, 3, 10);
-        assert_eq!(
-            (data, meta.total, meta.last_page, meta.next, meta.prev),
-            (vec![20, 21, 22, 23, 24], 25, 3, None, Some(2))
-        );
-        let (data, meta) = paginate(&refs, u64::MAX, 100);
-        assert!(data.is_empty());
-        assert_eq!(meta.last_page, 1);
-        assert_eq!(paginate::<u32>(&[], 1, 10).1.last_page, 1);
     }
 }

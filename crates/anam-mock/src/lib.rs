@@ -1,29 +1,117 @@
-//! An in-memory, stateful fake of the Anam AI personas API, for your tests and examples.
+//! An in-memory, stateful fake of the Anam AI API, for your tests and examples.
 //!
 //! Spec-driven mocks (Prism, stripe-mock) are stateless: a persona you create never shows up in
-//! the next list. This fake keeps state, so you can test real flows without the real service:
+//! the next list. This fake keeps state, so you can test real flows without the real service.
+//! It serves every operation of `openapi/anam.yaml` (all 57 of Anam's), routed by the spec's
+//! generated operation table and checked against its generated ranges (`anam_api::facts`):
 //!
-//! - every operation of `openapi/anam.yaml`. Personas: create (201, a full persona with a UUID id
-//!   and RFC 3339 timestamps), list (real paging with `page`, `perPage` 1 to 100, `search` by
-//!   name), get, partial update (`null` clears `avatarModel`), delete (200 and `{"message"}`).
-//!   Session tokens: issued (a JWT-shaped text) for a persona the fake holds (404 otherwise) or
-//!   a valid ephemeral persona, and kept for [`MockServer::issued_session_tokens`]. Avatars,
-//!   voices, LLMs and tools: list (paging and every documented filter) and get, over Anam's
-//!   stock ones (the ids Anam's documentation uses) plus any added with
-//!   [`MockServer::insert_avatar`] and its siblings;
-//! - references as strict as Anam's: a persona (and a session token's ephemeral persona) may
-//!   only name an avatar, voice, LLM or tool the fake holds (or `CUSTOMER_CLIENT_V1` for no LLM),
-//!   with an `avatarModel` its avatar supports; answers carry the avatar, voice and tools whole;
-//! - the documented errors: 401 without the right bearer key, 404 for unknown ids, 400 naming
-//!   the field for a value out of range, a wrong type, an unknown id referenced, or an unknown
-//!   field on update;
-//! - fault injection: the next N requests (of one operation, or any) get a status with an
-//!   optional `Retry-After`, a delay, a dropped connection (before or after processing), a
-//!   truncated body, or a proxy's HTML error page;
-//! - request counts per operation, to assert exact attempt counts, and a count of requests that
-//!   matched no operation.
+//! - **personas**: create, list (`page`, `perPage`, `search`), get, partial update, delete;
+//!   answers carry the avatar, voice, tools and share links whole;
+//! - **avatars, voices, LLMs, tools**: list (every documented filter) and get over Anam's stock
+//!   ones (the ids Anam's documentation uses), and create, update and delete: avatars from a
+//!   JSON `imageUrl` or a multipart `imageFile`; voices cloned from the `audioKey` of a presigned
+//!   upload or a multipart `audioFile`; LLMs whose write-only `secret` is never answered
+//!   ([`MockServer::llm_secret`] shows what arrived); tools whose `config` must suit their `type`;
+//! - **share links** (`{data, meta}`, 20 a page) and **meeting invites** (most recent first);
+//! - **knowledge**: groups, documents (multipart upload of `file`, `chunkSize`, `chunkOverlap`;
+//!   rename; download URL; bare lists), and search over the `READY` documents' text;
+//! - **sessions**: list (`search`, `apiKeyId`, `personaId`, paging), get with `toolCalls`,
+//!   transcript, stop, recording, per-session and aggregated analytics, concurrency, and
+//!   `POST /v1/engine/session`, which starts one (with the API key, or a session token the fake
+//!   issued);
+//! - **session tokens**: issued (a JWT-shaped text) and kept for
+//!   [`MockServer::issued_session_tokens`].
 //!
-//! Its routes, and the ranges it checks, are the spec's (`anam_api::facts`).
+//! References are as strict as Anam's: a persona (and a session token's or a meeting's
+//! ephemeral persona) may only name an avatar, voice, LLM or tool the fake holds, with an
+//! `avatarModel` its avatar supports; a knowledge tool's `config.documentFolderIds` must name
+//! knowledge groups it holds; a share link's persona must exist (404 "Persona not found", as
+//! documented); a document belongs to an existing group (404).
+//!
+//! Errors are the documented ones: 401 without the right bearer key, 404 for unknown ids, 400
+//! naming the field (`{"error": "Validation error", "details": [{path, message, code}],
+//! "summary"}`) for a value out of range, a wrong type, an unknown enum value, an unknown id
+//! referenced or an unknown field, 204 with no body and 200 `{message}` where the spec says so.
+//! A body larger than the operation takes (50 MB for a document, about 4.5 MB for a voice or
+//! avatar upload, 2 MiB of JSON) is refused with 400 as it arrives, so memory stays bounded.
+//!
+//! # Test hooks
+//!
+//! - Seeding: [`MockServer::insert`] (personas, unchecked), [`MockServer::insert_avatar`],
+//!   [`insert_voice`](MockServer::insert_voice), [`insert_llm`](MockServer::insert_llm),
+//!   [`insert_tool`](MockServer::insert_tool), and [`MockServer::insert_session`]: a
+//!   [`SessionRecord`] with what only Anam's engine produces (transcript messages, tool calls,
+//!   analytics turns, warning and error counts, whether a recording exists). Sessions,
+//!   transcripts, recordings and both analytics answers come from these records.
+//! - The engine's and the meeting service's side: [`MockServer::set_concurrency`] (the limit,
+//!   and a fixed active count or the running sessions), [`MockServer::update_meeting_invite`]
+//!   (status, join state, session id), [`MockServer::set_document_reads_until_ready`] and
+//!   [`MockServer::fail_document`].
+//! - Reading back: [`MockServer::personas`], [`avatars`](MockServer::avatars),
+//!   [`voices`](MockServer::voices), [`llms`](MockServer::llms), [`tools`](MockServer::tools),
+//!   [`share_links`](MockServer::share_links), [`meeting_invites`](MockServer::meeting_invites),
+//!   [`knowledge_groups`](MockServer::knowledge_groups),
+//!   [`knowledge_documents`](MockServer::knowledge_documents), [`sessions`](MockServer::sessions),
+//!   [`llm_secret`](MockServer::llm_secret), [`issued_session_tokens`](MockServer::issued_session_tokens).
+//! - Faults: the next N requests (of one operation, or any) get a status with an optional
+//!   `Retry-After`, a delay, a dropped connection (before or after processing), a truncated
+//!   body, or a proxy's HTML error page ([`MockServer::inject_for`], [`Fault`]); request counts
+//!   per operation ([`MockServer::requests`]) and of requests that matched no operation
+//!   ([`MockServer::unmatched_requests`]); a fixed latency for every answer
+//!   ([`MockServerBuilder::latency`]).
+//!
+//! # Documents move on
+//!
+//! An upload answers `PROCESSING`. Each read of that document (its get, or a list of its
+//! group's documents) uses up one of its reads, 1 by default
+//! ([`MockServer::set_document_reads_until_ready`] sets it for later uploads): the first get
+//! answers `PROCESSING`, the second `READY`, so code that waits for a document is tested
+//! waiting. A document whose file name starts with `fail` becomes `FAILED` instead, with an
+//! `errorMessage`; [`MockServer::fail_document`] fails one at once. Only `READY` documents are
+//! searched: a search scores each chunk (`chunkSize` characters, `chunkOverlap` shared with the
+//! next) by the share of the query's distinct words it holds, best first, at most `limit`. Only
+//! UTF-8 files (TXT, MD, CSV) have text to search; the fake extracts none from PDF or DOCX.
+//!
+//! # Where Anam is silent, the fake chooses
+//!
+//! - Deleting a knowledge group deletes its documents and takes its id out of every knowledge
+//!   tool's `documentFolderIds` (no status for "in use" is documented, and a tool then never
+//!   names a missing group). Deleting a tool detaches it from the personas that use it ("no
+//!   longer available"). Deleting a persona deletes its share links. Deleting an avatar, voice
+//!   or LLM that personas use is allowed; they keep its id.
+//! - A meeting invite for a persona the fake does not hold is a 403, as Anam answers for a
+//!   persona the organisation cannot use (no 404 is documented). An invite stays `pending`
+//!   until a test moves it on; cancelling an `active` invite cancels it too, and cancelling
+//!   again changes nothing (204). The region defaults to `eu`; the display name to the
+//!   persona's name; ` (AI)` is added unless it ends so. No rate-limit headers are sent.
+//! - A session token starts no session; `POST /v1/engine/session` does, under the session id
+//!   the token names, once (a token used again is a 401). With the API key it needs a
+//!   `personaConfig` (a stored persona it does not hold is a 400 there: no 404 is documented).
+//!   It answers 429 once the running sessions reach the concurrency limit (default 10).
+//! - A stop ends a running session at once (Anam's is asynchronous), with the exit status
+//!   `CLOSED_BY_ENGINE`; stopping an ended session is a 400 (the engine refuses it), a LiveKit
+//!   one a 404. A recording exists once a session has ended. Analytics exist for ended,
+//!   non-LiveKit sessions with turns; message texts only with `includeMessages` and
+//!   transcripts on. Lists of sessions are the most recently started first.
+//! - The aggregate takes the sessions that started in `[from, to]` (default the last 24
+//!   hours; from after to, or more than 31 days, is a 400), at most the 1000 most recent with
+//!   reports; percentiles are nearest-rank; rates divide by the turns that had a reply (or
+//!   the sessions with reports, or the tool calls) and are null when that is zero; the five
+//!   slowest turns are listed for each headline latency. `organizationId` (admin keys only)
+//!   is a 403 on every operation that takes it.
+//! - Share links: `search` matches the link's id or its persona's name; `expiresInHours` must
+//!   be above 0 and counts from now on update; `usageLimit` must be a whole number from 1; a
+//!   persona's first link is its primary one.
+//! - Tools: names are unique and made of letters, digits, `_`, `.` and `-` (400, as no 409 is
+//!   documented); an update's `config` replaces the stored one whole; system tools cannot be
+//!   changed or deleted (403).
+//! - LLMs: an update's `url` replaces the list of URLs; its `llmFormat` may not be `anthropic`
+//!   or `custom`, which the LLM answer cannot hold; built-in defaults are a 403.
+//! - Voices: a clone gets the provider `ELEVENLABS`. Avatars: the default model is `cara-3`,
+//!   and every avatar made from a picture is one-shot (`onlyOneShot`); soft and hard deletes
+//!   both remove it. Upload, download and recording URLs name the `.invalid` domain: the fake
+//!   does not serve them. `X-Upload-Token` is not accepted instead of the API key (Anam does
+//!   not say how to get one).
 //!
 //! It listens on 127.0.0.1 on a free port and stops when dropped.
 //!
@@ -51,22 +139,64 @@
 //! # }
 //! ```
 //!
-//! The same fake runs as a program for other tools: `cargo run -p anam-mock --features cli -- --port 4010`.
+//! Seeding a session that only Anam's engine could have produced, and reading it back:
+//!
+//! ```
+//! use anam_mock::{MockServer, SessionRecord};
+//! use serde_json::json;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let mock = MockServer::start().await;
+//! let client = anam::Client::builder().base_url(mock.base_url()).api_key(mock.api_key()).build().unwrap();
+//! let session = serde_json::from_value(json!({
+//!     "id": "5e0b7a0e-0000-4000-8000-000000000001", "clientLabel": "crm",
+//!     "startTime": "2026-07-01T10:00:00Z", "endTime": "2026-07-01T10:05:00Z",
+//! }))
+//! .unwrap();
+//! let transcript = serde_json::from_value(json!([{"role": "user", "message": "Hello"}])).unwrap();
+//! let id = mock.insert_session(SessionRecord::new(session).transcript(transcript));
+//! let read = client.send(client.api().get_session_transcript().id(id)).await.unwrap();
+//! assert_eq!(read.total_messages, Some(1));
+//! # }
+//! ```
+//!
+//! The same fake runs as a program for other tools:
+//! `cargo run -p anam-mock --features cli -- --port 4010 [--latency 50ms]`.
 
 #![forbid(unsafe_code)]
 
+mod analytics;
+mod avatars;
 mod catalog;
+mod collection;
 mod faults;
+mod input;
+mod knowledge;
+mod llms;
+mod meetings;
+mod personas;
+mod reply;
 mod routes;
 mod sessions;
-mod store;
+mod share_links;
+mod state;
+mod tokens;
+mod tools;
+mod validate;
+mod voices;
 
 use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
-use anam_api::types::{Avatar, Llm, Persona, PersonaCreate, Tool, Voice};
+use anam_api::Secret;
+use anam_api::types::{
+    Avatar, KnowledgeDocument, KnowledgeGroup, Llm, MeetingInvite, Persona, PersonaCreate, PersonaShareLink, SessionId,
+    Tool, Voice,
+};
 use axum::body::Body;
 use http::StatusCode;
 use http_body_util::BodyExt;
@@ -79,7 +209,9 @@ use tower::ServiceExt;
 
 pub use anam_api::Operation;
 pub use faults::Fault;
-pub use sessions::IssuedSessionToken;
+pub use sessions::SessionRecord;
+pub use state::{API_KEY_ID, Concurrency, ORGANIZATION_ID};
+pub use tokens::IssuedSessionToken;
 
 /// The API key the fake accepts unless told otherwise.
 pub const DEFAULT_API_KEY: &str = "mock-api-key";
@@ -87,8 +219,8 @@ pub const DEFAULT_API_KEY: &str = "mock-api-key";
 /// What the server's tasks share.
 pub(crate) struct Shared {
     pub api_key: String,
-    store: Mutex<store::Store>,
-    tokens: Mutex<Vec<IssuedSessionToken>>,
+    latency: Option<Duration>,
+    state: Mutex<state::State>,
     faults: Mutex<Vec<faults::Planned>>,
     counts: Mutex<HashMap<Operation, usize>>,
     unmatched: Mutex<usize>,
@@ -99,13 +231,19 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub(crate) fn store(&self) -> MutexGuard<'_, store::Store> {
-        lock(&self.store)
+    pub(crate) fn new(api_key: String, latency: Option<Duration>) -> Shared {
+        Shared {
+            api_key,
+            latency,
+            state: Mutex::default(),
+            faults: Mutex::default(),
+            counts: Mutex::default(),
+            unmatched: Mutex::default(),
+        }
     }
 
-    /// Keeps a token the fake issued, for [`MockServer::issued_session_tokens`].
-    pub(crate) fn issue(&self, token: IssuedSessionToken) {
-        lock(&self.tokens).push(token);
+    pub(crate) fn state(&self) -> MutexGuard<'_, state::State> {
+        lock(&self.state)
     }
 
     /// Counts the request and takes the first fault planned for it, if any.
@@ -139,11 +277,12 @@ pub struct MockServer {
 pub struct MockServerBuilder {
     port: u16,
     api_key: String,
+    latency: Option<Duration>,
 }
 
 impl Default for MockServerBuilder {
     fn default() -> Self {
-        MockServerBuilder { port: 0, api_key: DEFAULT_API_KEY.to_string() }
+        MockServerBuilder { port: 0, api_key: DEFAULT_API_KEY.to_string(), latency: None }
     }
 }
 
@@ -160,18 +299,17 @@ impl MockServerBuilder {
         self
     }
 
+    /// Delays every answer by `latency` (default none), as a network would; for benchmarks.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = Some(latency).filter(|l| !l.is_zero());
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving in the background of the current tokio runtime.
     pub async fn start(self) -> io::Result<MockServer> {
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], self.port))).await?;
         let address = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            api_key: self.api_key,
-            store: Mutex::new(store::Store::new(catalog::Catalog::stock())),
-            tokens: Mutex::default(),
-            faults: Mutex::default(),
-            counts: Mutex::default(),
-            unmatched: Mutex::default(),
-        });
+        let shared = Arc::new(Shared::new(self.api_key, self.latency));
         let (shutdown, stopped) = oneshot::channel();
         tokio::spawn(serve(listener, shared.clone(), stopped));
         Ok(MockServer { base_url: format!("http://{address}"), shared, shutdown: Some(shutdown) })
@@ -190,7 +328,7 @@ impl MockServer {
         }
     }
 
-    /// Settings for a fake: port and API key.
+    /// Settings for a fake: port, API key and latency.
     pub fn builder() -> MockServerBuilder {
         MockServerBuilder::default()
     }
@@ -244,60 +382,138 @@ impl MockServer {
 
     /// How many personas exist.
     pub fn persona_count(&self) -> usize {
-        self.shared.store().len()
+        self.shared.state().personas.len()
     }
 
     /// Every persona, in creation order.
     pub fn personas(&self) -> Vec<Persona> {
-        self.shared.store().all()
+        self.shared.state().all_personas()
     }
 
     /// The avatars the fake holds: the stock ones (under the ids Anam's documentation uses), then
-    /// those added with [`MockServer::insert_avatar`]. A persona may reference only these.
+    /// those created or added with [`MockServer::insert_avatar`]. A persona may reference only these.
     pub fn avatars(&self) -> Vec<Avatar> {
-        self.shared.store().catalog.avatars.clone()
+        self.shared.state().catalog.avatars.iter().cloned().collect()
     }
 
     /// Adds an avatar, or replaces the one with the same id.
     pub fn insert_avatar(&self, avatar: Avatar) {
-        catalog::upsert(&mut self.shared.store().catalog.avatars, avatar, |a| a.id.as_str());
+        self.shared.state().catalog.avatars.insert(avatar);
     }
 
-    /// The voices the fake holds (stock, then added).
+    /// The voices the fake holds (stock, then created or added).
     pub fn voices(&self) -> Vec<Voice> {
-        self.shared.store().catalog.voices.clone()
+        self.shared.state().catalog.voices.iter().cloned().collect()
     }
 
     /// Adds a voice, or replaces the one with the same id.
     pub fn insert_voice(&self, voice: Voice) {
-        catalog::upsert(&mut self.shared.store().catalog.voices, voice, |v| v.id.as_str());
+        self.shared.state().catalog.voices.insert(voice);
     }
 
     /// The LLMs the fake holds (stock defaults, which lists show only with `includeDefaults`,
-    /// then added).
+    /// then created or added).
     pub fn llms(&self) -> Vec<Llm> {
-        self.shared.store().catalog.llms.clone()
+        self.shared.state().catalog.llms.iter().cloned().collect()
     }
 
     /// Adds an LLM, or replaces the one with the same id. One with `isDefault: true` is listed
-    /// only with `includeDefaults`, as Anam's built-in defaults are.
+    /// only with `includeDefaults`, and cannot be changed or deleted, as Anam's built-in
+    /// defaults.
     pub fn insert_llm(&self, llm: Llm) {
-        catalog::upsert(&mut self.shared.store().catalog.llms, llm, |l| l.id.as_str());
+        self.shared.state().catalog.llms.insert(llm);
     }
 
-    /// The tools the fake holds (stock, then added).
+    /// The upstream credential last sent for an LLM (by create or update): the API never
+    /// answers it, so this is how a test sees what the server received.
+    pub fn llm_secret(&self, llm_id: &str) -> Option<Secret> {
+        self.shared.state().llm_secrets.get(llm_id).cloned()
+    }
+
+    /// The tools the fake holds (stock, then created or added).
     pub fn tools(&self) -> Vec<Tool> {
-        self.shared.store().catalog.tools.clone()
+        self.shared.state().catalog.tools.iter().cloned().collect()
     }
 
-    /// Adds a tool, or replaces the one with the same id.
+    /// Adds a tool, or replaces the one with the same id (no checks: a knowledge tool may name
+    /// groups the fake does not hold).
     pub fn insert_tool(&self, tool: Tool) {
-        catalog::upsert(&mut self.shared.store().catalog.tools, tool, |t| t.id.as_str());
+        self.shared.state().catalog.tools.insert(tool);
+    }
+
+    /// Every share link, in creation order, with its persona.
+    pub fn share_links(&self) -> Vec<PersonaShareLink> {
+        self.shared.state().share_links.iter().cloned().collect()
+    }
+
+    /// Every meeting invite, in creation order.
+    pub fn meeting_invites(&self) -> Vec<MeetingInvite> {
+        self.shared.state().invites.iter().cloned().collect()
+    }
+
+    /// Changes a meeting invite as Anam's meeting service would (its `status`, `joinState`,
+    /// `statusReason`, `sessionId`): the fake joins no meeting, so an invite moves on only
+    /// through this. False when no invite has this id.
+    pub fn update_meeting_invite(&self, id: &str, change: impl FnOnce(&mut MeetingInvite)) -> bool {
+        let mut state = self.shared.state();
+        let Some(invite) = state.invites.get_mut(id) else { return false };
+        change(invite);
+        true
+    }
+
+    /// Every knowledge group, in creation order, with its current `documentCount`.
+    pub fn knowledge_groups(&self) -> Vec<KnowledgeGroup> {
+        let state = self.shared.state();
+        state.groups.iter().map(|group| knowledge::group_answer(&state, group)).collect()
+    }
+
+    /// Every knowledge document, in upload order, as stored (reading them here does not move
+    /// their processing on).
+    pub fn knowledge_documents(&self) -> Vec<KnowledgeDocument> {
+        self.shared.state().documents.iter().map(|d| d.record.clone()).collect()
+    }
+
+    /// How many reads of a document uploaded from now on (its get, or a list of its group's
+    /// documents) answer `PROCESSING` before it is `READY` (default 1: the upload's answer and
+    /// the first read say `PROCESSING`, the second `READY`; 0: ready at the first read). A
+    /// document whose file name starts with `fail` becomes `FAILED` instead.
+    pub fn set_document_reads_until_ready(&self, reads: u32) {
+        self.shared.state().reads_until_ready = reads;
+    }
+
+    /// Makes a document `FAILED` now, with `message` as its `errorMessage`. False when no
+    /// document has this id.
+    pub fn fail_document(&self, id: &str, message: &str) -> bool {
+        let mut state = self.shared.state();
+        let Some(document) = state.documents.get_mut(id) else { return false };
+        document.fail(message);
+        true
+    }
+
+    /// Adds a session, or replaces the one with the same id: its metadata, and what only
+    /// Anam's engine produces (transcript, tool calls, analytics turns, recording). Sessions,
+    /// their transcripts, recordings and analytics, and the aggregated analytics are answered
+    /// from these. Returns the session's id.
+    pub fn insert_session(&self, record: SessionRecord) -> SessionId {
+        let id = record.session.id.clone();
+        self.shared.state().sessions.insert(record);
+        id
+    }
+
+    /// Every session the fake holds (inserted, or started by `POST /v1/engine/session`).
+    pub fn sessions(&self) -> Vec<SessionRecord> {
+        self.shared.state().sessions.iter().cloned().collect()
+    }
+
+    /// The concurrency status the fake reports and enforces on `POST /v1/engine/session` (429
+    /// at the limit). `active: None` (the default) counts the sessions that have not ended.
+    pub fn set_concurrency(&self, concurrency: Concurrency) {
+        self.shared.state().concurrency = concurrency;
     }
 
     /// Every session token the fake issued, oldest first, with the request it answered.
     pub fn issued_session_tokens(&self) -> Vec<IssuedSessionToken> {
-        lock(&self.shared.tokens).clone()
+        self.shared.state().tokens.clone()
     }
 
     /// Creates a persona directly, without HTTP and without checks, not even that its avatar,
@@ -307,7 +523,7 @@ impl MockServer {
     /// When the request cannot make a persona; every `PersonaCreate` the generated type can hold
     /// does (the fields map onto `Persona`'s).
     pub fn insert(&self, request: PersonaCreate) -> Persona {
-        match self.shared.store().insert(request) {
+        match self.shared.state().insert_persona(request) {
             Ok(persona) => persona,
             Err(problem) => panic!("anam-mock cannot store this persona: {}: {}", problem.path, problem.message),
         }
@@ -370,6 +586,9 @@ async fn handle(
     shared: Arc<Shared>,
     request: hyper::Request<Incoming>,
 ) -> Result<http::Response<Body>, DropConnection> {
+    if let Some(latency) = shared.latency {
+        tokio::time::sleep(latency).await;
+    }
     let mut response = answer(router, shared, request).await?;
     let id = format!("req_{}", uuid::Uuid::new_v4().simple());
     if let Ok(value) = http::HeaderValue::from_str(&id) {
@@ -390,7 +609,7 @@ async fn answer(
         None => Ok(respond(request).await),
         Some(Fault::Status { status, retry_after }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut response = routes::error(status, status.canonical_reason().unwrap_or("Injected fault"));
+            let mut response = reply::error(status, status.canonical_reason().unwrap_or("Injected fault"));
             if let Some(value) = retry_after.and_then(|v| http::HeaderValue::from_str(&v).ok()) {
                 response.headers_mut().insert(http::header::RETRY_AFTER, value);
             }

@@ -1,14 +1,16 @@
 //! `anam-mock`: the in-memory fake of the Anam personas API as a program, for other tools.
 //!
 //! ```text
-//! cargo run -p anam-mock --features cli -- --port 4010 [--api-key KEY] [--seed N]
+//! cargo run -p anam-mock --features cli -- --port 4010 [--api-key KEY] [--seed N] [--latency 50ms]
 //! ```
+
+use std::time::Duration;
 
 use anam_api::types::PersonaCreate;
 use clap::Parser;
 
 #[derive(Parser)]
-#[command(about = "An in-memory fake of the Anam AI personas API on 127.0.0.1")]
+#[command(version, about = "An in-memory fake of the Anam AI API on 127.0.0.1")]
 struct Args {
     /// The port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 4010)]
@@ -19,12 +21,30 @@ struct Args {
     /// Create this many personas ("Persona 1", "Persona 2", ...) before serving.
     #[arg(long, default_value_t = 0)]
     seed: usize,
+    /// Delay every answer by this long, e.g. `50ms`, `1.5s` or `250us` (for benchmarks).
+    #[arg(long, value_parser = parse_duration, default_value = "0ms")]
+    latency: Duration,
+}
+
+/// A duration written as a number and a unit: `us`, `ms` or `s`.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().map_err(|_| format!("{text:?} does not start with a number"))?;
+    let seconds = match unit {
+        "us" => number / 1e6,
+        "ms" => number / 1e3,
+        "s" => number,
+        _ => return Err(format!("{text:?} has no unit: write it as 50ms, 1.5s or 250us")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|e| format!("{text:?}: {e}"))
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    let server = match anam_mock::MockServer::builder().port(args.port).api_key(&args.api_key).start().await {
+    let builder = anam_mock::MockServer::builder().port(args.port).api_key(&args.api_key).latency(args.latency);
+    let server = match builder.start().await {
         Ok(server) => server,
         Err(error) => {
             eprintln!("anam-mock: cannot listen on 127.0.0.1:{}: {error}", args.port);
@@ -34,9 +54,30 @@ async fn main() -> std::process::ExitCode {
     for n in 1..=args.seed {
         server.insert(PersonaCreate { name: Some(format!("Persona {n}")), ..Default::default() });
     }
-    println!("anam-mock listening on {} (API key: {}, {} personas)", server.base_url(), server.api_key(), args.seed);
+    println!(
+        "anam-mock listening on {} (API key: {}, {} personas, latency {:?})",
+        server.base_url(),
+        server.api_key(),
+        args.seed,
+        args.latency
+    );
     if let Err(error) = tokio::signal::ctrl_c().await {
         eprintln!("anam-mock: cannot wait for Ctrl-C: {error}");
     }
     std::process::ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_need_a_number_and_a_unit() {
+        assert_eq!(parse_duration("50ms"), Ok(Duration::from_millis(50)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("250us"), Ok(Duration::from_micros(250)));
+        assert!(parse_duration("50").unwrap_err().contains("no unit"));
+        assert!(parse_duration("ms").is_err());
+        assert!(parse_duration("-1s").is_err());
+    }
 }

@@ -1,68 +1,63 @@
-//! The personas the fake holds, with the catalogue they reference, and the rules it applies to
-//! them (validation, references, partial update, paging). Request bodies are read with the
-//! generated `anam-api` types and checked against the spec's ranges (`anam_api::facts`), so the
-//! fake accepts exactly the shapes the spec describes; a persona may only reference an avatar,
-//! voice, LLM or tool the catalogue holds, and answers carry those as whole objects.
+//! Personas: the rules the fake applies to them (validation, references, partial update,
+//! paging) and their handlers. Request bodies are read with the generated `anam-api` types and
+//! checked against the spec's ranges (`anam_api::facts`), so the fake accepts exactly the shapes
+//! the spec describes; a persona may only reference an avatar, voice, LLM or tool the fake
+//! holds, and answers carry those, and its share links, as whole objects.
 
-use std::collections::{BTreeMap, HashMap};
-
-use anam_api::facts::{OutOfBounds, check_create_persona, check_update_persona};
+use anam_api::facts::{check_create_persona, check_update_persona};
 use anam_api::types::{
-    AvatarModel, CartesiaEmotion, Persona, PersonaCreate, PersonaList, PersonaSummary, PersonaUpdate,
-    VoiceGenerationOptions, WidgetConfig, WidgetInitialState, WidgetLayout,
+    AvatarModel, CartesiaEmotion, Persona, PersonaCreate, PersonaList, PersonaSummary, PersonaUpdate, PrimaryShareLink,
+    ShareLink, VoiceGenerationOptions, WidgetConfig, WidgetInitialState, WidgetLayout,
 };
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use crate::catalog::{Catalog, References, check_model, paginate};
-
-/// A request value the fake refuses: where it is and why (sent back as a 400 body).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Invalid {
-    /// The field's path, e.g. `voiceDetectionOptions.endOfSpeechSensitivity`.
-    pub path: String,
-    /// What is wrong.
-    pub message: String,
-    /// A machine-readable code: `invalid_type`, `too_small`, `too_big` or `unrecognized_keys`.
-    pub code: &'static str,
-}
-
-impl Invalid {
-    pub(crate) fn new(path: impl Into<String>, message: impl Into<String>, code: &'static str) -> Self {
-        Invalid { path: path.into(), message: message.into(), code }
-    }
-}
+use crate::catalog::{References, check_model};
+use crate::collection::paginate;
+use crate::input::Input;
+use crate::reply::{Answer, created, deleted, not_found, ok};
+use crate::state::State;
+use crate::validate::{Invalid, check_known, out_of_range, read, to_map};
 
 /// The update fields whose `null` clears them (nullable in the spec's `PersonaUpdate`).
 const CLEARED_BY_NULL: [&str; 2] = ["avatarModel", "initialMessage"];
 
-/// The personas, in creation order, and the catalogue they reference. A persona is kept with
-/// the ids it references and answered with the catalogue's objects for them, so an answer shows
-/// the avatar, voice and tools as the fake holds them now.
-#[derive(Debug, Default)]
-pub(crate) struct Store {
-    next_seq: u64,
-    by_seq: BTreeMap<u64, Persona>,
-    seq_of: HashMap<String, u64>,
-    pub catalog: Catalog,
+/// The handlers of the persona operations.
+pub(crate) fn list(state: &mut State, input: &Input) -> Answer {
+    let (page, per_page) = input.paging(10)?;
+    ok(state.list_personas(page, per_page, input.text("search")))
 }
 
-impl Store {
-    /// No persona yet, and `catalog` to build them from.
-    pub fn new(catalog: Catalog) -> Store {
-        Store { catalog, ..Store::default() }
+pub(crate) fn get(state: &mut State, input: &Input) -> Answer {
+    ok(state.persona(&input.id).ok_or_else(|| not_found("Persona"))?)
+}
+
+pub(crate) fn create(state: &mut State, input: &Input) -> Answer {
+    created(state.create_persona(&input.json()?)?)
+}
+
+pub(crate) fn update(state: &mut State, input: &Input) -> Answer {
+    ok(state.update_persona(&input.id, &input.json()?)?.ok_or_else(|| not_found("Persona"))?)
+}
+
+/// Deletes a persona and its share links (Anam does not say what becomes of them; a link to
+/// nothing could not be used).
+pub(crate) fn delete(state: &mut State, input: &Input) -> Answer {
+    if !state.delete_persona(&input.id) {
+        return Err(not_found("Persona"));
+    }
+    state.share_links.remove_where(|link| link.persona_id.as_ref().is_some_and(|p| p.as_str() == input.id));
+    deleted("Persona deleted")
+}
+
+/// A persona is kept with the ids it references and answered with the objects the fake holds
+/// for them, so an answer shows the avatar, voice, tools and share links as they are now.
+impl State {
+    pub fn all_personas(&self) -> Vec<Persona> {
+        self.personas.iter().map(|persona| self.resolved(persona)).collect()
     }
 
-    pub fn len(&self) -> usize {
-        self.by_seq.len()
-    }
-
-    pub fn all(&self) -> Vec<Persona> {
-        self.by_seq.values().map(|persona| self.resolved(persona)).collect()
-    }
-
-    pub fn get(&self, id: &str) -> Option<Persona> {
-        self.seq_of.get(id).and_then(|seq| self.by_seq.get(seq)).map(|persona| self.resolved(persona))
+    pub fn persona(&self, id: &str) -> Option<Persona> {
+        self.personas.get(id).map(|persona| self.resolved(persona))
     }
 
     /// A persona as answered: its avatar, voice and tools replaced by the catalogue's objects.
@@ -79,18 +74,26 @@ impl Store {
                 *tool = to_map(found);
             }
         }
+        let links: Vec<ShareLink> = self
+            .share_links
+            .iter()
+            .filter(|link| link.persona_id.as_ref().is_some_and(|p| *p == persona.id.as_str()))
+            .map(crate::share_links::without_persona)
+            .collect();
+        persona.primary_share_link = links
+            .iter()
+            .find(|link| link.is_primary == Some(true))
+            .map(|link| PrimaryShareLink { token: link.token.clone(), enabled: link.enabled });
+        persona.share_links = Some(links);
         persona
     }
 
-    pub fn delete(&mut self, id: &str) -> bool {
-        match self.seq_of.remove(id) {
-            Some(seq) => self.by_seq.remove(&seq).is_some(),
-            None => false,
-        }
+    pub fn delete_persona(&mut self, id: &str) -> bool {
+        self.personas.remove(id).is_some()
     }
 
     /// Creates a persona from a request body (a JSON object, the `PersonaCreate` shape).
-    pub fn create(&mut self, body: &Value) -> Result<Persona, Invalid> {
+    pub fn create_persona(&mut self, body: &Value) -> Result<Persona, Invalid> {
         let request: PersonaCreate = read(body)?;
         check_create_persona(&request).map_err(out_of_range)?;
         check_known(
@@ -109,27 +112,25 @@ impl Store {
 
     /// Creates a persona from a request that the caller vouches for (no range, enum or
     /// reference checks).
-    pub fn insert(&mut self, request: PersonaCreate) -> Result<Persona, Invalid> {
+    pub fn insert_persona(&mut self, request: PersonaCreate) -> Result<Persona, Invalid> {
         let persona = self.keep(new_persona(request)?);
         Ok(self.resolved(&persona))
     }
 
     fn keep(&mut self, persona: Persona) -> Persona {
-        self.next_seq += 1;
-        self.seq_of.insert(persona.id.to_string(), self.next_seq);
-        self.by_seq.insert(self.next_seq, persona.clone());
+        self.personas.insert(persona.clone());
         persona
     }
 
     /// Applies a partial update; `Ok(None)` when no persona has this id.
-    pub fn update(&mut self, id: &str, body: &Value) -> Result<Option<Persona>, Invalid> {
+    pub fn update_persona(&mut self, id: &str, body: &Value) -> Result<Option<Persona>, Invalid> {
         let request: PersonaUpdate = read(body)?;
         check_update_persona(&request).map_err(out_of_range)?;
         let model = request.avatar_model.as_ref().and_then(|m| m.0.as_ref());
         check_known("avatarModel", model.map(|m| (m.as_str(), m.is_known())), AvatarModel::KNOWN)?;
         check_option_enums(request.voice_generation_options.as_ref(), request.widget_config.as_ref())?;
         self.catalog.check_references(&References::of_update(&request))?;
-        let Some(persona) = self.seq_of.get(id).and_then(|seq| self.by_seq.get_mut(seq)) else {
+        let Some(persona) = self.personas.get_mut(id) else {
             return Ok(None);
         };
         // The model must suit the avatar the persona will have; a new avatar that does not
@@ -159,13 +160,13 @@ impl Store {
     }
 
     /// One page of personas whose name contains `search` (case-insensitive).
-    pub fn list(&self, page: u64, per_page: u64, search: Option<&str>) -> PersonaList {
+    pub fn list_personas(&self, page: u64, per_page: u64, search: Option<&str>) -> PersonaList {
         let search = search.map(str::to_lowercase);
         let matches = |p: &&Persona| match &search {
             Some(text) => p.name.as_deref().is_some_and(|name| name.to_lowercase().contains(text.as_str())),
             None => true,
         };
-        let matching: Vec<&Persona> = self.by_seq.values().filter(matches).collect();
+        let matching: Vec<&Persona> = self.personas.iter().filter(matches).collect();
         let (personas, meta) = paginate(&matching, page, per_page);
         PersonaList { data: personas.iter().map(|p| summary(&self.resolved(p))).collect(), meta }
     }
@@ -230,40 +231,6 @@ fn apply(persona: &mut Value, changes: &Map<String, Value>) {
     }
 }
 
-pub(crate) fn to_map<T: serde::Serialize>(value: T) -> Map<String, Value> {
-    match serde_json::to_value(value) {
-        Ok(Value::Object(map)) => map,
-        _ => Map::new(),
-    }
-}
-
-/// Reads a body into a generated type; the error names the field that does not fit.
-pub(crate) fn read<T: DeserializeOwned>(body: &Value) -> Result<T, Invalid> {
-    if !body.is_object() {
-        return Err(Invalid::new("", "the body must be a JSON object", "invalid_type"));
-    }
-    serde_path_to_error::deserialize(body).map_err(|error| {
-        let message = error.inner().to_string();
-        // serde names an unknown field in its message, not in the path.
-        if let Some(field) = message.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next()) {
-            return Invalid::new(field, format!("unknown field `{field}`"), "unrecognized_keys");
-        }
-        let path = error.path().to_string();
-        Invalid::new(if path == "." { String::new() } else { path }, message, "invalid_type")
-    })
-}
-
-/// Refuses a value the spec's enum does not list (the SDK's types keep such values; the API does not).
-pub(crate) fn check_known(path: &str, value: Option<(&str, bool)>, known: &[&str]) -> Result<(), Invalid> {
-    match value {
-        Some((value, false)) => {
-            let message = format!("{value:?} is not one of {}", known.join(", "));
-            Err(Invalid::new(path, message, "invalid_enum_value"))
-        }
-        _ => Ok(()),
-    }
-}
-
 pub(crate) fn check_option_enums(
     voice: Option<&VoiceGenerationOptions>,
     widget: Option<&WidgetConfig>,
@@ -276,14 +243,6 @@ pub(crate) fn check_option_enums(
     check_known("widgetConfig.initialState", state, WidgetInitialState::KNOWN)
 }
 
-/// A value outside the spec's range (the generated `anam_api::facts` checks, the same the SDK
-/// runs), as the API's 400 answers name it.
-pub(crate) fn out_of_range(error: OutOfBounds) -> Invalid {
-    let (bound, value) = (error.bound, error.value);
-    let code = if bound.minimum.is_some_and(|min| value < min) { "too_small" } else { "too_big" };
-    Invalid::new(bound.field, format!("must be {}", bound.expected()), code)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,44 +253,44 @@ mod tests {
     const CARA_VOICE: &str = "6bfbe25a-979d-40f3-a92b-5394170af54b";
     const TOOL: &str = "00000000-0000-0000-0000-000000000000";
 
-    fn stocked() -> Store {
-        Store::new(Catalog::stock())
+    fn stocked() -> State {
+        State::default()
     }
 
     #[test]
     fn out_of_range_values_name_the_field() {
         let mut store = stocked();
-        let err = store.create(&json!({"voiceDetectionOptions": {"speechEnhancementLevel": 1.5}})).unwrap_err();
+        let err = store.create_persona(&json!({"voiceDetectionOptions": {"speechEnhancementLevel": 1.5}})).unwrap_err();
         assert_eq!(err.path, "voiceDetectionOptions.speechEnhancementLevel");
         assert_eq!(err.code, "too_big");
-        let err = store.create(&json!({"voiceGenerationOptions": {"volume": 0.1}})).unwrap_err();
+        let err = store.create_persona(&json!({"voiceGenerationOptions": {"volume": 0.1}})).unwrap_err();
         assert_eq!((err.path.as_str(), err.code), ("voiceGenerationOptions.volume", "too_small"));
-        assert_eq!(store.len(), 0);
+        assert_eq!(store.personas.len(), 0);
     }
 
     #[test]
     fn values_outside_the_spec_enums_are_refused() {
         let mut store = stocked();
-        let err = store.create(&json!({"avatarModel": "cara-9"})).unwrap_err();
+        let err = store.create_persona(&json!({"avatarModel": "cara-9"})).unwrap_err();
         assert_eq!((err.path.as_str(), err.code), ("avatarModel", "invalid_enum_value"));
         assert!(err.message.contains("cara-4-latest"), "{}", err.message);
         assert_eq!(
-            store.create(&json!({"voiceGenerationOptions": {"emotion": "AAA"}})).unwrap_err().path,
+            store.create_persona(&json!({"voiceGenerationOptions": {"emotion": "AAA"}})).unwrap_err().path,
             "voiceGenerationOptions.emotion"
         );
-        let id = store.create(&json!({})).unwrap().id;
-        let err = store.update(&id, &json!({"widgetConfig": {"initialState": "AAA"}})).unwrap_err();
+        let id = store.create_persona(&json!({})).unwrap().id;
+        let err = store.update_persona(&id, &json!({"widgetConfig": {"initialState": "AAA"}})).unwrap_err();
         assert_eq!(err.path, "widgetConfig.initialState");
-        assert!(store.update(&id, &json!({"avatarModel": null, "widgetConfig": {"layout": "inline"}})).is_ok());
+        assert!(store.update_persona(&id, &json!({"avatarModel": null, "widgetConfig": {"layout": "inline"}})).is_ok());
     }
 
     #[test]
     fn wrong_types_and_unknown_update_fields_name_the_field() {
         let mut store = stocked();
-        assert_eq!(store.create(&json!({"name": 5})).unwrap_err().path, "name");
-        assert_eq!(store.create(&json!([1])).unwrap_err().code, "invalid_type");
-        let id = store.create(&json!({"name": "a"})).unwrap().id;
-        let err = store.update(&id, &json!({"colour": "red"})).unwrap_err();
+        assert_eq!(store.create_persona(&json!({"name": 5})).unwrap_err().path, "name");
+        assert_eq!(store.create_persona(&json!([1])).unwrap_err().code, "invalid_type");
+        let id = store.create_persona(&json!({"name": "a"})).unwrap().id;
+        let err = store.update_persona(&id, &json!({"colour": "red"})).unwrap_err();
         assert_eq!((err.path.as_str(), err.code), ("colour", "unrecognized_keys"));
     }
 
@@ -340,21 +299,21 @@ mod tests {
         let mut store = stocked();
         let body = json!({"name": "Cara", "avatarId": CARA_AVATAR, "avatarModel": "cara-4", "voiceId": LUCY,
             "voiceGenerationOptions": {"speed": 1.0}, "systemPrompt": "p"});
-        let id = store.create(&body).unwrap().id;
-        let updated = store.update(&id, &json!({"description": "d"})).unwrap().unwrap();
+        let id = store.create_persona(&body).unwrap().id;
+        let updated = store.update_persona(&id, &json!({"description": "d"})).unwrap().unwrap();
         assert_eq!(updated.name.as_deref(), Some("Cara"));
         assert_eq!(updated.avatar_model.as_ref().map(|m| m.as_str()), Some("cara-4"));
-        let cleared = store.update(&id, &json!({"avatarModel": null})).unwrap().unwrap();
+        let cleared = store.update_persona(&id, &json!({"avatarModel": null})).unwrap().unwrap();
         assert_eq!(cleared.avatar_model, None);
         assert_eq!(cleared.brain.unwrap().system_prompt.as_deref(), Some("p"));
-        let revoiced = store.update(&id, &json!({"voiceId": CARA_VOICE})).unwrap().unwrap();
+        let revoiced = store.update_persona(&id, &json!({"voiceId": CARA_VOICE})).unwrap().unwrap();
         assert_eq!(revoiced.voice_generation_options, None, "a new voice resets its options");
         assert_eq!(revoiced.voice.unwrap().display_name.as_deref(), Some("Cara"), "the whole voice");
-        let tooled = store.update(&id, &json!({"toolIds": [TOOL]})).unwrap().unwrap();
+        let tooled = store.update_persona(&id, &json!({"toolIds": [TOOL]})).unwrap().unwrap();
         assert_eq!(tooled.tools.unwrap()[0]["name"], "open_calendar", "the whole tool");
-        let untooled = store.update(&id, &json!({"toolIds": []})).unwrap().unwrap();
+        let untooled = store.update_persona(&id, &json!({"toolIds": []})).unwrap().unwrap();
         assert_eq!(untooled.tools, Some(Vec::new()), "an empty list detaches every tool");
-        assert_eq!(store.update("nope", &json!({})).unwrap(), None);
+        assert_eq!(store.update_persona("nope", &json!({})).unwrap(), None);
     }
 
     #[test]
@@ -366,20 +325,24 @@ mod tests {
             (json!({"llmId": "gpt-9"}), "llmId"),
             (json!({"toolIds": [TOOL, "t-404"]}), "toolIds[1]"),
         ] {
-            let err = store.create(&body).unwrap_err();
+            let err = store.create_persona(&body).unwrap_err();
             assert_eq!((err.path.as_str(), err.code), (field, "invalid_reference"), "{body}");
         }
-        assert_eq!(store.len(), 0);
-        let persona = store.create(&json!({"avatarId": LIV, "voiceId": LUCY, "llmId": "CUSTOMER_CLIENT_V1"})).unwrap();
+        assert_eq!(store.personas.len(), 0);
+        let persona =
+            store.create_persona(&json!({"avatarId": LIV, "voiceId": LUCY, "llmId": "CUSTOMER_CLIENT_V1"})).unwrap();
         assert_eq!(persona.avatar.as_ref().and_then(|a| a.display_name.as_deref()), Some("Liv"));
         assert_eq!(persona.voice.as_ref().and_then(|v| v.provider.as_ref()).map(|p| p.as_str()), Some("ELEVENLABS"));
-        let summary = &store.list(1, 10, None).data[0];
+        let summary = &store.list_personas(1, 10, None).data[0];
         assert_eq!(summary.avatar, persona.avatar, "lists carry the whole avatar too");
-        assert_eq!(store.update(&persona.id, &json!({"voiceId": "gone"})).unwrap_err().path, "voiceId");
+        assert_eq!(store.update_persona(&persona.id, &json!({"voiceId": "gone"})).unwrap_err().path, "voiceId");
         // Liv supports cara-3 only; a persona on Cara with cara-4 that moves to Liv loses the model.
-        assert_eq!(store.update(&persona.id, &json!({"avatarModel": "cara-4"})).unwrap_err().path, "avatarModel");
-        let on_cara = store.create(&json!({"avatarId": CARA_AVATAR, "avatarModel": "cara-4"})).unwrap();
-        let moved = store.update(&on_cara.id, &json!({"avatarId": LIV})).unwrap().unwrap();
+        assert_eq!(
+            store.update_persona(&persona.id, &json!({"avatarModel": "cara-4"})).unwrap_err().path,
+            "avatarModel"
+        );
+        let on_cara = store.create_persona(&json!({"avatarId": CARA_AVATAR, "avatarModel": "cara-4"})).unwrap();
+        let moved = store.update_persona(&on_cara.id, &json!({"avatarId": LIV})).unwrap().unwrap();
         assert_eq!((moved.avatar_model, moved.avatar.map(|a| a.id)), (None, Some(LIV.into())));
     }
 
@@ -388,16 +351,16 @@ mod tests {
         let mut store = stocked();
         for i in 0..25 {
             store
-                .create(&json!({"name": if i % 5 == 0 { format!("Cara {i}") } else { format!("Other {i}") }}))
+                .create_persona(&json!({"name": if i % 5 == 0 { format!("Cara {i}") } else { format!("Other {i}") }}))
                 .unwrap();
         }
-        let page = store.list(3, 10, None);
+        let page = store.list_personas(3, 10, None);
         assert_eq!((page.data.len(), page.meta.total, page.meta.last_page, page.meta.next), (5, 25, 3, None));
         assert_eq!(page.meta.prev, Some(2));
-        let found = store.list(1, 10, Some("cara"));
+        let found = store.list_personas(1, 10, Some("cara"));
         assert_eq!((found.data.len(), found.meta.total), (5, 5));
-        let empty = store.list(9, 10, None);
+        let empty = store.list_personas(9, 10, None);
         assert_eq!((empty.data.len(), empty.meta.last_page), (0, 3));
-        assert_eq!(stocked().list(1, 10, None).meta.last_page, 1);
+        assert_eq!(stocked().list_personas(1, 10, None).meta.last_page, 1);
     }
 }
