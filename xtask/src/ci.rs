@@ -37,6 +37,16 @@ const STEPS: &[Step] = &[
         // An empty key makes the quickstart use the embedded fake, whatever the environment holds.
         env: &[("ANAM_API_KEY", "")],
     },
+    Step {
+        name: "knowledge_base",
+        argv: &["cargo", "run", "--quiet", "--locked", "-p", "anam", "--example", "knowledge_base"],
+        env: &[("ANAM_API_KEY", "")],
+    },
+    Step {
+        name: "session_report",
+        argv: &["cargo", "run", "--quiet", "--locked", "-p", "anam", "--example", "session_report"],
+        env: &[("ANAM_API_KEY", "")],
+    },
     Step { name: "readme blocks", argv: &["cargo", "xtask", "readme"], env: &[] },
     Step {
         name: "doc",

@@ -81,7 +81,7 @@ enum Command {
     Msrv,
     /// cargo package of anam-api, anam and anam-mock, verified in a target directory of its own.
     Package,
-    /// Run every check and test: codegen --check, fmt, clippy, tests, quickstart, README blocks, docs, benches compile, msrv, package, contract.
+    /// Run every check and test: codegen --check, fmt, clippy, tests, the three offline examples, README blocks, docs, benches compile, msrv, package, contract.
     Ci,
 }
 
