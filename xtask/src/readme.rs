@@ -127,7 +127,8 @@ pub fn run(root: &Path) -> Result<(), String> {
     let status = Command::new("cargo")
         .args(["test", "--no-run", "--quiet", "--manifest-path"])
         .arg(dir.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", root.join("target/readme-blocks"))
+        // The workspace's own target directory: the dependencies the tests built are reused.
+        .env("CARGO_TARGET_DIR", root.join("target"))
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     let _ = std::fs::remove_dir_all(&dir);

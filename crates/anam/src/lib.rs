@@ -1,22 +1,29 @@
-//! Rust SDK for the [Anam AI](https://anam.ai) personas API.
+//! Rust SDK for the [Anam AI](https://anam.ai) API: every operation of its spec.
 //!
 //! A persona is a talking avatar: an avatar, a voice, a language model, a system prompt and
-//! voice-detection settings. This crate creates and manages them ([`Personas`]), lists and gets
-//! what they are built from ([`Avatars`], [`Voices`], [`Llms`], [`Tools`]), and mints the
-//! session tokens a browser or app streams them with ([`Sessions`]). It wraps the client that
-//! `anam-api` generates from the OpenAPI spec and adds what a generated client cannot know:
+//! voice-detection settings. This crate creates and manages them ([`Personas`]) and what they
+//! are built from ([`Avatars`], [`Voices`], [`Llms`], [`Tools`], knowledge bases:
+//! [`KnowledgeGroups`], [`KnowledgeDocuments`]), mints the session tokens a browser or app
+//! streams them with and reads what happened in sessions afterwards ([`Sessions`]), and hands
+//! out [`ShareLinks`] and [`MeetingInvites`]. It wraps the client that `anam-api` generates from
+//! the OpenAPI spec and adds what a generated client cannot know:
 //!
 //! - [`Client`]: the API key from `ANAM_API_KEY` (or explicit), timeouts (30 s per attempt, 5 s to
 //!   connect), retries ([`RetryConfig`]: 2, with backoff and `Retry-After`), response bodies capped
 //!   at 4 MiB, no redirects followed, a `tracing` span per call, and a key that never appears in
-//!   `Debug`, errors or logs;
-//! - [`CreatePersona`], [`UpdatePersona`], [`VoiceDetection`], [`VoiceGeneration`], [`ListPersonas`],
-//!   [`CreateSessionToken`], [`EphemeralPersona`], [`ListAvatars`], ...: builders that check
-//!   every documented range and length before anything is sent;
-//! - typed ids ([`PersonaId`], [`AvatarId`], [`VoiceId`], [`LlmId`], [`ToolId`], see [`ids`]):
-//!   strings convert into them, one kind never into another;
-//! - [`Secret`]: session and share-link tokens, redacted in `Debug` and never traced;
-//! - [`Error`]: one error type whose `Display` reads like `404 Not Found: Persona not found`;
+//!   `Debug`, errors or logs; [`Client::send`] sends any generated operation through that one
+//!   path, and [`Client::with_options`] changes a few calls' timeout, retries or headers;
+//! - [`Resource`]: one handle for every resource, with `list`, `stream`, `get`, `get_opt`,
+//!   `create`, `update` and `delete` where the spec has them;
+//! - [`CreatePersona`], [`CreateTool`], [`CreateLlm`], [`CreateShareLink`],
+//!   [`CreateMeetingInvite`], [`UploadDocument`], [`UploadVoice`], [`CreateSessionToken`], ...:
+//!   builders that check every documented range, length and cross-field rule before anything is
+//!   sent; [`Upload`]: a file streamed from disk, bytes or a stream;
+//! - typed ids ([`PersonaId`], [`SessionId`], [`KnowledgeGroupId`], ..., see [`ids`]): strings
+//!   convert into them, one kind never into another;
+//! - [`Secret`]: tokens, signed URLs and credentials, redacted in `Debug` and never traced;
+//! - [`Error`]: one error type whose `Display` reads like `404 Not Found: Persona not found`,
+//!   never holding a secret, with helpers to branch on (`is_not_found`, `limit`, ...);
 //! - `stream` on every list: every item, page after page, as a `Stream`.
 //!
 //! ```no_run
