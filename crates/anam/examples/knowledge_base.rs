@@ -11,35 +11,20 @@
 //! ```
 
 use anam::{
-    Client, CreateKnowledgeGroup, CreatePersona, CreateSessionToken, CreateTool, SearchKnowledge, Upload,
-    UploadDocument, WaitForDocument,
+    CreateKnowledgeGroup, CreatePersona, CreateSessionToken, CreateTool, SearchKnowledge, Upload, UploadDocument,
+    WaitForDocument,
 };
+
+mod support;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    match run().await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    support::exit(run().await)
 }
 
-async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    // Keep the mock alive for the whole run: it stops when dropped.
-    let mut _mock = None;
-    let client = if std::env::var(anam::API_KEY_ENV).is_ok_and(|key| !key.trim().is_empty()) {
-        let client = Client::from_env()?;
-        println!("Using the Anam API at {} (ANAM_API_KEY is set).", client.base_url());
-        client
-    } else {
-        let mock = anam_mock::MockServer::start().await;
-        println!("ANAM_API_KEY is not set: using the embedded anam-mock fake at {}.", mock.base_url());
-        let client = Client::builder().base_url(mock.base_url()).api_key(mock.api_key()).build()?;
-        _mock = Some(mock);
-        client
-    };
+async fn run() -> support::Outcome {
+    // The fake (when there is one) stops when dropped: keep it for the whole run.
+    let (client, _mock) = support::client("").await?;
 
     // The documents, as files on disk (a real app has them already).
     let dir = std::env::temp_dir().join(format!("anam-knowledge-base-{}", std::process::id()));

@@ -10,7 +10,7 @@
 //! ```
 
 use anam::{
-    Client, CreatePersona, CreateSessionToken, ListAvatars, ListLlms, ListPersonas, ListVoices, Persona, UpdatePersona,
+    CreatePersona, CreateSessionToken, ListAvatars, ListLlms, ListPersonas, ListVoices, Persona, UpdatePersona,
     VoiceDetection,
 };
 
@@ -19,31 +19,16 @@ const AVATAR: &str = "Cara";
 const VOICE: &str = "Cara";
 const LLM: &str = "GPT-4o-mini";
 
+mod support;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    match run().await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    support::exit(run().await)
 }
 
-async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    // Keep the mock alive for the whole run: it stops when dropped.
-    let mut _mock = None;
-    let client = if std::env::var(anam::API_KEY_ENV).is_ok_and(|key| !key.trim().is_empty()) {
-        let client = Client::from_env()?;
-        println!("Using the Anam API at {} (ANAM_API_KEY is set).", client.base_url());
-        client
-    } else {
-        let mock = anam_mock::MockServer::start().await;
-        println!("ANAM_API_KEY is not set: using the embedded anam-mock fake at {}.", mock.base_url());
-        let client = Client::builder().base_url(mock.base_url()).api_key(mock.api_key()).build()?;
-        _mock = Some(mock);
-        client
-    };
+async fn run() -> support::Outcome {
+    // The fake (when there is one) stops when dropped: keep it for the whole run.
+    let (client, _mock) = support::client("").await?;
 
     // 1. Choose what the persona is built from, by name.
     let avatars = client.avatars().list(ListAvatars::new().search(AVATAR)).await?.data;

@@ -13,43 +13,27 @@
 use std::io::Write;
 
 use anam::chrono::{DateTime, Duration, Utc};
-use anam::{Client, ListSessions, SessionAnalyticsQuery};
+use anam::{ListSessions, SessionAnalyticsQuery};
 use futures::TryStreamExt;
 use serde_json::json;
 
+mod support;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    match run().await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    support::exit(run().await)
 }
 
-async fn run() -> Result<(), Box<dyn std::error::Error>> {
+async fn run() -> support::Outcome {
     let output = std::env::args().nth(1).map_or_else(
         || std::env::temp_dir().join(format!("anam-session-report-{}.jsonl", std::process::id())),
         std::path::PathBuf::from,
     );
-    // Keep the mock alive for the whole run: it stops when dropped.
-    let mut _mock = None;
-    let client = if std::env::var(anam::API_KEY_ENV).is_ok_and(|key| !key.trim().is_empty()) {
-        let client = Client::from_env()?;
-        println!("Using the Anam API at {} (ANAM_API_KEY is set).", client.base_url());
-        client
-    } else {
-        let mock = anam_mock::MockServer::start().await;
-        println!(
-            "ANAM_API_KEY is not set: using the embedded anam-mock fake at {}, seeded with 3 sessions.",
-            mock.base_url()
-        );
-        seed(&mock)?;
-        let client = Client::builder().base_url(mock.base_url()).api_key(mock.api_key()).build()?;
-        _mock = Some(mock);
-        client
-    };
+    // The fake (when there is one) stops when dropped: keep it for the whole run.
+    let (client, _mock) = support::client(", seeded with 3 sessions").await?;
+    if let Some(mock) = &_mock {
+        seed(mock)?;
+    }
 
     // The list has no date filter: keep the sessions that started in the period.
     let (to, from) = (Utc::now(), Utc::now() - Duration::days(7));
