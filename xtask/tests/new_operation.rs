@@ -3,7 +3,7 @@
 //! regenerates the client, and a program that uses only the hand-written `anam` crate as it is
 //! sends the new operation through `Client::send`. It is retried after a 503, answers as the
 //! spec says, fails with the SDK's error type on a 404, and is traced as an `anam.request`
-//! span. The copy builds in `target/new-operation` (its dependencies are built once).
+//! span. The copy builds in the workspace's target directory, reusing its dependencies.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -138,7 +138,9 @@ fn an_operation_added_to_the_spec_is_sent_through_the_generic_path() {
     let run = Command::new(env!("CARGO"))
         .args(["run", "--quiet", "-p", "reach", "--manifest-path"])
         .arg(dir.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", root.join("target/new-operation"))
+        // The workspace's target directory: the registry dependencies are built already (cargo
+        // holds no lock on it while tests run); the copied crates build again, at their paths.
+        .env("CARGO_TARGET_DIR", root.join("target"))
         .output()
         .unwrap();
     let (out, err) = (String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
