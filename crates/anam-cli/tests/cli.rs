@@ -9,8 +9,31 @@ use std::process::{Output, Stdio};
 use anam_mock::{Fault, MockServer, Operation};
 use assert_cmd::Command;
 
-/// The README's example file (the README shows this file; a test below keeps them equal).
-const EXAMPLE: &str = include_str!("../personas.example.yaml");
+/// A file of personas only (the README's example, `tests/account.rs`, holds every kind).
+const EXAMPLE: &str = "\
+personas:
+  - name: Front desk
+    description: Greets visitors at the door
+    avatar: Cara
+    avatarModel: cara-4
+    voice: Cara
+    llm: GPT-4o-mini              # an LLM's display name or id
+    systemPrompt: You greet visitors and answer questions about opening hours.
+    languageCode: en
+    voiceDetection:
+      endOfSpeechSensitivity: 0.6
+      silenceBeforeSessionEndSeconds: 60
+    voiceGeneration:
+      engine: cartesia
+      speed: 1.1
+      emotion: calm
+    tools: [open_calendar]
+  - name: Night shift
+    avatar: Liv
+    voice: Lucy - Fresh & Casual
+    llm: CUSTOMER_CLIENT_V1
+    systemPrompt: You answer only urgent questions.
+";
 
 /// A fake on its own runtime (its tasks run while a test waits for the binary), and a folder.
 struct Setup {
@@ -76,9 +99,7 @@ fn help_lists_every_command() {
 }
 
 #[test]
-fn the_readme_example_applies_cleanly_and_a_second_apply_changes_nothing() {
-    let readme = include_str!("../../../README.md");
-    assert!(readme.contains(EXAMPLE.trim_end()), "the README shows crates/anam-cli/personas.example.yaml as it is");
+fn a_personas_file_applies_cleanly_and_a_second_apply_changes_nothing() {
     let setup = Setup::new();
     let file = setup.file("personas.yaml", EXAMPLE);
     let plan = setup.anam(&["personas", "plan", "-f", path(&file)]);
