@@ -66,8 +66,9 @@ fn escaped(file: File, tools: &[Tool]) -> Result<File, String> {
             .flat_map(|c| c.headers.iter().flatten())
             .map(|(header, _)| (header.clone(), Value::from(vars::placeholder(&name, header))))
             .collect();
-        if !headers.is_empty() {
-            value["tools"][i]["headers"] = Value::Object(headers);
+        let spec = value.get_mut("tools").and_then(|tools| tools.get_mut(i)).and_then(Value::as_object_mut);
+        if let Some(spec) = spec.filter(|_| !headers.is_empty()) {
+            spec.insert("headers".into(), Value::Object(headers));
         }
     }
     serde_json::from_value(value).map_err(|e| e.to_string())

@@ -53,6 +53,7 @@ pub fn read(path: &Path) -> Result<Loaded, String> {
     let shown = text::file_name(path);
     let bytes = read_bounded(path).map_err(|e| format!("{shown}: {e}"))?;
     let file = parse(&bytes, &shown)?;
+    spec::finite(&file, &shown)?;
     let file = substitute(file, &shown, &|name| std::env::var(name).ok())?;
     let dir = path.parent().map(Path::to_path_buf).filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(|| ".".into());
     let documents = spec::check(&file, &dir, &shown)?;
@@ -241,6 +242,22 @@ mod tests {
         assert_eq!(read_text("personas: [").unwrap_err(), "personas.yaml:1:11: personas: unclosed bracket '['");
         let err = read_text(" \n").unwrap_err();
         assert!(err.starts_with("personas.yaml: is empty, but a personas file holds `personas:`"), "{err}");
+    }
+
+    #[test]
+    fn variables_are_read_and_numbers_must_be_finite() {
+        let file = parse(b"tools:\n  - {name: t, type: webhook, description: d, url: '${URL}/x', method: GET}\n", "f")
+            .unwrap();
+        let env = |name: &str| (name == "URL").then(|| "https://h.example.com".to_owned());
+        let read = substitute(file.clone(), "f", &env).unwrap();
+        assert_eq!(read.tools()[0].url.as_deref(), Some("https://h.example.com/x"));
+        let unset = substitute(file, "f", &|_| None).unwrap_err();
+        assert_eq!(unset, "f: tools[0].url: ${URL} is not set: set the environment variable URL");
+        let nan = parse(b"personas:\n  - name: a\n    voiceDetection: {endOfSpeechSensitivity: .nan}\n", "f").unwrap();
+        assert_eq!(
+            spec::finite(&nan, "f").unwrap_err(),
+            "f: personas[0].voiceDetection.endOfSpeechSensitivity is NaN, but must be a finite number"
+        );
     }
 
     #[test]

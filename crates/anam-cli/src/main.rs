@@ -56,7 +56,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Personas: list, get, delete, and plan, apply and export personas files.
+    /// Personas: list, get, delete; and plan, apply and export files of a whole account (personas, tools, knowledge, share links).
     Personas {
         #[command(subcommand)]
         command: PersonaCommand,

@@ -183,6 +183,24 @@ pub fn check(file: &File, dir: &Path, shown: &str) -> Result<Vec<Vec<crate::docs
     Ok(documents)
 }
 
+/// Checks that every number of the file is finite (`.nan` and `.inf` are YAML numbers): the
+/// JSON its variables are replaced in cannot hold the others, and no field takes one.
+pub fn finite(file: &File, shown: &str) -> Result<(), String> {
+    let mut numbers: Vec<(String, f64)> = Vec::new();
+    for (i, persona) in file.personas().iter().enumerate() {
+        for (field, value) in persona.numbers() {
+            numbers.push((format!("personas[{i}].{field}"), value));
+        }
+    }
+    for (i, tool) in file.tools().iter().enumerate() {
+        numbers.extend(tool.tool_timeout_seconds.map(|v| (format!("tools[{i}].toolTimeoutSeconds"), v)));
+    }
+    match numbers.into_iter().find(|(_, v)| !v.is_finite()) {
+        Some((field, value)) => Err(format!("{shown}: {field} is {value}, but must be a finite number")),
+        None => Ok(()),
+    }
+}
+
 /// A validation error of the SDK as `field is VALUE, but must be EXPECTED`, its field named as
 /// the file names it by `field` (from the wire name).
 pub fn in_file_terms(error: &ValidationError, field: impl Fn(&str) -> String) -> String {

@@ -154,6 +154,34 @@ impl Generation {
     }
 }
 
+impl PersonaSpec {
+    /// Its numbers, each with its field as the file names it.
+    pub fn numbers(&self) -> Vec<(String, f64)> {
+        let mut numbers = Vec::new();
+        if let Some(d) = &self.voice_detection {
+            let fields = [
+                ("endOfSpeechSensitivity", d.end_of_speech_sensitivity),
+                ("silenceBeforeSkipTurnSeconds", d.silence_before_skip_turn_seconds),
+                ("silenceBeforeSessionEndSeconds", d.silence_before_session_end_seconds),
+                ("silenceBeforeAutoEndTurnSeconds", d.silence_before_auto_end_turn_seconds),
+                ("speechEnhancementLevel", d.speech_enhancement_level),
+            ];
+            numbers.extend(fields.into_iter().filter_map(|(f, v)| Some((format!("voiceDetection.{f}"), v?))));
+        }
+        if let Some(g) = &self.voice_generation {
+            let fields = [
+                ("stability", g.stability),
+                ("similarityBoost", g.similarity_boost),
+                ("speed", g.speed),
+                ("style", g.style),
+                ("volume", g.volume),
+            ];
+            numbers.extend(fields.into_iter().filter_map(|(f, v)| Some((format!("voiceGeneration.{f}"), v?))));
+        }
+        numbers
+    }
+}
+
 /// Checks one persona's settings with the SDK's builders (the spec's ranges and the provider's).
 pub fn check(persona: &PersonaSpec) -> Result<(), String> {
     let mut request = anam::UpdatePersona::new();
