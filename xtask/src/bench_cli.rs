@@ -118,6 +118,7 @@ fn anam_key() -> &'static str {
     "mock-api-key"
 }
 
+/// A path as an argument.
 fn path(p: &Path) -> Result<&str, String> {
     p.to_str().ok_or_else(|| format!("{} is not UTF-8", p.display()))
 }

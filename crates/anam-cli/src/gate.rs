@@ -135,6 +135,7 @@ impl Gate {
         }
     }
 
+    /// The pause, whatever a panicking holder left (it is plain data).
     fn lock(&self) -> std::sync::MutexGuard<'_, Pause> {
         self.pause.lock().unwrap_or_else(PoisonError::into_inner)
     }

@@ -37,6 +37,7 @@ use futures::TryStreamExt;
 use crate::gate::{DEFAULT_PARALLELISM, Gate};
 use crate::spec::Kind;
 
+// The command line: global flags and a command (no doc comment: clap would show it as help).
 #[derive(Parser)]
 #[command(
     name = "anam",
@@ -192,6 +193,7 @@ struct RunArgs {
     parallelism: u16,
 }
 
+/// Parses the command line, runs the command on a single-threaded runtime, and exits with its code.
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
@@ -210,6 +212,7 @@ fn fail(message: String) -> ExitCode {
     ExitCode::from(1)
 }
 
+/// Runs one command: completions need no client; the rest build one whose retries the gate hears of.
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     if let Command::Completions { shell } = cli.command {
         clap_complete::generate(shell, &mut Cli::command(), "anam", &mut std::io::stdout());

@@ -235,6 +235,7 @@ impl<'a> Refs<'a> {
         self.account
     }
 
+    /// `text` among the server's `server` of `kind`, or the file's own (`in_file`).
     fn find(&self, kind: Kind, in_file: bool, server: &[Named], text: &str) -> Result<Id, String> {
         if in_file {
             let same: Vec<&Named> = server.iter().filter(|n| n.name.as_deref() == Some(text)).collect();

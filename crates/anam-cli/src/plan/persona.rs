@@ -162,6 +162,7 @@ struct Ids {
 }
 
 impl Ids {
+    /// The ids `spec` names; an error names the field (`tools[1]: ...`).
     fn resolve(spec: &PersonaSpec, catalog: &Catalog, refs: &Refs<'_>) -> Result<Ids, String> {
         let one = |items, what: &str, field: &str, text: &Option<String>| {
             text.as_deref().map(|t| resolve::resolve(items, what, t).map_err(|e| format!("{field}: {e}"))).transpose()

@@ -93,19 +93,19 @@ impl File {
 /// in reverse): what a resource refers to comes before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Kind {
-    /// `knowledgeGroups:`.
+    /// Knowledge groups (`knowledgeGroups:`), with their documents.
     #[value(name = "knowledgeGroups")]
     KnowledgeGroup,
     /// A group's `documents:` (pruned with their group's section: `--prune=knowledgeGroups`).
     #[value(skip)]
     Document,
-    /// `tools:`.
+    /// Tools (`tools:`).
     #[value(name = "tools")]
     Tool,
-    /// `personas:`.
+    /// Personas (`personas:`).
     #[value(name = "personas")]
     Persona,
-    /// `shareLinks:`.
+    /// Share links (`shareLinks:`).
     #[value(name = "shareLinks")]
     ShareLink,
 }
