@@ -376,3 +376,48 @@ fn completions_and_version() {
     let help = stdout(&setup.anam(&["personas", "plan", "--help"]));
     assert!(help.contains("--parallelism <N>") && help.contains("[default: 8]"), "{help}");
 }
+
+#[test]
+fn every_kind_refuses_unknown_keys_and_bad_values_on_one_line_before_sending() {
+    let setup = Setup::new();
+    let cases = [
+        (
+            "tools:\n  - {name: t, type: client, description: d, colour: red}\n",
+            "tools[0].colour: unknown field `colour`",
+        ),
+        ("tools:\n  - {name: t, description: d}\n", "tools[0]: missing field `type`"),
+        (
+            "tools:\n  - {name: t, type: client, description: d}\n  - {name: t, type: client, description: e}\n",
+            "tools[1].name \"t\" is also the name of tools[0]",
+        ),
+        (
+            "tools:\n  - {name: t, type: knowledge, description: d, knowledgeGroups: [Nowhere]}\n",
+            "tools[0].knowledgeGroups[0]: no knowledge group has the id or name \"Nowhere\"",
+        ),
+        ("knowledgeGroups:\n  - {name: g, files: []}\n", "knowledgeGroups[0].files: unknown field `files`"),
+        (
+            "knowledgeGroups:\n  - {name: g, documents: [missing.md]}\n",
+            "knowledgeGroups[0].documents[0]: \"missing.md\" cannot be read",
+        ),
+        ("shareLinks:\n  - {persona: Nobody}\n", "shareLinks[0].persona: no persona has the id or name \"Nobody\""),
+        (
+            "shareLinks:\n  - {persona: p, expiresAt: tomorrow}\n",
+            "shareLinks[0].expiresAt is \"tomorrow\", but must be a date",
+        ),
+        ("shareLinks:\n  - {persona: p, usageLimit: 0}\n", "shareLinks[0].usageLimit is 0, but must be at least 1"),
+        (
+            "personas:\n  - {name: p, tools: [nothing]}\n",
+            "personas[0].tools[0]: no tool has the id or name \"nothing\"",
+        ),
+    ];
+    for (text, expected) in cases {
+        let file = setup.file("bad.yaml", text);
+        let out = setup.anam(&["personas", "plan", "-f", path(&file)]);
+        let error = stderr(&out);
+        assert_eq!((code(&out), error.lines().count()), (1, 1), "{text}: {error}");
+        assert!(error.contains(expected), "{text}\n{error}");
+    }
+    let writes =
+        [Operation::CreateTool, Operation::CreateKnowledgeGroup, Operation::CreateShareLink, Operation::CreatePersona];
+    assert!(writes.iter().all(|op| setup.mock.requests(*op) == 0), "nothing was written for a bad file");
+}
