@@ -6,6 +6,8 @@
 //! - `cargo xtask contract [--only CHECK]` checks spec, client and fake with Spectral, Prism and
 //!   Schemathesis, installing them from the pinned files in `contract/`;
 //! - `cargo xtask bench-codegen [--runs N]` times `codegen` and checks its output is byte-identical;
+//! - `cargo xtask bench-cli [--personas N] [--latency 50ms] [--parallelism 8]` times the `anam`
+//!   CLI's export, plan and apply against the fake's binary, with the most requests in flight;
 //! - `cargo xtask spec-diff <FILE|URL> [--json]` lists what differs from an upstream OpenAPI
 //!   document, and fails on a difference `openapi/upstream-differences.yaml` does not explain;
 //! - `cargo xtask readme` builds every Rust block of README.md in a fresh crate with the README's
@@ -14,6 +16,7 @@
 //! - `cargo xtask package` packs and verifies the published crates, each as crates.io would build it;
 //! - `cargo xtask ci` runs every check and test, the same command `.ci/run` runs.
 
+mod bench_cli;
 mod calls;
 mod ci;
 mod codegen;
@@ -63,6 +66,18 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         runs: usize,
     },
+    /// Time the anam CLI's export, plan and apply of many personas against the fake's binary (release builds).
+    BenchCli {
+        /// Personas the fake starts with.
+        #[arg(long, default_value_t = 1000)]
+        personas: usize,
+        /// The fake's latency per request.
+        #[arg(long, default_value = "50ms")]
+        latency: String,
+        /// The CLI's --parallelism.
+        #[arg(long, default_value_t = 8)]
+        parallelism: usize,
+    },
     /// Compare openapi/anam.yaml with an upstream OpenAPI 3.0/3.1 document (Anam's own), for the
     /// operations ours covers; fails on a difference openapi/upstream-differences.yaml does not explain.
     SpecDiff {
@@ -92,6 +107,9 @@ fn main() -> ExitCode {
         Command::Contract { upstream: Some(document), .. } => contract::upstream(&root_default(), &document),
         Command::Contract { only, upstream: None } => contract::run(&root_default(), only.as_deref()),
         Command::BenchCodegen { runs } => codegen::bench(&root_default(), runs),
+        Command::BenchCli { personas, latency, parallelism } => {
+            bench_cli::run(&root_default(), &bench_cli::Settings { personas, latency, parallelism })
+        }
         Command::SpecDiff { source, json, root } => spec_diff::run(&root.unwrap_or_else(root_default), &source, json),
         Command::Readme => readme::run(&root_default()),
         Command::Msrv => msrv::run(&root_default()),

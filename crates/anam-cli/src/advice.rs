@@ -17,10 +17,19 @@ const IN_CLI_TERMS: [(&str, &str); 3] = [
 
 /// The client for `url` (`--api-url`, else the SDK reads `ANAM_API_URL`). A configuration
 /// error is said in the CLI's terms, by its kind.
-pub fn client(url: Option<String>, allow_insecure_http: bool) -> Result<Client, String> {
-    let builder = Client::builder()
+/// With a `gate`, every retry the SDK is about to make is told to it (a 429 or 503 pauses the
+/// whole run).
+pub fn client(
+    url: Option<String>,
+    allow_insecure_http: bool,
+    gate: Option<std::sync::Arc<crate::gate::Gate>>,
+) -> Result<Client, String> {
+    let mut builder = Client::builder()
         .user_agent_suffix(concat!("anam-cli/", env!("CARGO_PKG_VERSION")))
         .allow_insecure_http(allow_insecure_http);
+    if let Some(gate) = gate {
+        builder = builder.on_retry(move |event| gate.observe_retry(event));
+    }
     let builder = match url {
         Some(url) => builder.base_url(url),
         None => builder,

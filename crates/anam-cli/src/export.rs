@@ -1,24 +1,144 @@
-//! `export`: the account's personas as a personas file, in the form `plan` reads, so that
-//! planning an export reports no change. Avatars, voices, LLMs and tools are written by name
-//! where the name finds the same id again, else by id.
+//! `export`: the account as a file, in the form `plan` reads, so that planning an export reports
+//! no change: knowledge groups, tools, personas and share links, each by name, and references
+//! by name wherever the name finds the same id again (else by id). A `${` the server holds is
+//! written `$${`, and each webhook header's value as a `${TOOL_HEADER}` placeholder, never the
+//! secret. Written to a file (`-o`), the groups' documents are downloaded next to it, under
+//! `knowledge/<group>/`; to standard output they are left out (then not managed).
+
+use std::path::{Path, PathBuf};
 
 use anam::Client;
-use anam::types::Persona;
-use futures::future::try_join_all;
+use anam::types::{KnowledgeGroup, Persona, Tool};
 use serde_json::Value;
 
-use crate::file::{Detection, File, Generation, PersonaSpec};
-use crate::resolve::{self, Catalog, label};
+use crate::account::{Account, Wanted, Which};
+use crate::docs::Downloads;
+use crate::gate::Gate;
+use crate::resolve::{Catalog, Named, label};
+use crate::spec::tool::TYPES;
+use crate::spec::{Detection, File, Generation, KnowledgeGroupSpec, PersonaSpec, ShareLinkSpec, ToolSpec};
+use crate::{advice, vars};
 
-/// Every persona of the account, as a file.
-pub async fn export(client: &Client) -> anam::Result<File> {
-    let catalog = Catalog::load(client).await?;
-    let listed = resolve::personas(client).await?;
-    let personas = try_join_all(listed.iter().map(|p| client.personas().get(&p.id))).await?;
-    Ok(File { personas: personas.iter().map(|p| spec(p, &catalog)).collect() })
+/// The whole account as a file. With `dir` (the output file's folder), documents are downloaded
+/// under it and listed.
+pub async fn export(client: &Client, gate: &Gate, downloads: &Downloads, dir: Option<&Path>) -> Result<File, String> {
+    let wanted = Wanted {
+        personas: Which::All,
+        documents: if dir.is_some() { Which::All } else { Which::None },
+        share_links: true,
+    };
+    let account = Account::load(client, gate, &wanted).await.map_err(|e| advice::sdk(&e))?;
+    let (tool_names, group_names, persona_names) =
+        (account.tool_names(), account.group_names(), account.persona_names());
+    let mut groups = Vec::new();
+    for group in &account.groups {
+        groups.push(group_spec(client, gate, downloads, &account, group, dir).await?);
+    }
+    let tools: Vec<ToolSpec> = account.tools.iter().map(|t| tool_spec(t, &group_names)).collect();
+    let personas = account.personas.iter().filter_map(|p| account.full.get(p.id.as_str()));
+    let personas = personas.map(|p| spec(p, &account.catalog, &tool_names)).collect();
+    let links = account.personas.iter().filter_map(|p| {
+        let link = crate::plan::share_link::link_of(&account.share_links, p.id.as_str())?;
+        Some(ShareLinkSpec {
+            persona: label(&persona_names, p.id.as_str()),
+            usage_limit: link.usage_limit.and_then(|n| u32::try_from(n).ok()),
+            expires_at: link.expires_at.map(|t| t.to_rfc3339_opts(anam::chrono::SecondsFormat::Secs, true)),
+        })
+    });
+    let file = File {
+        knowledge_groups: Some(groups),
+        tools: Some(tools),
+        personas: Some(personas),
+        share_links: Some(links.collect()),
+    };
+    escaped(file, &account.tools)
 }
 
-fn spec(persona: &Persona, catalog: &Catalog) -> PersonaSpec {
+/// `file` with every `${` of its strings escaped, then each tool's headers as placeholders.
+fn escaped(file: File, tools: &[Tool]) -> Result<File, String> {
+    let mut value = serde_json::to_value(&file).map_err(|e| e.to_string())?;
+    vars::escape_all(&mut value);
+    for (i, tool) in tools.iter().enumerate() {
+        let name = tool.name.clone().unwrap_or_default();
+        let headers: serde_json::Map<String, Value> = tool
+            .config
+            .iter()
+            .flat_map(|c| c.headers.iter().flatten())
+            .map(|(header, _)| (header.clone(), Value::from(vars::placeholder(&name, header))))
+            .collect();
+        let spec = value.get_mut("tools").and_then(|tools| tools.get_mut(i)).and_then(Value::as_object_mut);
+        if let Some(spec) = spec.filter(|_| !headers.is_empty()) {
+            spec.insert("headers".into(), Value::Object(headers));
+        }
+    }
+    serde_json::from_value(value).map_err(|e| e.to_string())
+}
+
+/// A tool as the file writes it (headers aside: see [`escaped`]).
+fn tool_spec(tool: &Tool, groups: &[Named]) -> ToolSpec {
+    let wire = tool.type_.as_ref().map(|t| t.to_string()).unwrap_or_default();
+    let kind = TYPES.iter().find(|(_, w)| *w == wire).map_or(wire.clone(), |(file, _)| (*file).to_owned());
+    let config = tool.config.clone().unwrap_or_default();
+    ToolSpec {
+        name: tool.name.clone().unwrap_or_default(),
+        kind,
+        description: tool.description.clone().unwrap_or_default(),
+        disable_interruptions: tool.disable_interruptions,
+        url: config.url,
+        method: config.method.map(|m| m.to_string()),
+        headers: None,
+        body_template: config.body_template,
+        parameters: config.parameters.map(Value::Object),
+        await_result: config.await_result,
+        tool_timeout_seconds: config.tool_timeout_seconds,
+        knowledge_groups: config.document_folder_ids.map(|ids| ids.iter().map(|id| label(groups, id)).collect()),
+        action: config.action.map(|a| a.to_string()),
+    }
+}
+
+/// A knowledge group as the file writes it; with `dir`, its documents downloaded under
+/// `knowledge/<group>/` there, and listed.
+async fn group_spec(
+    client: &Client,
+    gate: &Gate,
+    downloads: &Downloads,
+    account: &Account,
+    group: &KnowledgeGroup,
+    dir: Option<&Path>,
+) -> Result<KnowledgeGroupSpec, String> {
+    let name = group.name.clone().unwrap_or_default();
+    let documents = match dir {
+        None => None,
+        Some(dir) => {
+            let folder = PathBuf::from("knowledge").join(safe_name(&name));
+            let mut written: Vec<String> = Vec::new();
+            for document in account.documents.get(group.id.as_str()).into_iter().flatten() {
+                let file_name = safe_name(document.filename.as_deref().unwrap_or("document.txt"));
+                let relative = folder.join(&file_name);
+                let shown = relative.to_string_lossy().replace('\\', "/");
+                if written.contains(&shown) {
+                    continue;
+                }
+                downloads.save(client, gate, document.id.as_str(), &dir.join(&relative)).await?;
+                written.push(shown);
+            }
+            Some(written)
+        }
+    };
+    Ok(KnowledgeGroupSpec { name, description: group.description.clone().filter(|d| !d.is_empty()), documents })
+}
+
+/// A name from the server as a file or folder name: letters, digits, `.`, `-`, `_` and spaces
+/// kept, anything else `_`, no leading dot, never empty: a server's name cannot reach outside
+/// the export's folder.
+fn safe_name(name: &str) -> String {
+    let kept: String = name.chars().map(|c| if c.is_alphanumeric() || "._- ".contains(c) { c } else { '_' }).collect();
+    let kept = kept.trim().trim_start_matches('.').to_owned();
+    if kept.is_empty() { "_".to_owned() } else { kept }
+}
+
+/// A persona as the file writes it, with `tools` to name its tools.
+fn spec(persona: &Persona, catalog: &Catalog, tools: &[Named]) -> PersonaSpec {
     let voice = persona.voice.as_ref().map(|v| v.id.to_string());
     let provider =
         voice.as_ref().and_then(|id| catalog.voices.iter().find(|v| &v.id == id)).and_then(|v| v.provider.clone());
@@ -45,7 +165,7 @@ fn spec(persona: &Persona, catalog: &Catalog) -> PersonaSpec {
         .iter()
         .flatten()
         .filter_map(|tool| tool.get("id").and_then(Value::as_str))
-        .map(|id| label(&catalog.tools, id))
+        .map(|id| label(tools, id))
         .collect();
     PersonaSpec {
         name: persona.name.clone().unwrap_or_default(),
@@ -91,5 +211,14 @@ mod tests {
         assert_eq!(engine(Some("ELEVENLABS"), &serde_json::json!({"style": 0.1})), "elevenlabs-v2");
         assert_eq!(engine(Some("ELEVENLABS"), &serde_json::json!({"speed": 1})), "elevenlabs-v1");
         assert_eq!(engine(None, &serde_json::json!({"emotion": "calm"})), "cartesia");
+    }
+
+    #[test]
+    fn a_servers_names_stay_inside_the_export_folder() {
+        assert_eq!(safe_name("../../.bashrc"), "_.._.bashrc");
+        assert_eq!(safe_name(".hidden"), "hidden");
+        assert_eq!(safe_name("Opening hours.md"), "Opening hours.md");
+        assert_eq!(safe_name("a/b\\c\u{1b}"), "a_b_c_");
+        assert_eq!(safe_name(""), "_");
     }
 }

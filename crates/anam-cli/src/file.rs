@@ -1,18 +1,7 @@
-//! The personas file: personas by name, with their settings, as people write and review them.
+//! Reading a file: within limits, its YAML parsed into a [`File`] (see `spec` for what it
+//! holds), its `${VARIABLES}` replaced (see `vars`), then checked (see `spec::check`).
 //!
-//! ```yaml
-//! personas:
-//!   - name: Front desk            # the key: a persona is found by its name
-//!     avatar: Cara                # an avatar's id or display name
-//!     voice: Cara                 # a voice's id or display name
-//!     llm: GPT-4o-mini            # an LLM's id or display name, or CUSTOMER_CLIENT_V1
-//!     systemPrompt: You greet visitors.
-//!     voiceDetection: {endOfSpeechSensitivity: 0.6}
-//!     voiceGeneration: {engine: cartesia, speed: 1.1}
-//!     tools: [open_calendar]      # tools' ids or names
-//! ```
-//!
-//! Only the fields a persona sets are managed; the others are left as they are on the server.
+//! Only the fields written are managed; the others are left as they are on the server.
 //! An unknown key is an error, and so is a value out of the spec's range; both name the file and
 //! the path inside it (`personas[2].voiceDetection.endOfSpeechSensitivity`).
 //!
@@ -25,164 +14,18 @@ use std::cell::RefCell;
 use std::io::Read;
 use std::path::Path;
 
-use anam::{ValidationError, VoiceDetection, VoiceEngine, VoiceGeneration};
-use serde::{Deserialize, Serialize};
+pub use crate::spec::File;
+use crate::{docs, spec, text, vars};
 
-use crate::text;
-
-/// The whole file.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct File {
-    /// The personas, each by its name.
-    pub personas: Vec<PersonaSpec>,
-}
-
-/// One persona as the file describes it. `None` (or an empty list for nothing but `tools`)
-/// means "not managed".
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct PersonaSpec {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar_model: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub voice: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub llm: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub system_prompt: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skip_greeting: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uninterruptible_greeting: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub initial_message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub zero_data_retention: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub language_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub voice_detection: Option<Detection>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub voice_generation: Option<Generation>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<String>>,
-}
-
-/// `voiceDetection`: the fields of the API's `voiceDetectionOptions`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Detection {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end_of_speech_sensitivity: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub silence_before_skip_turn_seconds: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub silence_before_session_end_seconds: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub silence_before_auto_end_turn_seconds: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub speech_enhancement_level: Option<f64>,
-}
-
-/// `voiceGeneration`: the provider (`engine`) and the fields of `voiceGenerationOptions`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Generation {
-    /// `elevenlabs-v1`, `elevenlabs-v2`, `cartesia` or `fish-audio`.
-    pub engine: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stability: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub similarity_boost: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub speed: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub style: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub use_speaker_boost: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub volume: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub emotion: Option<String>,
-}
-
-/// The engines, by the name the file uses.
-pub const ENGINES: [(&str, VoiceEngine); 4] = [
-    ("elevenlabs-v1", VoiceEngine::ElevenLabsV1),
-    ("elevenlabs-v2", VoiceEngine::ElevenLabsV2),
-    ("cartesia", VoiceEngine::Cartesia),
-    ("fish-audio", VoiceEngine::FishAudio),
-];
-
-impl Detection {
-    /// The SDK's builder for these settings.
-    pub fn builder(&self) -> VoiceDetection {
-        let mut options = VoiceDetection::new();
-        if let Some(v) = self.end_of_speech_sensitivity {
-            options = options.end_of_speech_sensitivity(v);
-        }
-        if let Some(v) = self.silence_before_skip_turn_seconds {
-            options = options.silence_before_skip_turn_seconds(v);
-        }
-        if let Some(v) = self.silence_before_session_end_seconds {
-            options = options.silence_before_session_end_seconds(v);
-        }
-        if let Some(v) = self.silence_before_auto_end_turn_seconds {
-            options = options.silence_before_auto_end_turn_seconds(v);
-        }
-        if let Some(v) = self.speech_enhancement_level {
-            options = options.speech_enhancement_level(v);
-        }
-        options
-    }
-}
-
-impl Generation {
-    /// The SDK's builder for these settings, or the error of an unknown engine.
-    pub fn builder(&self) -> Result<VoiceGeneration, String> {
-        let Some((_, engine)) = ENGINES.iter().find(|(name, _)| *name == self.engine) else {
-            let names: Vec<&str> = ENGINES.iter().map(|(name, _)| *name).collect();
-            return Err(format!(
-                "voiceGeneration.engine is {:?}, but must be one of {}",
-                self.engine,
-                names.join(", ")
-            ));
-        };
-        let mut options = VoiceGeneration::for_engine(*engine);
-        if let Some(v) = self.stability {
-            options = options.stability(v);
-        }
-        if let Some(v) = self.similarity_boost {
-            options = options.similarity_boost(v);
-        }
-        if let Some(v) = self.speed {
-            options = options.speed(v);
-        }
-        if let Some(v) = self.style {
-            options = options.style(v);
-        }
-        if let Some(v) = self.use_speaker_boost {
-            options = options.use_speaker_boost(v);
-        }
-        if let Some(v) = &self.model {
-            options = options.model(v.clone());
-        }
-        if let Some(v) = self.volume {
-            options = options.volume(v);
-        }
-        if let Some(v) = &self.emotion {
-            options = options.emotion(v.as_str());
-        }
-        Ok(options)
-    }
+/// A file read and checked: what it says, its variables replaced, and its documents read.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// What the file says.
+    pub file: File,
+    /// The documents of each knowledge group, in the order of the file's groups.
+    pub documents: Vec<Vec<docs::Local>>,
+    /// The file's name as messages show it.
+    pub shown: String,
 }
 
 /// The largest personas file read, in bytes (4 MiB): a larger one is refused before it is parsed.
@@ -204,27 +47,25 @@ pub const ALIAS_EXPANSION: usize = 4;
 /// The scalar bytes any file may expand to, however small it is.
 pub const MIN_SCALAR_BYTES: usize = 64 * 1024;
 
-/// Reads and checks a personas file: its size, its syntax, its keys, unique names and the
-/// spec's ranges. Every error names the file and the path inside it.
-pub fn read(path: &Path) -> Result<File, String> {
+/// Reads and checks a file: its size, its syntax, its keys, its variables, unique names, the
+/// spec's ranges and its documents. Every error names the file and the path inside it.
+pub fn read(path: &Path) -> Result<Loaded, String> {
     let shown = text::file_name(path);
     let bytes = read_bounded(path).map_err(|e| format!("{shown}: {e}"))?;
     let file = parse(&bytes, &shown)?;
-    for (i, persona) in file.personas.iter().enumerate() {
-        let at = |field: &str| format!("{shown}: personas[{i}].{field}");
-        if persona.name.trim().is_empty() {
-            return Err(format!("{} is empty, but a persona needs a name", at("name")));
-        }
-        if let Some(j) = file.personas[..i].iter().position(|p| p.name == persona.name) {
-            return Err(format!(
-                "{} {:?} is also the name of personas[{j}]; names must be unique",
-                at("name"),
-                persona.name
-            ));
-        }
-        check(persona).map_err(|e| at(&e))?;
-    }
-    Ok(file)
+    spec::finite(&file, &shown)?;
+    let file = substitute(file, &shown, &|name| std::env::var(name).ok())?;
+    let dir = path.parent().map(Path::to_path_buf).filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(|| ".".into());
+    let documents = spec::check(&file, &dir, &shown)?;
+    Ok(Loaded { file, documents, shown })
+}
+
+/// `file` with the `${VARIABLES}` of its strings replaced through `lookup` (the environment).
+/// It goes through JSON, whose paths are the file's (`tools[0].url`), and back.
+fn substitute(file: File, shown: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<File, String> {
+    let mut value = serde_json::to_value(&file).map_err(|e| format!("{shown}: {e}"))?;
+    vars::substitute(&mut value, "", lookup).map_err(|e| format!("{shown}: {e}"))?;
+    serde_json::from_value(value).map_err(|e| format!("{shown}: {e}"))
 }
 
 /// The file's bytes, at most [`MAX_FILE_BYTES`] of them. The size is not taken from the file's
@@ -276,7 +117,9 @@ fn parse(bytes: &[u8], shown: &str) -> Result<File, String> {
         format!("{shown}: is not UTF-8 text (at byte {}), so it is not a personas file", e.valid_up_to())
     })?;
     if text.trim().is_empty() {
-        return Err(format!("{shown}: is empty, but a personas file starts with `personas:`"));
+        return Err(format!(
+            "{shown}: is empty, but a personas file holds `personas:`, `tools:`, `knowledgeGroups:` or `shareLinks:`"
+        ));
     }
     let path = RefCell::new(String::new());
     let read = serde_saphyr::with_deserializer_from_str_with_options(text, options(text.len()), |yaml| {
@@ -353,61 +196,19 @@ fn describe(error: &serde_saphyr::Error) -> String {
 
 /// The file's YAML, as `export` writes it and [`read`] reads it back.
 pub fn to_yaml(file: &File) -> Result<String, String> {
-    serde_saphyr::to_string(file).map_err(|e| format!("cannot write the personas as YAML: {e}"))
-}
-
-/// Checks one persona's settings with the SDK's builders (the spec's ranges and the provider's).
-fn check(persona: &PersonaSpec) -> Result<(), String> {
-    let mut request = anam::UpdatePersona::new();
-    if let Some(detection) = &persona.voice_detection {
-        request = request.voice_detection(detection.builder());
-    }
-    if let Some(generation) = &persona.voice_generation {
-        request = request.voice_generation(generation.builder()?);
-    }
-    if let Some(code) = &persona.language_code {
-        request = request.language_code(code.clone());
-    }
-    request.build().map(drop).map_err(|e| in_file_terms(&e))
-}
-
-/// A validation error of the SDK with the field named as the file names it.
-pub fn in_file_terms(error: &ValidationError) -> String {
-    let field = file_field(&error.field);
-    format!("{field} is {}, but must be {}", text::shorten(&error.value), error.expected)
-}
-
-/// A field as the API names it (`voiceDetectionOptions.speed`, `avatarId`, `toolIds[1]`), as
-/// the file names it (`voiceDetection.speed`, `avatar`, `tools[1]`).
-pub fn file_field(wire: &str) -> String {
-    let field = wire.replacen("voiceDetectionOptions.", "voiceDetection.", 1).replacen(
-        "voiceGenerationOptions.",
-        "voiceGeneration.",
-        1,
-    );
-    if let Some(index) = field.strip_prefix("toolIds") {
-        return format!("tools{index}");
-    }
-    match field.as_str() {
-        "avatarId" => "avatar".to_owned(),
-        "voiceId" => "voice".to_owned(),
-        "llmId" => "llm".to_owned(),
-        "brain.systemPrompt" => "systemPrompt".to_owned(),
-        "voiceDetectionOptions" => "voiceDetection".to_owned(),
-        "voiceGenerationOptions" => "voiceGeneration".to_owned(),
-        _ => field,
-    }
+    serde_saphyr::to_string(file).map_err(|e| format!("cannot write the file as YAML: {e}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::PersonaSpec;
 
     fn read_text(text: &str) -> Result<File, String> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("personas.yaml");
         std::fs::write(&path, text).unwrap();
-        read(&path).map_err(|e| e.replace(&path.display().to_string(), "personas.yaml"))
+        read(&path).map(|l| l.file).map_err(|e| e.replace(&path.display().to_string(), "personas.yaml"))
     }
 
     #[test]
@@ -440,7 +241,23 @@ mod tests {
         assert!(err.contains("voiceGeneration.engine is \"acme\", but must be one of elevenlabs-v1"), "{err}");
         assert_eq!(read_text("personas: [").unwrap_err(), "personas.yaml:1:11: personas: unclosed bracket '['");
         let err = read_text(" \n").unwrap_err();
-        assert_eq!(err, "personas.yaml: is empty, but a personas file starts with `personas:`");
+        assert!(err.starts_with("personas.yaml: is empty, but a personas file holds `personas:`"), "{err}");
+    }
+
+    #[test]
+    fn variables_are_read_and_numbers_must_be_finite() {
+        let file = parse(b"tools:\n  - {name: t, type: webhook, description: d, url: '${URL}/x', method: GET}\n", "f")
+            .unwrap();
+        let env = |name: &str| (name == "URL").then(|| "https://h.example.com".to_owned());
+        let read = substitute(file.clone(), "f", &env).unwrap();
+        assert_eq!(read.tools()[0].url.as_deref(), Some("https://h.example.com/x"));
+        let unset = substitute(file, "f", &|_| None).unwrap_err();
+        assert_eq!(unset, "f: tools[0].url: ${URL} is not set: set the environment variable URL");
+        let nan = parse(b"personas:\n  - name: a\n    voiceDetection: {endOfSpeechSensitivity: .nan}\n", "f").unwrap();
+        assert_eq!(
+            spec::finite(&nan, "f").unwrap_err(),
+            "f: personas[0].voiceDetection.endOfSpeechSensitivity is NaN, but must be a finite number"
+        );
     }
 
     #[test]
@@ -463,7 +280,7 @@ mod tests {
             "f:3:21: personas[0].tools: its values add up to more than 4 times the file's size once aliases are expanded"
         );
         let fine = format!("personas:\n  - name: a\n    description: &s {big}\n    tools: [*s, *s]\n");
-        assert_eq!(parse(fine.as_bytes(), "f").unwrap().personas[0].tools.as_ref().map(Vec::len), Some(2));
+        assert_eq!(parse(fine.as_bytes(), "f").unwrap().personas()[0].tools.as_ref().map(Vec::len), Some(2));
         let many = format!("personas:\n  - name: a\n    tools: [{}]\n", vec!["t"; 200_000].join(","));
         assert!(parse(many.as_bytes(), "f").unwrap_err().contains("holds more than 100000 values"));
         let err = parse(b"personas:\n  - name: \xff\n", "f").unwrap_err();
@@ -474,7 +291,7 @@ mod tests {
     fn a_good_file_reads_and_writes_back_the_same() {
         let text = "personas:\n- name: Front desk\n  avatar: Cara\n  voiceDetection:\n    endOfSpeechSensitivity: 0.6\n  tools:\n  - open_calendar\n";
         let file = read_text(text).unwrap();
-        assert_eq!(file.personas[0].voice_detection.as_ref().unwrap().end_of_speech_sensitivity, Some(0.6));
+        assert_eq!(file.personas()[0].voice_detection.as_ref().unwrap().end_of_speech_sensitivity, Some(0.6));
         assert_eq!(to_yaml(&file).unwrap(), text);
         let tricky = [
             "",
@@ -496,11 +313,11 @@ mod tests {
         ];
         let personas = tricky.iter().enumerate().map(|(i, t)| PersonaSpec {
             name: format!("p{i}{t}"),
-            system_prompt: Some((*t).to_owned()),
+            system_prompt: Some(vars::escape(t)),
             tools: Some(vec![(*t).to_owned()]),
             ..PersonaSpec::default()
         });
-        let file = File { personas: personas.collect() };
+        let file = File { personas: Some(personas.collect()), ..File::default() };
         assert_eq!(
             parse(to_yaml(&file).unwrap().as_bytes(), "f").unwrap(),
             file,

@@ -8,27 +8,41 @@
 //! changed); 1 an API, validation or file error, on one line on stderr (see `text`); 2 a usage
 //! error, as clap prints it (several lines), or a `plan` that would change something.
 
+mod account;
 mod advice;
+mod apply;
+mod docs;
 mod export;
 mod file;
+mod gate;
+mod order;
 mod output;
 mod plan;
+mod render;
 mod resolve;
+mod spec;
 mod text;
+mod vars;
 
+use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anam::{Client, CreateSessionToken, ListAvatars, ListLlms, ListPersonas, ListTools, ListVoices};
-use clap::{Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use futures::TryStreamExt;
 
+use crate::gate::{DEFAULT_PARALLELISM, Gate};
+use crate::spec::Kind;
+
+// The command line: global flags and a command (no doc comment: clap would show it as help).
 #[derive(Parser)]
 #[command(
     name = "anam",
     version,
-    about = "Anam personas as code: list, plan, apply and export personas, mint session tokens"
+    about = "Anam personas as code: list, plan, apply and export an account's personas, tools, knowledge and share links; mint session tokens"
 )]
 struct Cli {
     /// The API's base URL (default: ANAM_API_URL, else https://api.anam.ai). The key is ANAM_API_KEY.
@@ -43,7 +57,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Personas: list, get, delete, and plan, apply and export personas files.
+    /// Personas: list, get, delete; and plan, apply and export files of a whole account (personas, tools, knowledge, share links).
     Personas {
         #[command(subcommand)]
         command: PersonaCommand,
@@ -67,6 +81,11 @@ enum Command {
     Tools {
         #[command(subcommand)]
         command: ListCommand,
+    },
+    /// Print a shell's completion script (e.g. `anam completions bash > ~/.local/share/bash-completion/completions/anam`).
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
     },
     /// Mint a session token for a persona and print it (the one command that prints a token).
     SessionToken {
@@ -118,35 +137,63 @@ enum PersonaCommand {
         #[arg(long)]
         yes: bool,
     },
-    /// What applying a personas file would change; exit 0 if nothing, 2 if something.
+    /// What applying a file would change (personas, tools, knowledge groups, share links); exit 0 if nothing, 2 if something.
     Plan {
-        /// The personas file (YAML).
+        /// The file (YAML).
         #[arg(short = 'f', long = "file", value_name = "FILE")]
         file: PathBuf,
-        /// Also plan to delete the personas the file does not name.
+        #[command(flatten)]
+        prune: Prune,
+        /// Print the plan as one JSON document, for scripts and CI (secrets masked).
         #[arg(long)]
-        prune: bool,
+        json: bool,
+        #[command(flatten)]
+        run: RunArgs,
     },
-    /// Make the account's personas what a personas file says.
+    /// Make the account what a file says.
     Apply {
-        /// The personas file (YAML).
+        /// The file (YAML).
         #[arg(short = 'f', long = "file", value_name = "FILE")]
         file: PathBuf,
-        /// Also delete the personas the file does not name.
-        #[arg(long)]
-        prune: bool,
+        #[command(flatten)]
+        prune: Prune,
         /// Do not ask first.
         #[arg(long)]
         yes: bool,
+        /// Print the plan and each action's result as one JSON document at the end (secrets masked).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        run: RunArgs,
     },
-    /// Write the account's personas as a personas file.
+    /// Write the account (knowledge groups, tools, personas, share links) as a file.
     Export {
-        /// The file to write (default: standard output).
+        /// The file to write (default: standard output, without the documents); documents go under knowledge/ beside it.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        run: RunArgs,
     },
 }
 
+/// `--prune`: which kinds of resource the file's names are all of.
+#[derive(Args, Debug, Clone)]
+struct Prune {
+    /// Also delete what the file does not name: of every kind it has a section for, or of the
+    /// KINDS given (personas, tools, knowledgeGroups, shareLinks; comma-separated).
+    #[arg(long, value_name = "KINDS", num_args = 0.., require_equals = true, value_delimiter = ',')]
+    prune: Option<Vec<Kind>>,
+}
+
+/// How a command that reads or changes the whole account runs.
+#[derive(Args, Debug, Clone, Copy)]
+struct RunArgs {
+    /// At most N requests at once (1 to 64).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PARALLELISM as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
+    parallelism: u16,
+}
+
+/// Parses the command line, runs the command on a single-threaded runtime, and exits with its code.
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
@@ -165,12 +212,27 @@ fn fail(message: String) -> ExitCode {
     ExitCode::from(1)
 }
 
+/// Runs one command: completions need no client; the rest build one whose retries the gate hears of.
 async fn run(cli: Cli) -> Result<ExitCode, String> {
-    let client = advice::client(cli.api_url, cli.allow_insecure_http)?;
+    if let Command::Completions { shell } = cli.command {
+        clap_complete::generate(shell, &mut Cli::command(), "anam", &mut std::io::stdout());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let parallelism = match &cli.command {
+        Command::Personas {
+            command:
+                PersonaCommand::Plan { run, .. } | PersonaCommand::Apply { run, .. } | PersonaCommand::Export { run, .. },
+        } => usize::from(run.parallelism),
+        _ => DEFAULT_PARALLELISM,
+    };
+    let gate = Gate::new(parallelism);
+    let client = advice::client(cli.api_url, cli.allow_insecure_http, Some(gate.clone()))?;
+    let downloads = docs::Downloads::new(cli.allow_insecure_http)?;
     let api = |e: anam::Error| advice::sdk(&e);
     let mut out = std::io::stdout().lock();
     let text = match cli.command {
-        Command::Personas { command } => return personas(&client, command).await,
+        Command::Personas { command } => return personas(&client, &gate, &downloads, command).await,
+        Command::Completions { .. } => return Ok(ExitCode::SUCCESS),
         Command::Avatars { command: ListCommand::List { search, json } } => {
             let request = search.map_or_else(ListAvatars::new, |s| ListAvatars::new().search(s));
             let all: Vec<_> = client.avatars().stream(request).try_collect().await.map_err(api)?;
@@ -259,7 +321,13 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn personas(client: &Client, command: PersonaCommand) -> Result<ExitCode, String> {
+/// The persona commands, and the whole account's plan, apply and export.
+async fn personas(
+    client: &Client,
+    gate: &Arc<Gate>,
+    downloads: &docs::Downloads,
+    command: PersonaCommand,
+) -> Result<ExitCode, String> {
     let api = |e: anam::Error| advice::sdk(&e);
     let print = |text: String| {
         std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| format!("cannot write the output: {e}"))
@@ -296,33 +364,47 @@ async fn personas(client: &Client, command: PersonaCommand) -> Result<ExitCode, 
             client.personas().delete(&found.id).await.map_err(api)?;
             print(text::line(&format!("deleted {name} ({})", found.id)) + "\n")?;
         }
-        PersonaCommand::Plan { file, prune } => {
-            let actions = plan::plan(client, &file::read(&file)?, &text::file_name(&file), prune).await?;
-            print(plan::render(&actions))?;
+        PersonaCommand::Plan { file, prune, json, run: _ } => {
+            let loaded = file::read(&file)?;
+            let prune = pruned(prune, &loaded.file)?;
+            let actions = plan::plan(client, gate, &loaded, &prune, downloads).await?;
+            print(if json { render::json(&actions, None)? } else { render::plan(&actions) })?;
             if actions.iter().any(plan::Action::changes_something) {
                 return Ok(ExitCode::from(2));
             }
         }
-        PersonaCommand::Apply { file, prune, yes } => {
-            let actions = plan::plan(client, &file::read(&file)?, &text::file_name(&file), prune).await?;
+        PersonaCommand::Apply { file, prune, yes, json, run: _ } => {
+            let loaded = file::read(&file)?;
+            let prune = pruned(prune, &loaded.file)?;
+            let actions = plan::plan(client, gate, &loaded, &prune, downloads).await?;
             let changes = actions.iter().filter(|a| a.changes_something()).count();
             if changes == 0 {
-                print("No changes: the personas are what the file says.\n".into())?;
+                print(if json { render::json(&actions, None)? } else { NO_CHANGES.into() })?;
                 return Ok(ExitCode::SUCCESS);
             }
-            print(plan::render(&actions))?;
+            if !json {
+                print(render::plan(&actions))?;
+            }
             if !yes && !confirm(&format!("Apply {changes} change(s)?"))? {
                 print(NOTHING_CHANGED.into())?;
                 return Ok(ExitCode::SUCCESS);
             }
             let progress = progress(changes as u64);
-            let outcome = plan::apply(client, actions, &text::file_name(&file), &progress).await;
+            let outcomes = apply::apply(client, gate, &actions, &loaded.shown, &progress).await;
             progress.finish_and_clear();
-            print(outcome? + "\n")?;
-            print(format!("Applied {changes} change(s).\n"))?;
+            let report = apply::report(&actions, &outcomes);
+            if json {
+                print(render::json(&actions, Some(&outcomes))?)?;
+                report?;
+            } else {
+                print(report? + "\n")?;
+                print(format!("Applied {changes} change(s).\n"))?;
+            }
         }
-        PersonaCommand::Export { output } => {
-            let exported = export::export(client).await.map_err(api)?;
+        PersonaCommand::Export { output, run: _ } => {
+            let dir = output.as_ref().map(|path| path.parent().map(PathBuf::from).unwrap_or_default());
+            let dir = dir.map(|d| if d.as_os_str().is_empty() { PathBuf::from(".") } else { d });
+            let exported = export::export(client, gate, downloads, dir.as_deref()).await?;
             let yaml = file::to_yaml(&exported)?;
             match output {
                 Some(path) => {
@@ -333,6 +415,29 @@ async fn personas(client: &Client, command: PersonaCommand) -> Result<ExitCode, 
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `apply` prints when the account is already what the file says.
+const NO_CHANGES: &str = "No changes: the account is what the file says.\n";
+
+/// The kinds `--prune` deletes from: those named, else every kind the file has a section for.
+/// A kind named without its section in the file is refused: pruning it would delete all of it.
+fn pruned(prune: Prune, file: &spec::File) -> Result<HashSet<Kind>, String> {
+    let Some(kinds) = prune.prune else { return Ok(HashSet::new()) };
+    if kinds.is_empty() {
+        let all = [Kind::KnowledgeGroup, Kind::Tool, Kind::Persona, Kind::ShareLink];
+        return Ok(all.into_iter().filter(|k| file.has(*k)).collect());
+    }
+    for kind in &kinds {
+        if !file.has(*kind) {
+            let section = kind.section();
+            return Err(format!(
+                "--prune={section}, but the file has no `{section}:` section; write `{section}: []` to delete every {}",
+                kind.noun()
+            ));
+        }
+    }
+    Ok(kinds.into_iter().collect())
 }
 
 /// A persona for people: its settings, one per line.

@@ -1,9 +1,11 @@
-//! Names to ids: the avatars, voices, LLMs and tools a file names by id or display name, and
-//! personas named on the command line by id or name. A name that matches two things is an error
-//! that lists their ids.
+//! Names to ids: the avatars, voices, LLMs, tools, knowledge groups and personas a file names by
+//! id or name, and personas named on the command line by id or name. A name that matches two
+//! things is an error that lists their ids.
 
-use anam::{Client, ListAvatars, ListLlms, ListPersonas, ListTools, ListVoices, PersonaSummary};
-use futures::TryStreamExt;
+use anam::{Client, ListAvatars, ListLlms, ListPersonas, ListVoices, PersonaSummary};
+use futures::{StreamExt, TryStreamExt};
+
+use crate::gate::Gate;
 
 /// An item of a list, as names are resolved against it, with what `plan` checks of it.
 #[derive(Debug, Clone, Default)]
@@ -19,7 +21,8 @@ pub struct Named {
     pub versions: Vec<String>,
 }
 
-/// Everything a persona can reference, read once.
+/// Everything of Anam's catalogue a persona can reference, read once: avatars, voices and LLMs
+/// (tools are the account's, in `account`).
 #[derive(Debug, Default)]
 pub struct Catalog {
     /// The avatars, with the models each offers.
@@ -28,14 +31,12 @@ pub struct Catalog {
     pub voices: Vec<Named>,
     /// The LLMs, Anam's built-in ones included.
     pub llms: Vec<Named>,
-    /// The tools.
-    pub tools: Vec<Named>,
 }
 
 impl Catalog {
-    /// Reads every avatar, voice, LLM (Anam's built-in ones included) and tool.
-    pub async fn load(client: &Client) -> anam::Result<Catalog> {
-        let named = |id: String, name: Option<String>| Named { id, name, ..Named::default() };
+    /// Reads every avatar, voice and LLM (Anam's built-in ones included), the three lists at
+    /// once, each in one slot of `gate`.
+    pub async fn load(client: &Client, gate: &Gate) -> anam::Result<Catalog> {
         let avatars = client.avatars().stream(ListAvatars::new()).map_ok(|a| Named {
             id: a.id.to_string(),
             name: a.display_name,
@@ -49,13 +50,14 @@ impl Catalog {
             ..Named::default()
         });
         let llms = client.llms().stream(ListLlms::new().include_defaults(true));
-        let tools = client.tools().stream(ListTools::new());
-        Ok(Catalog {
-            avatars: avatars.try_collect().await?,
-            voices: voices.try_collect().await?,
-            llms: llms.map_ok(|l| named(l.id.to_string(), l.display_name)).try_collect().await?,
-            tools: tools.map_ok(|t| named(t.id.to_string(), t.name)).try_collect().await?,
-        })
+        let llms = llms.map_ok(|l| Named { id: l.id.to_string(), name: l.display_name, ..Named::default() });
+        let (avatars, voices, llms) = futures::future::try_join3(
+            gate.collect(avatars.boxed()),
+            gate.collect(voices.boxed()),
+            gate.collect(llms.boxed()),
+        )
+        .await?;
+        Ok(Catalog { avatars, voices, llms })
     }
 }
 

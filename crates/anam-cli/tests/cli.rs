@@ -9,8 +9,31 @@ use std::process::{Output, Stdio};
 use anam_mock::{Fault, MockServer, Operation};
 use assert_cmd::Command;
 
-/// The README's example file (the README shows this file; a test below keeps them equal).
-const EXAMPLE: &str = include_str!("../personas.example.yaml");
+/// A file of personas only (the README's example, `tests/account.rs`, holds every kind).
+const EXAMPLE: &str = "\
+personas:
+  - name: Front desk
+    description: Greets visitors at the door
+    avatar: Cara
+    avatarModel: cara-4
+    voice: Cara
+    llm: GPT-4o-mini              # an LLM's display name or id
+    systemPrompt: You greet visitors and answer questions about opening hours.
+    languageCode: en
+    voiceDetection:
+      endOfSpeechSensitivity: 0.6
+      silenceBeforeSessionEndSeconds: 60
+    voiceGeneration:
+      engine: cartesia
+      speed: 1.1
+      emotion: calm
+    tools: [open_calendar]
+  - name: Night shift
+    avatar: Liv
+    voice: Lucy - Fresh & Casual
+    llm: CUSTOMER_CLIENT_V1
+    systemPrompt: You answer only urgent questions.
+";
 
 /// A fake on its own runtime (its tasks run while a test waits for the binary), and a folder.
 struct Setup {
@@ -76,9 +99,7 @@ fn help_lists_every_command() {
 }
 
 #[test]
-fn the_readme_example_applies_cleanly_and_a_second_apply_changes_nothing() {
-    let readme = include_str!("../../../README.md");
-    assert!(readme.contains(EXAMPLE.trim_end()), "the README shows crates/anam-cli/personas.example.yaml as it is");
+fn a_personas_file_applies_cleanly_and_a_second_apply_changes_nothing() {
     let setup = Setup::new();
     let file = setup.file("personas.yaml", EXAMPLE);
     let plan = setup.anam(&["personas", "plan", "-f", path(&file)]);
@@ -91,7 +112,7 @@ fn the_readme_example_applies_cleanly_and_a_second_apply_changes_nothing() {
     assert_eq!(front.avatar.and_then(|a| a.display_name).as_deref(), Some("Cara"), "the name became the avatar's id");
     assert_eq!(front.tools.unwrap()[0]["name"], "open_calendar");
     let again = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
-    assert_eq!((code(&again), stdout(&again)), (0, "No changes: the personas are what the file says.\n".to_owned()));
+    assert_eq!((code(&again), stdout(&again)), (0, "No changes: the account is what the file says.\n".to_owned()));
     let plan = setup.anam(&["personas", "plan", "-f", path(&file)]);
     assert_eq!(code(&plan), 0, "{}", stdout(&plan));
     assert_eq!(setup.mock.requests(Operation::CreatePersona), 2);
@@ -111,7 +132,7 @@ fn a_changed_file_is_planned_field_by_field_and_prune_deletes_the_rest() {
     let plan = setup.anam(&["personas", "plan", "-f", path(&file), "--prune"]);
     let text = stdout(&plan);
     assert_eq!(code(&plan), 2);
-    assert!(text.contains("~ update     Front desk"), "{text}");
+    assert!(text.contains("~ update     persona Front desk"), "{text}");
     assert!(text.contains("      voiceDetection.endOfSpeechSensitivity: 0.6 -> 0.7"), "{text}");
     assert!(
         text.contains(
@@ -119,7 +140,7 @@ fn a_changed_file_is_planned_field_by_field_and_prune_deletes_the_rest() {
         ),
         "{text}"
     );
-    assert!(text.contains("- delete     Night shift"), "{text}");
+    assert!(text.contains("- delete     persona Night shift"), "{text}");
     assert!(
         !stdout(&setup.anam(&["personas", "plan", "-f", path(&file)])).contains("- delete"),
         "no delete without --prune"
@@ -147,7 +168,7 @@ fn an_export_plans_as_no_change() {
     );
     let plan = setup.anam(&["personas", "plan", "-f", path(&exported), "--prune"]);
     assert_eq!(code(&plan), 0, "{}", stdout(&plan));
-    assert!(stdout(&plan).contains("0 to create, 0 to update, 0 to delete, 2 unchanged"), "{}", stdout(&plan));
+    assert!(stdout(&plan).contains("0 to create, 0 to update, 0 to delete, 3 unchanged"), "{}", stdout(&plan));
     assert_eq!(stdout(&setup.anam(&["personas", "export"])), text, "stdout without -o");
 }
 
@@ -162,12 +183,12 @@ fn a_failure_in_the_middle_of_an_apply_says_what_was_done_and_a_rerun_finishes()
     assert_eq!(code(&out), 1);
     let error = stderr(&out);
     assert_eq!(error.lines().count(), 1, "one line: {error}");
-    assert!(error.contains("apply stopped after 1 of 2 change(s): create Night shift failed: 500"), "{error}");
-    assert!(error.contains("done: updated Front desk") && error.contains("run apply again"), "{error}");
+    assert!(error.contains("apply stopped after 1 of 2 change(s): create persona Night shift failed: 500"), "{error}");
+    assert!(error.contains("done: updated persona Front desk") && error.contains("run apply again"), "{error}");
     let out = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("+ create     Night shift") && !stdout(&out).contains("~ update"),
+        stdout(&out).contains("+ create     persona Night shift") && !stdout(&out).contains("~ update"),
         "{}",
         stdout(&out)
     );
@@ -351,7 +372,7 @@ fn every_message_is_one_clean_line_with_long_values_shortened() {
 
     let first = setup.file("prompt.yaml", "personas:\n  - name: \"Evil\\e[2J\"\n    systemPrompt: short\n");
     let plan = setup.anam(&["personas", "plan", "-f", path(&first)]);
-    assert!(stdout(&plan).contains("+ create     Evil\\u{1b}[2J\n"), "{}", stdout(&plan));
+    assert!(stdout(&plan).contains("+ create     persona Evil\\u{1b}[2J\n"), "{}", stdout(&plan));
     assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&first), "--yes"])), 0);
     let longer = setup.file("longer.yaml", &format!("personas:\n  - name: \"Evil\\e[2J\"\n    systemPrompt: {huge}\n"));
     let plan = setup.anam(&["personas", "plan", "-f", path(&longer)]);
@@ -411,19 +432,19 @@ fn a_refusal_during_apply_names_the_persona_and_field_to_change_not_a_rerun() {
     let text = "personas:\n  - name: Front desk\n  - name: Night shift\n    avatar: Ivy\n    avatarModel: cara-4\n";
     let file = setup.file("personas.yaml", text);
     let error = one_clean_error_line(&setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]));
-    let expected = format!(
-        "create Night shift failed: the server refuses personas[1].avatarModel (400: the avatar \
-         5a1e0c2b-9d4f-4e8a-b7c6-2f3e4d5c6b7a does not support cara-4 (it supports v-7f3a)); change it in {}, then \
-         run plan",
-        file.display()
-    );
-    assert!(error.contains(&expected), "{error}");
-    assert!(error.contains("done: created Front desk") && !error.contains("run apply again"), "{error}");
+    let expected = "create persona Night shift failed: the server refuses personas[1].avatarModel (400: the avatar \
+         5a1e0c2b-9d4f-4e8a-b7c6-2f3e4d5c6b7a does not support cara-4 (it supports v-7f3a)); change it in \
+         personas.yaml, then run plan";
+    assert!(error.contains(expected), "{error}");
+    assert!(error.contains("done: created persona Front desk") && !error.contains("run apply again"), "{error}");
 
     setup.mock.inject_for(Operation::UpdatePersona, Fault::status(403), 1);
     let changed = setup.file("changed.yaml", "personas:\n  - name: Front desk\n    description: new\n");
     let error = one_clean_error_line(&setup.anam(&["personas", "apply", "-f", path(&changed), "--yes"]));
-    assert!(error.contains("update Front desk failed: the server refuses personas[0] (403 Forbidden"), "{error}");
+    assert!(
+        error.contains("update persona Front desk failed: the server refuses personas[0] (403 Forbidden"),
+        "{error}"
+    );
     assert!(error.contains("change it in ") && !error.contains("run apply again"), "{error}");
 }
 

@@ -45,7 +45,7 @@ fn hostile_files_end_with_one_line_exit_1_and_little_memory() {
     let out = plan(&mock, &limit);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(2), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("+ create     a"), "a file of exactly the limit is read: {stdout}");
+    assert!(stdout.contains("+ create     persona a"), "a file of exactly the limit is read: {stdout}");
     let sent = mock.total_requests();
 
     for case in common::hostile::cases(dir.path()) {

@@ -12,6 +12,7 @@ use anam_api::types::{
     KnowledgeDocument, KnowledgeDocumentDownload, KnowledgeDocumentStatus, KnowledgeDocumentUpdate, KnowledgeGroup,
     KnowledgeGroupCreate, KnowledgeGroupUpdate, KnowledgeSearchRequest, KnowledgeSearchResult,
 };
+use axum::body::Bytes;
 use serde_json::json;
 
 use crate::avatars::missing;
@@ -39,6 +40,11 @@ pub(crate) struct Document {
     pub record: KnowledgeDocument,
     /// The file's text (empty for a file that is not UTF-8, such as a PDF: the fake extracts nothing).
     pub text: String,
+    /// The file as uploaded, which its download URL serves (`own::storage`).
+    pub data: Bytes,
+    /// The secret part of its download URL: the storage answers only a URL that holds it, as a
+    /// presigned URL works without the API key but not without its signature.
+    pub signature: String,
     pub chunk_size: usize,
     pub chunk_overlap: usize,
     /// How many more reads answer `PROCESSING`.
@@ -230,6 +236,8 @@ pub(crate) fn upload(state: &mut State, input: &Input) -> Answer {
     let document = Document {
         record: record.clone(),
         text: String::from_utf8(file.data.to_vec()).unwrap_or_default(),
+        data: file.data.clone(),
+        signature: uuid::Uuid::new_v4().simple().to_string(),
         chunk_size: usize::try_from(chunk_size).unwrap_or(1000),
         chunk_overlap: usize::try_from(chunk_overlap).unwrap_or(0),
         reads_left: state.reads_until_ready,
@@ -270,13 +278,11 @@ pub(crate) fn delete_document(state: &mut State, input: &Input) -> Answer {
     no_content()
 }
 
-/// A download URL that the fake does not serve (the `.invalid` domain never resolves).
+/// A presigned-style download URL on the fake's own address (`/_mock/storage/...`, served by
+/// `own::storage` without the API key, but only with the document's signature).
 pub(crate) fn download(state: &mut State, input: &Input) -> Answer {
     let document = state.documents.get(&input.id).ok_or_else(|| not_found("Document"))?;
-    let url = format!(
-        "https://storage.anam-mock.invalid/knowledge/{}?X-Amz-Expires=900&X-Amz-Signature=mock",
-        document.record.id
-    );
+    let url = crate::own::storage_url(&state.base_url, document.record.id.as_str(), &document.signature);
     ok(KnowledgeDocumentDownload { download_url: url.into(), filename: document.record.filename.clone() })
 }
 
@@ -302,7 +308,15 @@ mod tests {
     fn a_document_is_processing_for_its_reads_then_ready_or_failed() {
         let record: KnowledgeDocument =
             serde_json::from_value(json!({"id": "d", "status": "PROCESSING", "filename": "a.txt"})).unwrap();
-        let mut document = Document { record, text: String::new(), chunk_size: 10, chunk_overlap: 0, reads_left: 2 };
+        let mut document = Document {
+            record,
+            text: String::new(),
+            data: Bytes::new(),
+            signature: String::new(),
+            chunk_size: 10,
+            chunk_overlap: 0,
+            reads_left: 2,
+        };
         document.advance();
         document.advance();
         assert_eq!(document.record.status, Some(KnowledgeDocumentStatus::Processing));

@@ -58,7 +58,18 @@
 //!   body, or a proxy's HTML error page ([`MockServer::inject_for`], [`Fault`]); request counts
 //!   per operation ([`MockServer::requests`]) and of requests that matched no operation
 //!   ([`MockServer::unmatched_requests`]); a fixed latency for every answer
-//!   ([`MockServerBuilder::latency`]).
+//!   ([`MockServerBuilder::latency`]); and the most requests in flight at once
+//!   ([`MockServer::max_in_flight`]; the program reports it at `GET /_mock/stats` and when it
+//!   stops), to test a client that promises to send at most N at a time.
+//!
+//! # The fake's own endpoints
+//!
+//! Under [`OWN_PREFIX`] (`/_mock/`), outside the API's paths: a knowledge document's download
+//! URL is `/_mock/storage/knowledge/{id}?X-Amz-Expires=900&X-Amz-Signature=...` on the fake's
+//! own address, served without the API key but only with the document's signature (as a
+//! presigned URL), answering the uploaded bytes; `GET /_mock/stats` answers `{"inFlight",
+//! "maxInFlight", "requests", "unmatched"}` and `POST /_mock/stats/reset` also starts
+//! `maxInFlight` again. None of them counts as an API request or an unmatched one.
 //!
 //! # Documents move on
 //!
@@ -109,8 +120,9 @@
 //!   or `custom`, which the LLM answer cannot hold; built-in defaults are a 403.
 //! - Voices: a clone gets the provider `ELEVENLABS`. Avatars: the default model is `cara-3`,
 //!   and every avatar made from a picture is one-shot (`onlyOneShot`); soft and hard deletes
-//!   both remove it. Upload, download and recording URLs name the `.invalid` domain: the fake
-//!   does not serve them. `X-Upload-Token` is not accepted instead of the API key (Anam does
+//!   both remove it. Upload and recording URLs, and a document's `fileUrl`, name the
+//!   `.invalid` domain: the fake does not serve them (a document's download URL it serves,
+//!   above). `X-Upload-Token` is not accepted instead of the API key (Anam does
 //!   not say how to get one).
 //!
 //! It listens on 127.0.0.1 on a free port and stops when dropped.
@@ -175,6 +187,7 @@ mod input;
 mod knowledge;
 mod llms;
 mod meetings;
+mod own;
 mod personas;
 mod reply;
 mod routes;
@@ -209,6 +222,7 @@ use tower::ServiceExt;
 
 pub use anam_api::Operation;
 pub use faults::Fault;
+pub use own::OWN_PREFIX;
 pub use sessions::SessionRecord;
 pub use state::{API_KEY_ID, Concurrency, ORGANIZATION_ID};
 pub use tokens::IssuedSessionToken;
@@ -224,6 +238,7 @@ pub(crate) struct Shared {
     faults: Mutex<Vec<faults::Planned>>,
     counts: Mutex<HashMap<Operation, usize>>,
     unmatched: Mutex<usize>,
+    in_flight: own::InFlight,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -239,7 +254,18 @@ impl Shared {
             faults: Mutex::default(),
             counts: Mutex::default(),
             unmatched: Mutex::default(),
+            in_flight: own::InFlight::default(),
         }
+    }
+
+    /// How many requests of the API arrived, over all operations.
+    fn total_requests(&self) -> usize {
+        lock(&self.counts).values().sum()
+    }
+
+    /// How many requests matched no operation and no endpoint of the fake's own.
+    fn unmatched(&self) -> usize {
+        *lock(&self.unmatched)
     }
 
     pub(crate) fn state(&self) -> MutexGuard<'_, state::State> {
@@ -310,9 +336,11 @@ impl MockServerBuilder {
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], self.port))).await?;
         let address = listener.local_addr()?;
         let shared = Arc::new(Shared::new(self.api_key, self.latency));
+        let base_url = format!("http://{address}");
+        shared.state().base_url = base_url.clone();
         let (shutdown, stopped) = oneshot::channel();
         tokio::spawn(serve(listener, shared.clone(), stopped));
-        Ok(MockServer { base_url: format!("http://{address}"), shared, shutdown: Some(shutdown) })
+        Ok(MockServer { base_url, shared, shutdown: Some(shutdown) })
     }
 }
 
@@ -371,13 +399,32 @@ impl MockServer {
 
     /// How many requests arrived, over all operations.
     pub fn total_requests(&self) -> usize {
-        lock(&self.shared.counts).values().sum()
+        self.shared.total_requests()
     }
 
     /// How many requests matched no operation of the spec (a path or method the API does not
-    /// have); the fake answers them 404 or 405.
+    /// have); the fake answers them 404 or 405. The fake's own endpoints under [`OWN_PREFIX`]
+    /// (document downloads, `/_mock/stats`) are not API requests and are not counted here.
     pub fn unmatched_requests(&self) -> usize {
-        *lock(&self.shared.unmatched)
+        self.shared.unmatched()
+    }
+
+    /// How many requests are being answered now (API requests and document downloads; the
+    /// latency of [`MockServerBuilder::latency`] included).
+    pub fn in_flight(&self) -> usize {
+        self.shared.in_flight.now()
+    }
+
+    /// The most requests that were being answered at once, since the start or the last
+    /// [`MockServer::reset_max_in_flight`]: what a client that promises to send at most N at
+    /// a time is tested against. The program reports it at `GET /_mock/stats` and when it stops.
+    pub fn max_in_flight(&self) -> usize {
+        self.shared.in_flight.max()
+    }
+
+    /// Starts [`MockServer::max_in_flight`] again from the requests in flight now.
+    pub fn reset_max_in_flight(&self) {
+        self.shared.in_flight.reset_max();
     }
 
     /// How many personas exist.
@@ -579,17 +626,27 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: oneshot::Re
 /// The header every answer of the fake carries, as Anam's gateway would: a fresh id per answer.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
-/// One request: count it, apply a planned fault or hand it to the router, and give the answer a
-/// request id.
+/// One request: count it in flight, wait the latency, then answer it (the fake's own endpoints
+/// under [`OWN_PREFIX`], else a planned fault or the router), and give the answer a request id.
+/// The stats endpoints answer at once and are not counted, so that reading them changes nothing.
 async fn handle(
     router: axum::Router,
     shared: Arc<Shared>,
     request: hyper::Request<Incoming>,
 ) -> Result<http::Response<Body>, DropConnection> {
+    let path = request.uri().path().to_owned();
+    if own::is_stats(&path) {
+        return Ok(own::answer(&shared, request.method(), &path, request.uri().query()));
+    }
+    let _in_flight = shared.in_flight.enter();
     if let Some(latency) = shared.latency {
         tokio::time::sleep(latency).await;
     }
-    let mut response = answer(router, shared, request).await?;
+    let mut response = if own::is_own(&path) {
+        own::answer(&shared, request.method(), &path, request.uri().query())
+    } else {
+        answer(router, shared.clone(), request).await?
+    };
     let id = format!("req_{}", uuid::Uuid::new_v4().simple());
     if let Ok(value) = http::HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);

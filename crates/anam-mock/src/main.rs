@@ -3,6 +3,10 @@
 //! ```text
 //! cargo run -p anam-mock --features cli -- --port 4010 [--api-key KEY] [--seed N] [--latency 50ms]
 //! ```
+//!
+//! It prints one line when it listens (its URL, key, personas and latency), serves until Ctrl-C,
+//! then prints how many API requests it answered and the most it had in flight at once (also
+//! at `GET /_mock/stats` while it runs).
 
 use std::time::Duration;
 
@@ -64,6 +68,11 @@ async fn main() -> std::process::ExitCode {
     if let Err(error) = tokio::signal::ctrl_c().await {
         eprintln!("anam-mock: cannot wait for Ctrl-C: {error}");
     }
+    println!(
+        "anam-mock stopped after {} API requests, at most {} in flight at once",
+        server.total_requests(),
+        server.max_in_flight()
+    );
     std::process::ExitCode::SUCCESS
 }
 

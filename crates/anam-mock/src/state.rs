@@ -52,6 +52,8 @@ pub(crate) struct State {
     pub concurrency: Concurrency,
     /// How many reads a new document answers `PROCESSING` to before it is `READY`.
     pub reads_until_ready: u32,
+    /// The fake's own address (`http://127.0.0.1:PORT`), where its download URLs point.
+    pub base_url: String,
 }
 
 impl Default for State {
@@ -69,6 +71,7 @@ impl Default for State {
             llm_secrets: HashMap::new(),
             concurrency: Concurrency::default(),
             reads_until_ready: 1,
+            base_url: String::new(),
         }
     }
 }

@@ -1,90 +1,142 @@
-//! `plan` and `apply`: what a personas file would change on the server, field by field, and
-//! carrying it out.
-//!
-//! A persona of the file is matched with the server's persona of the same name. Only the fields
-//! the file sets are compared (names of avatars, voices, LLMs and tools resolved to ids first);
-//! numbers compare by value (`60` is `60.0`), tools as a set. An update sends the changed fields,
-//! and a new voice's settings or a new avatar's model along with a new voice or avatar, since the
-//! API resets those when the voice or avatar changes.
+//! The personas' plan. A persona of the file is matched with the server's persona of the same
+//! name. Only the fields the file sets are compared (names of avatars, voices, LLMs and tools
+//! resolved to ids first); numbers compare by value (`60` is `60.0`), tools as a set. An update
+//! sends the changed fields, and a new voice's settings or a new avatar's model along with a new
+//! voice or avatar, since the API resets those when the voice or avatar changes.
 
-use std::fmt::Write as _;
+use std::collections::HashSet;
+use std::sync::Arc;
 
 use anam::types::{AvatarModel, Persona};
-use anam::{Client, CreatePersona, PersonaId, PersonaSummary, UpdatePersona};
+use anam::{CreatePersona, PersonaSummary, UpdatePersona};
+use futures::FutureExt;
 use serde_json::{Value, json};
 
-use crate::advice;
-use crate::file::{Detection, File, PersonaSpec, file_field, in_file_terms};
+use crate::plan::compare::{self, sorted, touches};
+use crate::plan::{Action, Change, Id, Ref, Refs, Run, Verb};
 use crate::resolve::{self, Catalog, Named};
+use crate::spec::persona::{Detection, PersonaSpec, in_file_terms};
+use crate::spec::{File, Kind};
 use crate::text;
 
-/// One field that would change.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Change {
-    /// As the file names it (`voiceDetection.endOfSpeechSensitivity`).
-    pub field: String,
-    /// The server's value (`null` when it has none).
-    pub from: Value,
-    /// The file's value.
-    pub to: Value,
-}
-
-/// What happens to one persona. `at` is the persona's index in the file (`personas[at]`).
-#[derive(Debug, Clone)]
-pub enum Action {
-    Create { at: usize, name: String, request: CreatePersona },
-    Update { at: usize, id: PersonaId, name: String, changes: Vec<Change>, request: UpdatePersona },
-    Unchanged { id: PersonaId, name: String },
-    Delete { id: PersonaId, name: String },
-}
-
-impl Action {
-    /// Whether carrying it out changes anything.
-    pub fn changes_something(&self) -> bool {
-        !matches!(self, Action::Unchanged { .. })
-    }
-}
-
-/// The plan for `file` (read from `shown`): an action per persona of the file, in its order, and
-/// with `prune` a delete for every persona of the server the file does not name.
-pub async fn plan(client: &Client, file: &File, shown: &str, prune: bool) -> Result<Vec<Action>, String> {
-    let catalog = Catalog::load(client).await.map_err(|e| advice::sdk(&e))?;
-    let existing = resolve::personas(client).await.map_err(|e| advice::sdk(&e))?;
+/// The personas' actions: one per persona of the file, in its order, and with `prune` a delete
+/// for every persona of the server the file does not name.
+pub fn plan(file: &File, refs: &Refs<'_>, shown: &str, prune: &HashSet<Kind>) -> Result<Vec<Action>, String> {
+    let account = refs.account();
     let mut actions = Vec::new();
-    for (i, spec) in file.personas.iter().enumerate() {
+    for (i, spec) in file.personas().iter().enumerate() {
         let at = |problem: String| format!("{shown}: personas[{i}].{problem}");
-        let ids = Ids::resolve(spec, &catalog).map_err(at)?;
+        let ids = Ids::resolve(spec, &account.catalog, refs).map_err(at)?;
         let same_name: Vec<&PersonaSummary> =
-            existing.iter().filter(|p| p.name.as_deref() == Some(&spec.name)).collect();
+            account.personas.iter().filter(|p| p.name.as_deref() == Some(&spec.name)).collect();
         let action = match same_name.as_slice() {
-            [] => {
-                check_catalog(spec, &ids, None, &catalog).map_err(at)?;
-                Action::Create { at: i, name: spec.name.clone(), request: create(spec, &ids).map_err(at)? }
-            }
+            [] => create_action(i, spec, ids, &account.catalog).map_err(at)?,
             [one] => {
-                let current = client.personas().get(&one.id).await.map_err(|e| advice::sdk(&e))?;
-                let changes = diff(spec, &ids, &current);
-                check_catalog(spec, &ids, Some((&current, &changes)), &catalog).map_err(at)?;
-                if changes.is_empty() {
-                    Action::Unchanged { id: one.id.clone(), name: spec.name.clone() }
-                } else {
-                    let request = update(spec, &ids, &changes, &current).map_err(at)?;
-                    Action::Update { at: i, id: one.id.clone(), name: spec.name.clone(), changes, request }
-                }
+                let Some(current) = account.full.get(one.id.as_str()) else {
+                    return Err(at(format!("name: the persona {} was not read", one.id)));
+                };
+                update_action(i, spec, ids, current, &account.catalog).map_err(at)?
             }
             many => return Err(at(shared_name(&spec.name, many))),
         };
         actions.push(action);
     }
-    if prune {
-        for persona in &existing {
-            if !file.personas.iter().any(|spec| persona.name.as_deref() == Some(spec.name.as_str())) {
-                let name = persona.name.clone().unwrap_or_default();
-                actions.push(Action::Delete { id: persona.id.clone(), name });
+    if prune.contains(&Kind::Persona) {
+        for persona in &account.personas {
+            if !file.personas().iter().any(|spec| persona.name.as_deref() == Some(spec.name.as_str())) {
+                actions.push(delete_action(persona));
             }
         }
     }
     Ok(actions)
+}
+
+/// The action that creates the file's persona `i`.
+fn create_action(i: usize, spec: &PersonaSpec, ids: Ids, catalog: &Catalog) -> Result<Action, String> {
+    check_catalog(spec, &ids, None, catalog)?;
+    create(spec, &ids, ids.placeholder_tools())?;
+    let changes = compare::created(wanted(spec, &ids));
+    let uses = ids.uses();
+    let name = spec.name.clone();
+    let spec = spec.clone();
+    let run: Run = Arc::new(move |client, created| {
+        let request = create(&spec, &ids, ids.resolved_tools(created)?)?;
+        let personas = client.personas();
+        Ok(async move { personas.create(request).await.map(|p| Some(p.id.to_string())) }.boxed())
+    });
+    Ok(Action {
+        kind: Kind::Persona,
+        name,
+        at: Some(format!("personas[{i}]")),
+        id: None,
+        verb: Verb::Create,
+        changes,
+        uses,
+        refers_to: Some(Vec::new()),
+        run: Some(run),
+    })
+}
+
+/// The action that makes the server's persona `current` what the file's persona `i` says.
+fn update_action(
+    i: usize,
+    spec: &PersonaSpec,
+    ids: Ids,
+    current: &Persona,
+    catalog: &Catalog,
+) -> Result<Action, String> {
+    let changes = diff(spec, &ids, current);
+    check_catalog(spec, &ids, Some((current, &changes)), catalog)?;
+    let id = current.id.to_string();
+    let refers_to =
+        current.tools.iter().flatten().filter_map(|t| t.get("id").and_then(Value::as_str)).map(str::to_owned);
+    let refers_to = Some(refers_to.collect());
+    if changes.is_empty() {
+        let mut action = Action::unchanged(Kind::Persona, &spec.name, format!("personas[{i}]"), &id);
+        action.refers_to = refers_to;
+        return Ok(action);
+    }
+    update(spec, &ids, ids.placeholder_tools(), &changes, current)?;
+    let uses = ids.uses();
+    let (spec_run, current, changes_run, id_run) = (spec.clone(), current.clone(), changes.clone(), id.clone());
+    let run: Run = Arc::new(move |client, created| {
+        let request = update(&spec_run, &ids, ids.resolved_tools(created)?, &changes_run, &current)?;
+        let (personas, id) = (client.personas(), id_run.clone());
+        Ok(async move { personas.update(id, request).await.map(|_| None) }.boxed())
+    });
+    Ok(Action {
+        kind: Kind::Persona,
+        name: spec.name.clone(),
+        at: Some(format!("personas[{i}]")),
+        id: Some(id),
+        verb: Verb::Update,
+        changes,
+        uses,
+        refers_to,
+        run: Some(run),
+    })
+}
+
+/// The action that deletes a persona the file does not name (`--prune`). What it refers to is
+/// not read (a list holds no tools), so deletes of what it may use wait for it.
+fn delete_action(persona: &PersonaSummary) -> Action {
+    let id = persona.id.to_string();
+    let run_id = id.clone();
+    let run: Run = Arc::new(move |client, _| {
+        let (personas, id) = (client.personas(), run_id.clone());
+        Ok(async move { personas.delete(id).await.map(|()| None) }.boxed())
+    });
+    Action {
+        kind: Kind::Persona,
+        name: persona.name.clone().unwrap_or_default(),
+        at: None,
+        id: Some(id),
+        verb: Verb::Delete,
+        changes: Vec::new(),
+        uses: Vec::new(),
+        refers_to: None,
+        run: Some(run),
+    }
 }
 
 /// The error for a file's persona whose name two or more of the server's personas share: the
@@ -100,16 +152,18 @@ fn shared_name(name: &str, many: &[&PersonaSummary]) -> String {
     )
 }
 
-/// The ids a persona of the file names, resolved.
+/// The ids a persona of the file names, resolved: the catalogue's by name or id, and its tools
+/// the file's or the server's ([`Refs`]).
 struct Ids {
     avatar: Option<String>,
     voice: Option<String>,
     llm: Option<String>,
-    tools: Option<Vec<String>>,
+    tools: Option<Vec<Id>>,
 }
 
 impl Ids {
-    fn resolve(spec: &PersonaSpec, catalog: &Catalog) -> Result<Ids, String> {
+    /// The ids `spec` names; an error names the field (`tools[1]: ...`).
+    fn resolve(spec: &PersonaSpec, catalog: &Catalog, refs: &Refs<'_>) -> Result<Ids, String> {
         let one = |items, what: &str, field: &str, text: &Option<String>| {
             text.as_deref().map(|t| resolve::resolve(items, what, t).map_err(|e| format!("{field}: {e}"))).transpose()
         };
@@ -122,8 +176,7 @@ impl Ids {
             .as_ref()
             .map(|tools| {
                 let each = tools.iter().enumerate();
-                each.map(|(i, t)| resolve::resolve(&catalog.tools, "tool", t).map_err(|e| format!("tools[{i}]: {e}")))
-                    .collect()
+                each.map(|(i, t)| refs.tool(t).map_err(|e| format!("tools[{i}]: {e}"))).collect()
             })
             .transpose()?;
         Ok(Ids {
@@ -132,6 +185,21 @@ impl Ids {
             llm,
             tools,
         })
+    }
+
+    /// The tools this run creates first.
+    fn uses(&self) -> Vec<Ref> {
+        self.tools.iter().flatten().filter_map(Id::new_ref).collect()
+    }
+
+    /// The tools' ids, placeholders for those not created yet (for a check).
+    fn placeholder_tools(&self) -> Option<Vec<String>> {
+        self.tools.as_ref().map(|tools| tools.iter().map(Id::or_placeholder).collect())
+    }
+
+    /// The tools' ids once what they need was created.
+    fn resolved_tools(&self, created: &crate::plan::Created) -> Result<Option<Vec<String>>, String> {
+        self.tools.as_ref().map(|tools| tools.iter().map(|t| t.get(created)).collect()).transpose()
     }
 }
 
@@ -229,7 +297,7 @@ fn wanted(spec: &PersonaSpec, ids: &Ids) -> Vec<(String, Value)> {
             put(&format!("{section}.{key}"), Some(value.clone()));
         }
     }
-    put("tools", ids.tools.as_ref().map(|tools| sorted(tools.iter().map(|t| Value::from(t.as_str())))));
+    put("tools", ids.tools.as_ref().map(|tools| sorted(tools.iter().map(Id::shown))));
     fields
 }
 
@@ -253,35 +321,14 @@ fn current(persona: &Value, field: &str) -> Value {
     persona.pointer(&pointer).cloned().unwrap_or(Value::Null)
 }
 
-fn sorted(values: impl Iterator<Item = Value>) -> Value {
-    let mut values: Vec<Value> = values.collect();
-    values.sort_by_key(|v| v.to_string());
-    Value::Array(values)
-}
-
-/// Whether two JSON values are the same, numbers compared by value.
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y)),
-        _ => a == b,
-    }
-}
-
 /// The fields whose server value differs from the file's.
 fn diff(spec: &PersonaSpec, ids: &Ids, persona: &Persona) -> Vec<Change> {
     let server = serde_json::to_value(persona).unwrap_or_default();
-    wanted(spec, ids)
-        .into_iter()
-        .filter_map(|(field, to)| {
-            let from = current(&server, &field);
-            (!same(&from, &to)).then_some(Change { field, from, to })
-        })
-        .collect()
+    compare::changes(wanted(spec, ids), |field| current(&server, field))
 }
 
 /// The request that creates the file's persona.
-fn create(spec: &PersonaSpec, ids: &Ids) -> Result<CreatePersona, String> {
+fn create(spec: &PersonaSpec, ids: &Ids, tools: Option<Vec<String>>) -> Result<CreatePersona, String> {
     let mut request = CreatePersona::new().name(spec.name.clone());
     if let Some(v) = &spec.description {
         request = request.description(v.clone());
@@ -322,7 +369,7 @@ fn create(spec: &PersonaSpec, ids: &Ids) -> Result<CreatePersona, String> {
     if let Some(v) = &spec.voice_generation {
         request = request.voice_generation(v.builder()?);
     }
-    if let Some(v) = &ids.tools {
+    if let Some(v) = &tools {
         request = request.tool_ids(v.iter().map(String::as_str));
     }
     request.clone().build().map_err(|e| in_file_terms(&e))?;
@@ -330,8 +377,14 @@ fn create(spec: &PersonaSpec, ids: &Ids) -> Result<CreatePersona, String> {
 }
 
 /// The request that makes the server's persona what the file says, from the changes.
-fn update(spec: &PersonaSpec, ids: &Ids, changes: &[Change], persona: &Persona) -> Result<UpdatePersona, String> {
-    let changed = |field: &str| changes.iter().any(|c| c.field == field || c.field.starts_with(&format!("{field}.")));
+fn update(
+    spec: &PersonaSpec,
+    ids: &Ids,
+    tools: Option<Vec<String>>,
+    changes: &[Change],
+    persona: &Persona,
+) -> Result<UpdatePersona, String> {
+    let changed = |field: &str| touches(changes, field);
     let mut request = UpdatePersona::new();
     if changed("description") {
         request = request.description(spec.description.clone().unwrap_or_default());
@@ -400,7 +453,7 @@ fn update(spec: &PersonaSpec, ids: &Ids, changes: &[Change], persona: &Persona) 
         request = request.voice_generation(v.builder()?);
     }
     if changed("tools")
-        && let Some(v) = &ids.tools
+        && let Some(v) = &tools
     {
         request = request.tool_ids(v.iter().map(String::as_str));
     }
@@ -426,176 +479,12 @@ fn merged(persona: &Persona, wanted: &Detection) -> Detection {
     }
 }
 
-/// The plan for people: a line per persona, the changed fields under an update, and a total.
-/// Every line is one clean line ([`text::line`]): names and values come from the file and the
-/// server.
-pub fn render(actions: &[Action]) -> String {
-    let mut lines = Vec::new();
-    let short = |v: &Value| match v {
-        Value::Null => "(unset)".to_owned(),
-        other => other.to_string(),
-    };
-    for action in actions {
-        match action {
-            Action::Create { name, .. } => lines.push(format!("+ create     {}", text::shorten(name))),
-            Action::Update { id, name, changes, .. } => {
-                lines.push(format!("~ update     {} ({id})", text::shorten(name)));
-                for change in changes {
-                    lines.push(format!("      {}: {} -> {}", change.field, short(&change.from), short(&change.to)));
-                }
-            }
-            Action::Unchanged { id, name } => lines.push(format!("= unchanged  {} ({id})", text::shorten(name))),
-            Action::Delete { id, name } => lines.push(format!("- delete     {} ({id})", text::shorten(name))),
-        }
-    }
-    let count = |f: fn(&Action) -> bool| actions.iter().filter(|a| f(a)).count();
-    lines.push(format!(
-        "Plan: {} to create, {} to update, {} to delete, {} unchanged.",
-        count(|a| matches!(a, Action::Create { .. })),
-        count(|a| matches!(a, Action::Update { .. })),
-        count(|a| matches!(a, Action::Delete { .. })),
-        count(|a| matches!(a, Action::Unchanged { .. })),
-    ));
-    lines.iter().map(|line| text::line(line) + "\n").collect()
-}
-
-/// Carries out the actions in order, reporting each on `done` (`progress` ticks per action).
-/// On a failure it stops and says what failed, what to do next ([`failure`]), what was done
-/// and what was not attempted; a second run plans again from what the server holds, so once the
-/// cause is gone it completes the rest. `shown` is the file's name, for the advice.
-pub async fn apply(
-    client: &Client,
-    actions: Vec<Action>,
-    shown: &str,
-    progress: &indicatif::ProgressBar,
-) -> Result<String, String> {
-    let mut done = Vec::new();
-    let total = actions.iter().filter(|a| a.changes_something()).count();
-    let mut pending = actions.into_iter().filter(Action::changes_something).peekable();
-    while let Some(action) = pending.next() {
-        let outcome = match &action {
-            Action::Create { name, request, .. } => {
-                progress.set_message(text::line(&format!("creating {}", text::shorten(name))));
-                client.personas().create(request.clone()).await.map(|p| p.id.to_string())
-            }
-            Action::Update { id, name, request, .. } => {
-                progress.set_message(text::line(&format!("updating {}", text::shorten(name))));
-                client.personas().update(id, request.clone()).await.map(|_| id.to_string())
-            }
-            Action::Delete { id, name } => {
-                progress.set_message(text::line(&format!("deleting {}", text::shorten(name))));
-                client.personas().delete(id).await.map(|()| id.to_string())
-            }
-            Action::Unchanged { .. } => continue,
-        };
-        progress.inc(1);
-        match outcome {
-            Ok(id) => done.push((past(&action), id)),
-            Err(error) => {
-                let not_attempted: Vec<String> = pending.map(|a| describe(&a)).collect();
-                // The report names what was done without ids, to stay one line; stdout has them.
-                let done: Vec<String> = done.into_iter().map(|(what, _)| what).collect();
-                let mut report = format!(
-                    "apply stopped after {} of {total} change(s): {} failed: {}",
-                    done.len(),
-                    describe(&action),
-                    failure(&error, &action, shown)
-                );
-                if !done.is_empty() {
-                    let _ = write!(report, "; done: {}", few(&done));
-                }
-                if !not_attempted.is_empty() {
-                    let _ = write!(report, "; not attempted: {}", few(&not_attempted));
-                }
-                return Err(report);
-            }
-        }
-    }
-    Ok(done.iter().map(|(what, id)| text::line(&format!("{what} ({id})"))).collect::<Vec<_>>().join("\n"))
-}
-
-/// Why `action` failed and what to do next. Running apply again helps only when a retry can
-/// ([`anam::Error::is_retryable`]: timeouts, lost connections, 408, 429, 5xx). A refusal
-/// (another 4xx) comes back until the file changes, so it names the field the server refused
-/// as the file names it (`personas[1].avatarModel`, else `personas[1]`), with the server's
-/// reason, and says to change it there.
-fn failure(error: &anam::Error, action: &Action, shown: &str) -> String {
-    let said = advice::sdk(error);
-    if error.is_retryable() {
-        return format!("{}; run apply again to finish", text::clip(&said, 120));
-    }
-    let status = error.status().map(|s| s.as_u16());
-    match (status, action) {
-        (Some(401), _) => format!("{}; then run apply again", text::clip(&said, 160)),
-        (Some(400..=499), Action::Create { at, .. } | Action::Update { at, .. }) => {
-            let code = status.unwrap_or_default();
-            let (field, reason) = match refused(error) {
-                Some((field, reason)) => (format!("personas[{at}].{field}"), format!("{code}: {reason}")),
-                None => (format!("personas[{at}]"), said),
-            };
-            format!("the server refuses {field} ({}); change it in {shown}, then run plan", text::clip(&reason, 110))
-        }
-        (Some(404), Action::Delete { .. }) => {
-            format!("{}; it is no longer on the server: run plan", text::clip(&said, 120))
-        }
-        (Some(400..=499), Action::Delete { id, .. }) => {
-            format!("{}; see it with `anam personas get {id}`", text::clip(&said, 120))
-        }
-        _ => format!("{}; run plan to see what is left", text::clip(&said, 160)),
-    }
-}
-
-/// The field the server's error answer names (its first detail's path), as the file names it,
-/// and the detail's message.
-fn refused(error: &anam::Error) -> Option<(String, String)> {
-    let detail = error.as_api()?.details.first()?;
-    let wire = match detail.path.as_ref()? {
-        Value::Array(parts) => {
-            parts.iter().map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_owned)).collect::<Vec<_>>().join(".")
-        }
-        Value::String(path) => path.clone(),
-        _ => return None,
-    };
-    let reason = detail.message.clone().unwrap_or_else(|| "refused".to_owned());
-    (!wire.is_empty()).then(|| (file_field(&wire), reason))
-}
-
-/// At most three items of a list, then how many more there are.
-fn few(items: &[String]) -> String {
-    if items.len() <= 3 {
-        return items.join(", ");
-    }
-    format!("{}, and {} more", items[..3].join(", "), items.len() - 3)
-}
-
-/// A carried-out action in a few words (`created Front desk`).
-fn past(action: &Action) -> String {
-    match action {
-        Action::Create { name, .. } => format!("created {}", text::shorten(name)),
-        Action::Update { name, .. } => format!("updated {}", text::shorten(name)),
-        Action::Delete { name, .. } => format!("deleted {}", text::shorten(name)),
-        Action::Unchanged { name, .. } => format!("kept {}", text::shorten(name)),
-    }
-}
-
-/// An action in a few words, for the report of a stopped apply.
-fn describe(action: &Action) -> String {
-    match action {
-        Action::Create { name, .. } => format!("create {}", text::shorten(name)),
-        Action::Update { name, .. } => format!("update {}", text::shorten(name)),
-        Action::Delete { name, .. } => format!("delete {}", text::shorten(name)),
-        Action::Unchanged { name, .. } => format!("keep {}", text::shorten(name)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn numbers_compare_by_value_and_tools_as_a_set() {
-        assert!(same(&json!(60), &json!(60.0)));
-        assert!(!same(&json!(0.5), &json!(0.6)));
+    fn tools_compare_as_a_set() {
         let persona =
             json!({"tools": [{"id": "b"}, {"id": "a"}], "voiceDetectionOptions": {"endOfSpeechSensitivity": 0.5}});
         assert_eq!(current(&persona, "tools"), json!(["a", "b"]));
@@ -631,10 +520,8 @@ mod tests {
     }
 
     #[test]
-    fn a_stopped_apply_lists_a_few_and_counts_the_rest() {
-        let items: Vec<String> = ["a", "b", "c", "d", "e"].map(String::from).into();
-        assert_eq!(few(&items[..3]), "a, b, c");
-        assert_eq!(few(&items), "a, b, c, and 2 more");
+    fn wire_fields_are_named_as_the_file_names_them() {
+        use crate::spec::persona::file_field;
         assert_eq!(file_field("voiceGenerationOptions.speed"), "voiceGeneration.speed");
         assert_eq!(file_field("toolIds[1]"), "tools[1]");
         assert_eq!(file_field("avatarModel"), "avatarModel");

@@ -1,0 +1,102 @@
+//! A plan for people (one clean line per action and per changed field, then a total) and for
+//! CI bots (`--json`: one JSON document). Secrets are never shown: a changed header says
+//! `(secret, changed)` in text, and `"(secret)"` in JSON.
+
+use serde_json::{Value, json};
+
+use crate::apply::Outcome;
+use crate::plan::{Action, Verb};
+use crate::text;
+
+/// The plan for people: a line per action (`+ create     tool crm_lookup`), the changed fields
+/// under an update, and a total. Every line is one clean line ([`text::line`]): names and
+/// values come from the file and the server.
+pub fn plan(actions: &[Action]) -> String {
+    let mut lines = Vec::new();
+    let short = |v: &Value| match v {
+        Value::Null => "(unset)".to_owned(),
+        other => other.to_string(),
+    };
+    for action in actions {
+        let what = format!("{} {}", action.kind.noun(), text::shorten(&action.name));
+        let id = action.id.as_deref().map(|id| format!(" ({id})")).unwrap_or_default();
+        match action.verb {
+            Verb::Create => lines.push(format!("+ create     {what}")),
+            Verb::Update => {
+                lines.push(format!("~ update     {what}{id}"));
+                for change in &action.changes {
+                    let shown = match (change.secret, &change.from, &change.to) {
+                        (true, Value::Null, _) => "(secret, added)".to_owned(),
+                        (true, _, Value::Null) => "(secret, removed)".to_owned(),
+                        (true, _, _) => "(secret, changed)".to_owned(),
+                        (false, from, to) => format!("{} -> {}", short(from), short(to)),
+                    };
+                    lines.push(format!("      {}: {shown}", change.field));
+                }
+            }
+            Verb::Unchanged => lines.push(format!("= unchanged  {what}{id}")),
+            Verb::Delete => lines.push(format!("- delete     {what}{id}")),
+        }
+    }
+    let count = |verb: Verb| actions.iter().filter(|a| a.verb == verb).count();
+    lines.push(format!(
+        "Plan: {} to create, {} to update, {} to delete, {} unchanged.",
+        count(Verb::Create),
+        count(Verb::Update),
+        count(Verb::Delete),
+        count(Verb::Unchanged),
+    ));
+    lines.iter().map(|line| text::line(line) + "\n").collect()
+}
+
+/// The plan as one JSON document: `{"actions": [{kind, name, id, action, changes: [{field,
+/// old, new, secret}]}], "summary": {create, update, delete, unchanged}}`, with each action's
+/// `result` (`done`, `failed` with its `error`, `not attempted`) when `outcomes` are given
+/// (apply). A create's changes are the fields it sets, from `null`.
+pub fn json(actions: &[Action], outcomes: Option<&[Outcome]>) -> Result<String, String> {
+    let verb = |v: Verb| match v {
+        Verb::Create => "create",
+        Verb::Update => "update",
+        Verb::Unchanged => "unchanged",
+        Verb::Delete => "delete",
+    };
+    let items: Vec<Value> = actions
+        .iter()
+        .enumerate()
+        .map(|(i, action)| {
+            let changes: Vec<Value> = action
+                .changes
+                .iter()
+                .map(|c| json!({"field": c.field, "old": c.from, "new": c.to, "secret": c.secret}))
+                .collect();
+            let mut item = json!({
+                "kind": action.kind.key(),
+                "name": action.name,
+                "id": action.id,
+                "action": verb(action.verb),
+                "changes": changes,
+            });
+            if let Some(outcome) = outcomes.and_then(|o| o.get(i)) {
+                let (result, error, id) = match outcome {
+                    Outcome::Done(id) => ("done", None, id.clone()),
+                    Outcome::Failed(why) => ("failed", Some(why.clone()), None),
+                    Outcome::NotAttempted => ("not attempted", None, None),
+                };
+                item["result"] = Value::from(result);
+                if let Some(error) = error {
+                    item["error"] = Value::from(error);
+                }
+                if let (Verb::Create, Some(id)) = (action.verb, id) {
+                    item["id"] = Value::from(id);
+                }
+            }
+            item
+        })
+        .collect();
+    let count = |v: Verb| actions.iter().filter(|a| a.verb == v).count();
+    let document = json!({
+        "actions": items,
+        "summary": {"create": count(Verb::Create), "update": count(Verb::Update), "delete": count(Verb::Delete), "unchanged": count(Verb::Unchanged)},
+    });
+    crate::output::json(&document)
+}

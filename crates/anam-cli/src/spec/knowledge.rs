@@ -1,0 +1,44 @@
+//! A knowledge group as the file describes it (`knowledgeGroups:`): a name, a description, and
+//! its documents as paths relative to the file. When `documents` is written it is the group's
+//! whole set: a document of the group on the server that the file does not list is deleted.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::docs;
+
+/// One knowledge group.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KnowledgeGroupSpec {
+    /// The key: a group is found by its name.
+    pub name: String,
+    /// What the group holds, for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Its documents: paths relative to the file, inside the file's folder (`None`: not managed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documents: Option<Vec<String>>,
+}
+
+/// Checks a group and reads its documents (each hashed): a document is a PDF, TXT, MD, DOCX or
+/// CSV file inside the file's folder `dir`, at most 50 MB, and two documents of a group do not
+/// share a file name (the server knows a document by its name). Returns them in the file's order.
+pub fn check(group: &KnowledgeGroupSpec, dir: &Path) -> Result<Vec<docs::Local>, String> {
+    anam::CreateKnowledgeGroup::new(group.name.clone())
+        .build()
+        .map_err(|e| crate::spec::in_file_terms(&e, str::to_owned))?;
+    let mut read: Vec<docs::Local> = Vec::new();
+    for (i, path) in group.documents.iter().flatten().enumerate() {
+        let document = docs::Local::read(dir, path).map_err(|e| format!("documents[{i}]: {e}"))?;
+        if let Some(j) = read.iter().position(|d| d.file_name == document.file_name) {
+            return Err(format!(
+                "documents[{i}]: {path:?} has the file name of documents[{j}]; the server knows a document by its \
+                 file name, so they must differ"
+            ));
+        }
+        read.push(document);
+    }
+    Ok(read)
+}

@@ -1,0 +1,203 @@
+//! A tool as the file describes it (`tools:`): its type, description and the settings of its
+//! type, flat (`url`, not `config.url`). Header values are secrets: kept in [`Hidden`], never
+//! shown, and written by `export` as `${...}` placeholders.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anam::CreateTool;
+use anam::types::{SystemToolAction, ToolType, ToolWebhookMethod};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::spec::in_file_terms;
+
+/// The tool types, by the name the file uses, with the API's.
+pub const TYPES: [(&str, &str); 4] =
+    [("webhook", "SERVER_WEBHOOK"), ("client", "CLIENT"), ("knowledge", "SERVER_RAG"), ("system", "SYSTEM")];
+
+/// One tool. `None` means "not managed" for the optional settings.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ToolSpec {
+    /// The key: a tool is found by its name (unique in an account).
+    pub name: String,
+    /// `webhook`, `client`, `knowledge` or `system`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// What the tool does; the language model reads it.
+    pub description: String,
+    /// Whether the user cannot interrupt while it runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable_interruptions: Option<bool>,
+    /// Webhook: the URL it calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Webhook: GET, POST, PUT, PATCH or DELETE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Webhook: headers sent with each call; their values are secrets (`${CRM_TOKEN}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<BTreeMap<String, Hidden>>,
+    /// Webhook: a template of the request body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_template: Option<String>,
+    /// Client: the JSON Schema of the arguments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<Value>,
+    /// Client: whether the engine waits for the client's result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub await_result: Option<bool>,
+    /// Client: how long the engine waits, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_timeout_seconds: Option<f64>,
+    /// Knowledge: the groups it searches, by name or id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub knowledge_groups: Option<Vec<String>>,
+    /// System: `end_call` or `interrupt`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+}
+
+/// A secret text of the file (a header value): read and written as a plain string, never shown
+/// by `Debug`.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct Hidden(pub String);
+
+impl std::fmt::Debug for Hidden {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Hidden(..)")
+    }
+}
+
+impl ToolSpec {
+    /// The API's type for the file's.
+    pub fn tool_type(&self) -> Result<ToolType, String> {
+        match TYPES.iter().find(|(file, _)| *file == self.kind) {
+            Some((_, wire)) => Ok(ToolType::from(*wire)),
+            None => {
+                let names: Vec<&str> = TYPES.iter().map(|(file, _)| *file).collect();
+                Err(format!("type is {:?}, but must be one of {}", self.kind, names.join(", ")))
+            }
+        }
+    }
+
+    /// The SDK's create request, with `groups` for the knowledge groups (their ids, resolved).
+    pub fn create(&self, groups: Vec<String>) -> Result<CreateTool, String> {
+        let (name, description) = (self.name.clone(), self.description.clone());
+        let mut tool = match self.tool_type()? {
+            ToolType::ServerWebhook => {
+                let url = self.url.clone().ok_or("url is unset, but a webhook tool needs one")?;
+                let method = self.method.clone().ok_or("method is unset, but a webhook tool needs one")?;
+                check_known("method", &method, ToolWebhookMethod::KNOWN)?;
+                CreateTool::webhook(name, description, url, method.as_str())
+            }
+            ToolType::ServerRag => CreateTool::knowledge(name, description, groups),
+            ToolType::System => {
+                let action = self.action.clone().ok_or("action is unset, but a system tool needs one")?;
+                check_known("action", &action, SystemToolAction::KNOWN)?;
+                CreateTool::system(name, description, action.as_str())
+            }
+            _ => CreateTool::client(name, description),
+        };
+        for (header, value) in self.headers.iter().flatten() {
+            tool = tool.header(header.clone(), value.0.clone());
+        }
+        if let Some(v) = &self.body_template {
+            tool = tool.body_template(v.clone());
+        }
+        if let Some(v) = &self.parameters {
+            tool = tool.parameters(v.clone());
+        }
+        if let Some(v) = self.await_result {
+            tool = tool.await_result(v);
+        }
+        if let Some(v) = self.tool_timeout_seconds {
+            tool = tool.tool_timeout(seconds(v)?);
+        }
+        if let Some(v) = self.disable_interruptions {
+            tool = tool.disable_interruptions(v);
+        }
+        Ok(tool)
+    }
+}
+
+/// `value` among the API's `known` values (`method`, `action`).
+fn check_known(field: &str, value: &str, known: &[&str]) -> Result<(), String> {
+    if known.contains(&value) {
+        return Ok(());
+    }
+    Err(format!("{field} is {value:?}, but must be one of {}", known.join(", ")))
+}
+
+/// `toolTimeoutSeconds` as a duration: a finite, positive number (the range is the SDK's check).
+pub fn seconds(value: f64) -> Result<Duration, String> {
+    Duration::try_from_secs_f64(value)
+        .map_err(|_| format!("toolTimeoutSeconds is {value}, but must be between 1 and 600"))
+}
+
+/// Checks a tool with the SDK's builder: its name, description, the settings its type takes
+/// and needs, the URL, headers and timeout. The knowledge groups are checked when planning
+/// (they are names); here a placeholder id stands for each.
+pub fn check(tool: &ToolSpec) -> Result<(), String> {
+    let groups = tool.knowledge_groups.iter().flatten().map(|_| "placeholder".to_owned()).collect();
+    if tool.knowledge_groups.is_some() && tool.tool_type()? != ToolType::ServerRag {
+        return Err(format!("knowledgeGroups is set, but must be absent for {} tools", tool.kind));
+    }
+    tool.create(groups)?.build().map(drop).map_err(|e| in_file_terms(&e, file_field))
+}
+
+/// A field as the API names it (`config.documentFolderIds`, `config.headers.X`), as the file
+/// names it (`knowledgeGroups`, `headers.X`).
+pub fn file_field(wire: &str) -> String {
+    let field = wire.strip_prefix("config.").unwrap_or(wire);
+    match field.strip_prefix("documentFolderIds") {
+        Some(rest) => format!("knowledgeGroups{rest}"),
+        None => field.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn webhook() -> ToolSpec {
+        ToolSpec {
+            name: "crm_lookup".into(),
+            kind: "webhook".into(),
+            description: "Find a customer.".into(),
+            url: Some("https://crm.example.com/find".into()),
+            method: Some("POST".into()),
+            headers: Some(BTreeMap::from([("Authorization".into(), Hidden("Bearer s3cret".into()))])),
+            ..ToolSpec::default()
+        }
+    }
+
+    #[test]
+    fn each_type_is_checked_with_the_sdk_and_named_as_the_file_names_it() {
+        assert!(check(&webhook()).is_ok());
+        assert!(!format!("{:?}", webhook()).contains("s3cret"), "a header value is never shown");
+        let no_url = ToolSpec { url: None, ..webhook() };
+        assert_eq!(check(&no_url).unwrap_err(), "url is unset, but a webhook tool needs one");
+        let relative = ToolSpec { url: Some("/find".into()), ..webhook() };
+        assert!(
+            check(&relative).unwrap_err().starts_with("url is \"/find\" (relative URL without a base), but must be")
+        );
+        let client = ToolSpec { kind: "client".into(), url: None, method: None, headers: None, ..webhook() };
+        let waits = ToolSpec { tool_timeout_seconds: Some(30.0), ..client.clone() };
+        assert!(check(&waits).unwrap_err().starts_with("toolTimeoutSeconds is set, but must be set only with"));
+        let on_client = ToolSpec { body_template: Some("{}".into()), ..client.clone() };
+        assert!(check(&on_client).unwrap_err().starts_with("bodyTemplate is set, but must be absent for CLIENT"));
+        let odd = ToolSpec { kind: "robot".into(), ..client.clone() };
+        assert_eq!(
+            check(&odd).unwrap_err(),
+            "type is \"robot\", but must be one of webhook, client, knowledge, system"
+        );
+        let rag = ToolSpec { kind: "knowledge".into(), knowledge_groups: Some(vec![]), ..client.clone() };
+        assert!(check(&rag).unwrap_err().starts_with("knowledgeGroups is [], but must be at least one"));
+        let method = ToolSpec { method: Some("FETCH".into()), ..webhook() };
+        assert!(check(&method).unwrap_err().starts_with("method is \"FETCH\", but must be one of GET"));
+        assert_eq!(file_field("config.documentFolderIds[1]"), "knowledgeGroups[1]");
+    }
+}
