@@ -4,12 +4,16 @@
 //! the order of deletes; documents compared by content; `--json`; the requests in flight never
 //! over `--parallelism`; completions and `--version`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
 use std::time::Duration;
 
 use anam_mock::{MockServer, Operation};
 use assert_cmd::Command;
+
+#[path = "common/output.rs"]
+mod output;
+use output::{code, path, stderr, stdout};
 
 /// The README's example file (the README shows this file; a test below keeps them equal).
 const EXAMPLE: &str = include_str!("../personas.example.yaml");
@@ -63,22 +67,6 @@ impl Setup {
         }
         command.args(args).output().unwrap()
     }
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 /// Asserts that a run printed the secret nowhere.

@@ -3,11 +3,15 @@
 //! failure in the middle of an apply.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Output, Stdio};
 
 use anam_mock::{Fault, MockServer, Operation};
 use assert_cmd::Command;
+
+#[path = "common/output.rs"]
+mod output;
+use output::{code, path, stderr, stdout};
 
 /// A file of personas only (the README's example, `tests/account.rs`, holds every kind).
 const EXAMPLE: &str = "\
@@ -60,22 +64,6 @@ impl Setup {
         command.env("ANAM_API_URL", self.mock.base_url()).env("ANAM_API_KEY", self.mock.api_key()).args(args);
         command.output().unwrap()
     }
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 #[test]
