@@ -16,6 +16,7 @@ use anam_api::{Operation, resources};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
+use crate::checks::not_blank;
 use crate::error::{Error, Result, ValidationError};
 use crate::ids::{KnowledgeDocumentId, KnowledgeGroupId};
 use crate::request::send_form;
@@ -48,9 +49,7 @@ impl CreateKnowledgeGroup {
 
     /// The checked wire form.
     pub fn build(self) -> Result<KnowledgeGroupCreate, ValidationError> {
-        if self.body.name.trim().is_empty() {
-            return Err(ValidationError::new("name", "\"\"", "a name that is not blank"));
-        }
+        not_blank("name", &self.body.name, "a name that is not blank")?;
         Ok(self.body)
     }
 }
@@ -146,26 +145,24 @@ impl SearchKnowledge {
 
     /// The checked wire form.
     pub fn build(self) -> Result<KnowledgeSearchRequest, ValidationError> {
-        if self.query.trim().is_empty() {
-            return Err(ValidationError::new("query", "\"\"", "a query that is not blank"));
-        }
+        not_blank("query", &self.query, "a query that is not blank")?;
         let mut body = anam_api::types::builder::KnowledgeSearchRequest::default().query(self.query);
         if let Some(limit) = self.limit {
             let Some(nonzero) = std::num::NonZeroU64::new(limit) else {
-                return Err(out_of_range(0));
+                return Err(zero_limit());
             };
             body = body.limit(nonzero);
         }
         let body = KnowledgeSearchRequest::try_from(body).map_err(|e| ValidationError::new("body", e, "a search"))?;
-        anam_api::facts::check_search_knowledge_group(&body).map_err(|error| out_of_range(error.value as u64))?;
+        anam_api::facts::check_search_knowledge_group(&body).map_err(ValidationError::from)?;
         Ok(body)
     }
 }
 
-/// The limit's range, as the spec gives it.
-fn out_of_range(value: u64) -> ValidationError {
+/// The error of a limit of 0, which the type cannot hold; it names the spec's range.
+fn zero_limit() -> ValidationError {
     let bound = Operation::SearchKnowledgeGroup.bound(anam_api::facts::Location::Body, "limit");
-    ValidationError::new("limit", value, bound.map_or_else(|| "a valid limit".to_owned(), |b| b.expected()))
+    ValidationError::new("limit", 0, bound.map_or_else(|| "a valid limit".to_owned(), |b| b.expected()))
 }
 
 /// How long [`WaitForDocument`] polls, and how often: every `first_interval` at first, doubling
@@ -349,5 +346,21 @@ impl ProcessingError {
 impl From<ProcessingError> for Error {
     fn from(error: ProcessingError) -> Self {
         Error::Processing(Box::new(error))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_names_the_field_and_the_spec_range() {
+        for limit in [0, 21] {
+            let err = SearchKnowledge::new("hours").limit(limit).build().unwrap_err();
+            assert_eq!((err.field.as_str(), err.value.as_str()), ("limit", limit.to_string().as_str()));
+            assert!(err.expected.contains("20"), "{err}");
+        }
+        assert_eq!(SearchKnowledge::new(" \n").build().unwrap_err().field, "query");
+        assert_eq!(SearchKnowledge::new("hours").limit(20).build().unwrap().limit.get(), 20);
     }
 }

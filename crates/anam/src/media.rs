@@ -8,6 +8,7 @@ use anam_api::{Operation, resources};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
+use crate::checks::{absolute_url, constrained, not_blank};
 use crate::error::{Error, Result, ValidationError};
 use crate::ids::AvatarId;
 use crate::request::send_form;
@@ -113,9 +114,7 @@ impl CloneVoice {
     /// The checked wire form.
     pub fn build(self) -> Result<VoiceCreate, ValidationError> {
         check_name(&self.body.name)?;
-        if self.body.audio_key.trim().is_empty() {
-            return Err(ValidationError::new("audioKey", "\"\"", "the key a presigned upload gave"));
-        }
+        not_blank("audioKey", &self.body.audio_key, "the key a presigned upload gave")?;
         Ok(self.body)
     }
 }
@@ -127,10 +126,7 @@ impl IntoBody<VoiceCreate> for CloneVoice {
 }
 
 fn check_name(name: &str) -> Result<(), ValidationError> {
-    if name.trim().is_empty() {
-        return Err(ValidationError::new("name", "\"\"", "a name that is not blank"));
-    }
-    Ok(())
+    not_blank("name", name, "a name that is not blank")
 }
 
 impl Resource<resources::Voice> {
@@ -201,6 +197,9 @@ async fn put_to_storage(url: &str, recording: &Upload) -> Result<()> {
 /// let alex = anam::CreateAvatar::new("Alex", "https://example.com/alex.jpg").avatar_model("cara-4");
 /// assert_eq!(alex.build().unwrap().image_url, "https://example.com/alex.jpg");
 /// assert_eq!(anam::CreateAvatar::new("Alex", "alex.jpg").build().unwrap_err().field, "imageUrl");
+/// // A credential in the URL is refused, and the error does not show it.
+/// let err = anam::CreateAvatar::new("Alex", "https://me:hunter2@example.com/a.jpg").build().unwrap_err();
+/// assert!(!err.to_string().contains("hunter2"));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateAvatar {
@@ -221,22 +220,11 @@ impl CreateAvatar {
         self
     }
 
-    /// The checked wire form: the display name's length is the spec's, the URL absolute http(s).
+    /// The checked wire form: the display name's length is the spec's, the URL absolute http(s)
+    /// without a user name or password.
     pub fn build(self) -> Result<AvatarCreate, ValidationError> {
-        let length = self.display_name.chars().count();
-        let display_name = self.display_name.try_into().map_err(|e: anam_api::types::error::ConversionError| {
-            ValidationError::new("displayName", format!("{length} characters long"), e.to_string())
-        })?;
-        match url::Url::parse(&self.image_url) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") => {}
-            _ => {
-                return Err(ValidationError::new(
-                    "imageUrl",
-                    format!("{:?}", self.image_url),
-                    "an absolute http(s) URL",
-                ));
-            }
-        }
+        let display_name = constrained("displayName", self.display_name)?;
+        absolute_url("imageUrl", &self.image_url, &["https", "http"])?;
         Ok(AvatarCreate { display_name, image_url: self.image_url, avatar_model: self.model })
     }
 }

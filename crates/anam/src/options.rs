@@ -1,15 +1,10 @@
 //! Voice-detection and voice-generation settings, checked against the spec's ranges
 //! (`anam_api::facts`, generated from the spec), never repeated here.
 
-use anam_api::facts::{OutOfBounds, PROVIDER_FIELDS, check_create_persona, range_text, voice_generation_fields};
+use anam_api::facts::{PROVIDER_FIELDS, check_create_persona, range_text, voice_generation_fields};
 use anam_api::types::{CartesiaEmotion, PersonaCreate, VoiceDetectionOptions, VoiceGenerationOptions};
 
 use crate::error::ValidationError;
-
-/// The validation error of a value outside the spec's range.
-pub(crate) fn out_of_range(error: OutOfBounds) -> ValidationError {
-    ValidationError::new(error.bound.field, error.value, error.bound.expected())
-}
 
 /// How the persona detects the end of the user's turn and silence. Unset fields are left to the
 /// server, whose defaults Anam does not document. Each setter's range is the spec's, shown on the
@@ -75,7 +70,7 @@ impl VoiceDetection {
     /// Checks every set field against the spec's range.
     pub fn validate(&self) -> Result<(), ValidationError> {
         let body = PersonaCreate { voice_detection_options: Some(self.options.clone()), ..PersonaCreate::default() };
-        check_create_persona(&body).map_err(out_of_range)
+        check_create_persona(&body).map_err(ValidationError::from)
     }
 
     /// The checked wire form.
@@ -237,7 +232,7 @@ impl VoiceGeneration {
     /// the provider's own range where it has one.
     pub fn validate(&self) -> Result<(), ValidationError> {
         let body = PersonaCreate { voice_generation_options: Some(self.options.clone()), ..PersonaCreate::default() };
-        check_create_persona(&body).map_err(out_of_range)?;
+        check_create_persona(&body).map_err(ValidationError::from)?;
         check_provider(self.engine, &self.options)
     }
 

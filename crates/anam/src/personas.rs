@@ -12,7 +12,7 @@ use anam_api::types::{
 
 use crate::error::ValidationError;
 use crate::ids::{self, AvatarId, LlmId, ToolId, VoiceId};
-use crate::options::{VoiceDetection, VoiceGeneration, check_provider, out_of_range};
+use crate::options::{VoiceDetection, VoiceGeneration, check_provider};
 use crate::resource::IntoBody;
 use crate::sessions::{Direction, SessionTool};
 
@@ -141,7 +141,7 @@ macro_rules! build_body {
             ("llmId", body.llm_id.as_deref().map(String::as_str)),
         ];
         check_texts(body.language_code.as_deref(), ids)?;
-        $check(&body).map_err(out_of_range)?;
+        $check(&body).map_err(ValidationError::from)?;
         if let (Some(engine), Some(options)) = (engine, &body.voice_generation_options) {
             check_provider(engine, options)?;
         }
@@ -401,7 +401,7 @@ impl EphemeralPersona {
         let mut body = self.fill().map_err(within)?;
         body.director_notes = director;
         body.tools = tools;
-        in_a_session_token(&body).map_err(out_of_range)?;
+        in_a_session_token(&body).map_err(ValidationError::from)?;
         Ok(body)
     }
 

@@ -4,7 +4,7 @@
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
-use anam_api::facts::{check_create_session_token, json_size_limit};
+use anam_api::facts::check_create_session_token;
 use anam_api::types::{
     DailyEgress, DirectorNotes, DirectorNotesCustomStylePrompt, DirectorPresetStyle, Egress, EgressMode, InlineTool,
     InlineToolDescription, InlineToolType, PersonaConfig, SessionOptions, SessionReplay, SessionToken,
@@ -12,9 +12,9 @@ use anam_api::types::{
 };
 use anam_api::{Secret, resources};
 
+use crate::checks::{constrained, json_object, not_blank};
 use crate::error::{Result, ValidationError};
 use crate::ids::PersonaId;
-use crate::options::out_of_range;
 use crate::personas::EphemeralPersona;
 use crate::resource::Resource;
 
@@ -113,7 +113,7 @@ impl CreateSessionToken {
         };
         let session_options = self.settings.map(SessionSettings::build).transpose()?;
         let body = SessionTokenRequest { client_label: self.client_label, persona_config, session_options };
-        check_create_session_token(&body).map_err(out_of_range)?;
+        check_create_session_token(&body).map_err(ValidationError::from)?;
         Ok(body)
     }
 }
@@ -226,22 +226,11 @@ impl Direction {
     pub fn build(self) -> Result<DirectorNotes, ValidationError> {
         let custom_style_prompt = self
             .custom
-            .map(|prompt| {
-                let length = prompt.chars().count();
-                DirectorNotesCustomStylePrompt::try_from(prompt).map_err(|e| too_long("customStylePrompt", length, &e))
-            })
+            .map(|prompt| constrained::<DirectorNotesCustomStylePrompt>("customStylePrompt", prompt))
             .transpose()
             .map_err(|error| error.within("directorNotes"))?;
         Ok(DirectorNotes { preset_style: self.preset, custom_style_prompt, expressivity: self.expressivity })
     }
-}
-
-/// The error of a text longer than its schema allows; typify's message reads "longer than N
-/// characters", which names the limit the spec gives.
-fn too_long(field: &str, length: usize, error: &impl std::fmt::Display) -> ValidationError {
-    let message = error.to_string();
-    let expected = message.strip_prefix("longer than ").map_or(message.clone(), |limit| format!("at most {limit}"));
-    ValidationError::new(field, format!("{length} characters long"), expected)
 }
 
 /// A tool defined for one session only (an entry of `tools`).
@@ -304,29 +293,16 @@ impl SessionTool {
     /// The checked wire form; errors name the field under `tools`.
     pub fn build(self) -> Result<InlineTool, ValidationError> {
         let within = |error: ValidationError| error.within("tools");
-        if self.name.trim().is_empty() {
-            return Err(within(ValidationError::new("name", "\"\"", "a non-empty name")));
-        }
+        not_blank("name", &self.name, "a non-empty name").map_err(within)?;
         let description = self
             .description
-            .map(|text| {
-                let length = text.chars().count();
-                InlineToolDescription::try_from(text).map_err(|e| too_long("description", length, &e))
-            })
+            .map(|text| constrained::<InlineToolDescription>("description", text))
             .transpose()
             .map_err(within)?;
         let parameters = match self.parameters {
             None => serde_json::Map::new(),
-            Some(serde_json::Value::Object(map)) => map,
-            Some(other) => return Err(within(ValidationError::new("parameters", other, "a JSON object"))),
+            Some(value) => json_object("parameters", value, ("InlineTool", "parameters")).map_err(within)?,
         };
-        if let Some(limit) = json_size_limit("InlineTool", "parameters") {
-            let size = serde_json::to_vec(&parameters).map_or(usize::MAX, |json| json.len());
-            if size > limit.max_bytes {
-                let expected = format!("at most {} bytes as JSON", limit.max_bytes);
-                return Err(within(ValidationError::new("parameters", format!("{size} bytes"), expected)));
-            }
-        }
         Ok(InlineTool { type_: self.kind, subtype: self.subtype, name: self.name, description, parameters })
     }
 }
