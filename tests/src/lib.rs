@@ -138,6 +138,77 @@ pub async fn send_minimal(client: &Client, op: Operation) -> Option<anam::Result
     })
 }
 
+/// Small valid inputs for `op`, read from its input schema (`Operation::input_schema`): every
+/// required input, each the smallest value its schema allows (ids are [`ID`], dates now, enums
+/// their first value, one branch of a `oneOf`). The file of an upload is left out.
+pub fn sample_args(op: Operation) -> serde_json::Map<String, serde_json::Value> {
+    let schema: serde_json::Value = serde_json::from_str(op.input_schema()).expect("the generated schema is JSON");
+    let file = op.inputs().iter().find(|i| i.kind == anam::api::facts::InputKind::File).map(|i| i.name);
+    match sample(&schema, "") {
+        serde_json::Value::Object(mut args) => {
+            if let Some(file) = file {
+                args.remove(file);
+            }
+            args
+        }
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// The smallest value a JSON Schema allows for the field `name`, as [`sample_args`] builds it
+/// (an `id`, or a name ending in `Id`, gets [`ID`]).
+pub fn sample(schema: &serde_json::Value, name: &str) -> serde_json::Value {
+    use serde_json::{Value, json};
+    if let Some(value) = schema.get("default") {
+        return value.clone();
+    }
+    if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|v| v.iter().find(|v| !v.is_null())) {
+        return first.clone();
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        let branches = schema.get(key).and_then(Value::as_array).into_iter().flatten();
+        if let Some(branch) = branches.into_iter().find(|b| b.get("type") != Some(&json!("null"))) {
+            return sample(branch, name);
+        }
+    }
+    let kind = match schema.get("type") {
+        Some(Value::Array(kinds)) => kinds.iter().find(|k| *k != "null").and_then(Value::as_str),
+        Some(kind) => kind.as_str(),
+        None => None,
+    };
+    let number = |fallback: f64| schema.get("minimum").and_then(Value::as_f64).unwrap_or(fallback);
+    match kind {
+        Some("object") => {
+            let required = schema.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
+            let properties = schema.get("properties").and_then(Value::as_object);
+            let mut object = serde_json::Map::new();
+            for name in required.iter().filter_map(Value::as_str) {
+                let property = properties.and_then(|p| p.get(name)).cloned().unwrap_or(json!({}));
+                object.insert(name.to_owned(), sample(&property, name));
+            }
+            Value::Object(object)
+        }
+        Some("array") => json!([]),
+        Some("integer") => json!(number(1.0) as i64),
+        Some("number") => json!(number(1.0)),
+        Some("boolean") => json!(false),
+        _ => match schema.get("format").and_then(Value::as_str) {
+            Some("date-time") => json!(chrono_now()),
+            Some("uri") => json!("https://meet.google.com/abc-defg-hij"),
+            _ if name == "id" || name.ends_with("Id") => json!(ID),
+            _ => {
+                let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(3).max(3) as usize;
+                json!("a".repeat(min))
+            }
+        },
+    }
+}
+
+/// Now, as RFC 3339, without a chrono dependency in this library.
+fn chrono_now() -> String {
+    anam::chrono::Utc::now().to_rfc3339()
+}
+
 /// The workspace README's examples.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

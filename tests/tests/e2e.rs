@@ -263,7 +263,7 @@ async fn tool_ids_replace_every_association_and_an_empty_list_detaches_all() {
     let personas = client(&mock).personas();
     let created = personas.create(CreatePersona::cara().tool_ids(["t-1", "t-2"])).await.unwrap();
     assert_eq!(created.tools.as_ref().map(Vec::len), Some(2));
-    assert_eq!(created.tools.as_ref().unwrap()[1]["name"], "t-2", "the whole tool, as the fake holds it");
+    assert_eq!(created.tools.as_ref().unwrap()[1].name.as_deref(), Some("t-2"), "the whole tool, as the fake holds it");
     let renamed = personas.update(&created.id, UpdatePersona::new().name("Ada")).await.unwrap();
     assert_eq!(renamed.tools.as_ref().map(Vec::len), Some(2), "left out: left alone");
     let detached = personas.update(&created.id, UpdatePersona::new().tool_ids(Vec::<String>::new())).await.unwrap();

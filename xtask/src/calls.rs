@@ -7,7 +7,9 @@
 //! - `query`, an owned query builder for each resource's list (its filters and paging as the
 //!   spec declares them, with `validate` and the conversion into the generated builder);
 //! - `resources`, a marker type per resource of the spec with `anam_api::resource` trait impls
-//!   for the operations it has (see that module for how a resource is read from the paths).
+//!   for the operations it has (see that module for how a resource is read from the paths);
+//! - `dispatch::send`, which builds the builder of an operation chosen at run time from named
+//!   inputs and hands it to a sender (`anam_api::dynamic`).
 //!
 //! Everything is derived from the spec and from progenitor's output, so both stay the one
 //! source: an operation or resource added to the spec gets all of it.
@@ -60,6 +62,7 @@ pub fn extend(file: &mut syn::File, tree: &Value) -> Result<(), String> {
     }
     let builder_mod = module(file, "builder")?;
     builder_mod.extend(calls);
+    file.items.push(dispatch(&ops, &builders)?);
 
     let resources = resources(tree, &ops, &builders)?;
     let mut queries = Vec::new();
@@ -187,6 +190,102 @@ fn named(schema: &Value) -> Option<&str> {
 fn is_number(tree: &Value, schema: &Value) -> bool {
     let schema = spec::resolve(tree, schema).unwrap_or(schema);
     matches!(schema.get("type").and_then(Value::as_str), Some("integer" | "number"))
+}
+
+/// `dispatch::send`: a match over every operation that builds its builder from
+/// `anam_api::dynamic::Arguments` (each parameter and the body decoded into the builder's own
+/// types) and hands it to a `Sender`. An operation without a builder (a multipart-only upload)
+/// is refused with `dynamic::not_json`.
+fn dispatch(ops: &[Op], builders: &BTreeMap<String, Builder>) -> Result<syn::Item, String> {
+    let mut arms = Vec::new();
+    for op in ops {
+        let name = op.id.to_upper_camel_case();
+        let variant = format_ident!("{name}");
+        let Some(builder) = builders.get(&name) else {
+            arms.push(quote!(Operation::#variant => Err(crate::dynamic::not_json(operation).into()),));
+            continue;
+        };
+        let method = format_ident!("{}", op.id.to_snake_case());
+        let mut sets = Vec::new();
+        for (field, ty) in &builder.fields {
+            let setter = format_ident!("{field}");
+            if field == "client" {
+                continue;
+            }
+            if field == "body" {
+                let body = op.node.pointer("/requestBody/content/application~1json/schema").and_then(named);
+                let body =
+                    format_ident!("{}", body.ok_or_else(|| format!("{}: a body that is not a named schema", op.id))?);
+                sets.push(quote!(call = call.body(args.body::<types::#body>()?);));
+                continue;
+            }
+            let wire = op
+                .parameters
+                .iter()
+                .map(name_of)
+                .find(|wire| &wire.to_snake_case() == field)
+                .ok_or_else(|| format!("{}: the builder field {field} is no parameter of the spec", op.id))?;
+            let (inner, optional) = field_value(ty)
+                .ok_or_else(|| format!("{}: the builder field {field} has an unexpected type", op.id))?;
+            sets.push(match optional {
+                true => quote!(if let Some(value) = args.parameter::<#inner>(#wire)? { call = call.#setter(value); }),
+                false => quote! {
+                    let value = args.parameter::<#inner>(#wire)?.ok_or_else(|| crate::dynamic::missing(#wire))?;
+                    call = call.#setter(value);
+                },
+            });
+        }
+        arms.push(quote!(Operation::#variant => {
+            #[allow(unused_mut)]
+            let mut call = client.#method();
+            #(#sets)*
+            sender.send(call).await
+        }));
+    }
+    Ok(syn::parse_quote! {
+        /// An operation chosen at run time, built from named inputs (see `anam_api::dynamic`).
+        pub mod dispatch {
+            use crate::dynamic::{Arguments, Sender};
+            use crate::facts::Operation;
+            use crate::types;
+
+            /// Builds the builder of `operation` from `args` and sends it with `sender`: each
+            /// parameter and the JSON body are decoded into the generated types, so a value of
+            /// the wrong type is refused, naming it, before anything is sent.
+            pub async fn send<S: Sender, A: Arguments>(
+                client: &super::Client,
+                operation: Operation,
+                args: &A,
+                sender: &S,
+            ) -> Result<::serde_json::Value, S::Error> {
+                match operation {
+                    #(#arms)*
+                }
+            }
+        }
+    })
+}
+
+/// `(T, true)` for a builder field of type `Result<Option<T>, String>`, `(T, false)` for
+/// `Result<T, String>`.
+fn field_value(ty: &syn::Type) -> Option<(syn::Type, bool)> {
+    let first = |ty: &syn::Type, name: &str| -> Option<syn::Type> {
+        let syn::Type::Path(path) = ty else { return None };
+        let last = path.path.segments.last()?;
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+        if last.ident != name {
+            return None;
+        }
+        args.args.iter().find_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t.clone()),
+            _ => None,
+        })
+    };
+    let value = first(ty, "Result")?;
+    match first(&value, "Option") {
+        Some(inner) => Some((inner, true)),
+        None => Some((value, false)),
+    }
 }
 
 /// `impl Call` for one builder.

@@ -193,8 +193,13 @@ pub fn render(tree: &Value) -> Result<String, String> {
     let tool_config_type = format_ident!("{TOOL_CONFIG_SCHEMA}");
     let tool_field_count = tool_set_fields.len();
 
+    let table = crate::operations::render(tree)?;
+
     let tokens: TokenStream = quote! {
-        use crate::facts::{FormField, Bound, JsonSizeLimit, Location, OutOfBounds, ProviderField, ToolConfigField, check};
+        use crate::facts::{
+            FormField, Bound, Effect, Input, InputKind, InputLocation, JsonSizeLimit, Location, OutOfBounds,
+            ProviderField, ToolConfigField, check,
+        };
         use crate::types;
 
         /// An operation of the spec.
@@ -269,6 +274,8 @@ pub fn render(tree: &Value) -> Result<String, String> {
         }
 
         #(#checks)*
+
+        #table
     };
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("facts: {e}"))?;
     Ok(prettyplease::unparse(&file))

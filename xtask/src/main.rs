@@ -23,6 +23,7 @@ mod codegen;
 mod contract;
 mod facts;
 mod msrv;
+mod operations;
 mod package;
 mod readme;
 mod spec;

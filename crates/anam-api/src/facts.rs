@@ -103,6 +103,141 @@ impl Operation {
     }
 }
 
+/// What an operation does to the account ([`Operation::effect`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// It only reads (`GET`).
+    Reads,
+    /// It creates or changes something.
+    Changes,
+    /// It deletes, stops or cancels something (a `DELETE`, or `x-anam-destructive`).
+    Destroys,
+}
+
+/// Where an input of an operation goes ([`Operation::inputs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InputLocation {
+    /// A path parameter (`{id}`).
+    Path,
+    /// A query parameter.
+    Query,
+    /// A top-level field of the JSON body.
+    Body,
+    /// A text field of the `multipart/form-data` body that the JSON body lacks.
+    Form,
+    /// The file of the `multipart/form-data` body, given as a path.
+    File,
+}
+
+/// What kind of value an input takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InputKind {
+    /// A text (an id, a name, a date, an enum value).
+    String,
+    /// A whole number.
+    Integer,
+    /// A number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// A JSON list.
+    Array,
+    /// A JSON object (or one of several object shapes).
+    Object,
+    /// A file to upload, given by its path.
+    File,
+}
+
+/// One input of an operation, as the spec declares it: a parameter, a top-level body field or
+/// a multipart field. Everything a command line's flags or an assistant's tool schema needs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Input {
+    /// Its name on the wire (`perPage`, `systemPrompt`, `audioFile`).
+    pub name: &'static str,
+    /// Where it goes.
+    pub location: InputLocation,
+    /// Whether the operation needs it (a field of both bodies when both need it).
+    pub required: bool,
+    /// The spec's description.
+    pub description: &'static str,
+    /// What kind of value it takes.
+    pub kind: InputKind,
+    /// The schema's `format` (`date-time`, `uuid`, `password`), if any.
+    pub format: Option<&'static str>,
+    /// The values an enum takes, in the spec's order (empty when it is not an enum).
+    pub values: &'static [&'static str],
+    /// The smallest number accepted, if the spec gives one.
+    pub minimum: Option<f64>,
+    /// The largest number accepted, if the spec gives one.
+    pub maximum: Option<f64>,
+    /// The default the spec documents, as JSON text.
+    pub default: Option<&'static str>,
+    /// Whether it is a `Secret` (a credential, a header value).
+    pub secret: bool,
+    /// The id schema it holds (`PersonaId`), for an id or a list of ids: [`list_for_id`] gives
+    /// the list that finds one by name.
+    pub id_of: Option<&'static str>,
+}
+
+impl Operation {
+    /// The operation with this operationId (`getPersona`), if the spec has it.
+    pub fn from_id(id: &str) -> Option<Operation> {
+        Operation::ALL.iter().copied().find(|op| op.id() == id)
+    }
+
+    /// The input of this name, if the operation has one.
+    pub fn input(self, name: &str) -> Option<&'static Input> {
+        self.inputs().iter().find(|input| input.name == name)
+    }
+}
+
+/// What [`mask_secrets`] puts in place of a secret.
+pub const MASK: &str = "[redacted]";
+
+/// Replaces every string at one of `paths` in `value` with [`MASK`] (`paths` as
+/// [`Operation::answer_secrets`] writes them: names joined by `.`, `[]` for each item of a list,
+/// `*` for each value of a map). What is not there, or not a string, is left as it is.
+///
+/// ```
+/// use anam_api::facts::{mask_secrets, Operation};
+///
+/// let mut link = serde_json::json!({"id": "l1", "token": "abc123"});
+/// mask_secrets(&mut link, Operation::GetShareLink.answer_secrets());
+/// assert_eq!(link, serde_json::json!({"id": "l1", "token": "[redacted]"}));
+/// ```
+pub fn mask_secrets(value: &mut serde_json::Value, paths: &[&str]) {
+    for path in paths {
+        mask_at(value, path);
+    }
+}
+
+fn mask_at(value: &mut serde_json::Value, path: &str) {
+    use serde_json::Value;
+    if path.is_empty() {
+        if value.is_string() {
+            *value = Value::from(MASK);
+        }
+        return;
+    }
+    let (step, rest) = path.split_once('.').unwrap_or((path, ""));
+    let (name, lists) = match step.find("[]") {
+        Some(at) => (&step[..at], step[at..].matches("[]").count()),
+        None => (step, 0),
+    };
+    let mut targets: Vec<&mut Value> = match (name, value) {
+        ("", value) => vec![value],
+        ("*", Value::Object(map)) => map.values_mut().collect(),
+        (name, Value::Object(map)) => map.get_mut(name).into_iter().collect(),
+        _ => return,
+    };
+    for _ in 0..lists {
+        targets = targets.into_iter().filter_map(|t| t.as_array_mut()).flat_map(|items| items.iter_mut()).collect();
+    }
+    for target in targets {
+        mask_at(target, rest);
+    }
+}
+
 /// A field whose value, serialized as JSON, must not exceed a number of bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JsonSizeLimit {

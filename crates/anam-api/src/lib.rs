@@ -36,6 +36,7 @@ mod generated;
 #[allow(clippy::all)]
 mod facts_generated;
 pub mod call;
+pub mod dynamic;
 pub mod facts;
 mod float_format;
 pub mod hooks;

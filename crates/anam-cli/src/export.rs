@@ -160,13 +160,7 @@ fn spec(persona: &Persona, catalog: &Catalog, tools: &[Named]) -> PersonaSpec {
         volume: o.volume,
         emotion: o.emotion.as_ref().map(|e| e.to_string()),
     });
-    let tools: Vec<String> = persona
-        .tools
-        .iter()
-        .flatten()
-        .filter_map(|tool| tool.get("id").and_then(Value::as_str))
-        .map(|id| label(tools, id))
-        .collect();
+    let tools: Vec<String> = persona.tools.iter().flatten().map(|tool| label(tools, &tool.id)).collect();
     PersonaSpec {
         name: persona.name.clone().unwrap_or_default(),
         description: persona.description.clone().filter(|d| !d.is_empty()),

@@ -444,12 +444,8 @@ fn pruned(prune: Prune, file: &spec::File) -> Result<HashSet<Kind>, String> {
 fn describe(persona: &anam::Persona) -> String {
     let avatar = persona.avatar.as_ref().map(|a| format!("{} ({})", or_dash(&a.display_name), a.id));
     let voice = persona.voice.as_ref().map(|v| format!("{} ({})", or_dash(&v.display_name), v.id));
-    let tools: Vec<String> = persona
-        .tools
-        .iter()
-        .flatten()
-        .map(|t| t.get("name").or(t.get("id")).map_or("?".into(), |v| v.to_string()))
-        .collect();
+    let tools: Vec<String> =
+        persona.tools.iter().flatten().map(|t| t.name.clone().unwrap_or_else(|| t.id.to_string())).collect();
     let rows = [
         ("id", persona.id.to_string()),
         ("name", or_dash(&persona.name)),

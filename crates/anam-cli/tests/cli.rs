@@ -98,7 +98,7 @@ fn a_personas_file_applies_cleanly_and_a_second_apply_changes_nothing() {
     assert_eq!(setup.mock.persona_count(), 2);
     let front = setup.mock.personas().into_iter().find(|p| p.name.as_deref() == Some("Front desk")).unwrap();
     assert_eq!(front.avatar.and_then(|a| a.display_name).as_deref(), Some("Cara"), "the name became the avatar's id");
-    assert_eq!(front.tools.unwrap()[0]["name"], "open_calendar");
+    assert_eq!(front.tools.unwrap()[0].name.as_deref(), Some("open_calendar"));
     let again = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
     assert_eq!((code(&again), stdout(&again)), (0, "No changes: the account is what the file says.\n".to_owned()));
     let plan = setup.anam(&["personas", "plan", "-f", path(&file)]);

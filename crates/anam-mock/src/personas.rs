@@ -70,8 +70,8 @@ impl State {
             persona.voice = Some(voice.clone());
         }
         for tool in persona.tools.iter_mut().flatten() {
-            if let Some(found) = tool.get("id").and_then(Value::as_str).and_then(|id| self.catalog.tool(id)) {
-                *tool = to_map(found);
+            if let Some(found) = self.catalog.tool(&tool.id) {
+                *tool = found.clone();
             }
         }
         let links: Vec<ShareLink> = self
@@ -310,7 +310,7 @@ mod tests {
         assert_eq!(revoiced.voice_generation_options, None, "a new voice resets its options");
         assert_eq!(revoiced.voice.unwrap().display_name.as_deref(), Some("Cara"), "the whole voice");
         let tooled = store.update_persona(&id, &json!({"toolIds": [TOOL]})).unwrap().unwrap();
-        assert_eq!(tooled.tools.unwrap()[0]["name"], "open_calendar", "the whole tool");
+        assert_eq!(tooled.tools.unwrap()[0].name.as_deref(), Some("open_calendar"), "the whole tool");
         let untooled = store.update_persona(&id, &json!({"toolIds": []})).unwrap().unwrap();
         assert_eq!(untooled.tools, Some(Vec::new()), "an empty list detaches every tool");
         assert_eq!(store.update_persona("nope", &json!({})).unwrap(), None);

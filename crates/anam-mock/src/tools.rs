@@ -9,7 +9,7 @@ use anam_api::types::{
     SystemToolAction, Tool, ToolConfig, ToolCreate, ToolList, ToolType, ToolUpdate, ToolWebhookMethod,
 };
 use http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::collection::paginate;
 use crate::input::Input;
@@ -30,9 +30,7 @@ pub(crate) fn get(state: &mut State, input: &Input) -> Answer {
 
 /// The tool with its `usageCount`: how many personas the fake holds use it.
 fn used(state: &State, tool: &Tool) -> Tool {
-    let uses = |persona: &anam_api::types::Persona| {
-        persona.tools.iter().flatten().any(|t| t.get("id").and_then(Value::as_str) == Some(tool.id.as_str()))
-    };
+    let uses = |persona: &anam_api::types::Persona| persona.tools.iter().flatten().any(|t| t.id == tool.id);
     let count = state.personas.iter().filter(|p| uses(p)).count();
     Tool { usage_count: Some(i64::try_from(count).unwrap_or(i64::MAX)), ..tool.clone() }
 }
@@ -81,7 +79,7 @@ pub(crate) fn delete(state: &mut State, input: &Input) -> Answer {
     state.catalog.tools.remove(&input.id);
     for persona in state.personas.iter_mut() {
         if let Some(tools) = persona.tools.as_mut() {
-            tools.retain(|t| t.get("id").and_then(Value::as_str) != Some(input.id.as_str()));
+            tools.retain(|t| t.id != input.id.as_str());
         }
     }
     no_content()
@@ -140,6 +138,8 @@ fn check_config(state: &State, tool_type: &str, config: &ToolConfig, create: boo
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
 
     fn config(value: Value) -> ToolConfig {

@@ -62,6 +62,7 @@
 mod call_options;
 mod checks;
 mod client;
+pub mod dynamic;
 mod error;
 pub mod ids;
 mod knowledge;

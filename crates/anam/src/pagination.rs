@@ -49,10 +49,26 @@ where
     F: FnMut(u64) -> Fut + Send,
     Fut: Future<Output = Result<K::Page>> + Send,
 {
+    pages_of(first, fetch, K::into_items, |item| K::item_id(item).to_owned())
+}
+
+/// [`pages`] for any page type: `split` gives a page's items and paging metadata, `key` an
+/// item's identity (its id), to skip an item seen on an earlier page.
+pub(crate) fn pages_of<P, I, F, Fut>(
+    first: u64,
+    fetch: F,
+    split: fn(P) -> (Vec<I>, Option<Pagination>),
+    key: fn(&I) -> String,
+) -> impl Stream<Item = Result<I>> + Send
+where
+    I: Send,
+    F: FnMut(u64) -> Fut + Send,
+    Fut: Future<Output = Result<P>> + Send,
+{
     let state = (Some(first), fetch, HashSet::<String>::new());
-    let pages = stream::try_unfold(state, |(page, mut fetch, mut seen)| async move {
+    let pages = stream::try_unfold(state, move |(page, mut fetch, mut seen)| async move {
         let Some(page) = page else { return Ok(None) };
-        let (mut items, meta) = K::into_items(fetch(page).await?);
+        let (mut items, meta) = split(fetch(page).await?);
         if let Some(meta) = &meta
             && u64::try_from(meta.current_page).ok() != Some(page)
         {
@@ -61,7 +77,7 @@ where
         let received = items.len();
         // In place: items are large (a persona summary is about 850 bytes), and when none was
         // seen before, as is usual, `retain` moves none of them.
-        items.retain(|item| seen.insert(K::item_id(item).to_owned()));
+        items.retain(|item| seen.insert(key(item)));
         if received > 0 && items.is_empty() {
             return Err(paging_error(format!("page {page} holds only items of earlier pages")));
         }

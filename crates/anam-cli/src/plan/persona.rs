@@ -88,8 +88,7 @@ fn update_action(
     let changes = diff(spec, &ids, current);
     check_catalog(spec, &ids, Some((current, &changes)), catalog)?;
     let id = current.id.to_string();
-    let refers_to =
-        current.tools.iter().flatten().filter_map(|t| t.get("id").and_then(Value::as_str)).map(str::to_owned);
+    let refers_to = current.tools.iter().flatten().map(|t| t.id.to_string());
     let refers_to = Some(refers_to.collect());
     if changes.is_empty() {
         let mut action = Action::unchanged(Kind::Persona, &spec.name, format!("personas[{i}]"), &id);
