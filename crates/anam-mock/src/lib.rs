@@ -48,7 +48,7 @@
 //!   [`insert_meeting_invite`](MockServer::insert_meeting_invite),
 //!   [`insert_knowledge_group`](MockServer::insert_knowledge_group) and
 //!   [`insert_knowledge_document`](MockServer::insert_knowledge_document) (with its file, as
-//!   processed as its status says).
+//!   processed as its status says). A whole account at once: [`demo::seed`] (below).
 //! - The engine's and the meeting service's side: [`MockServer::set_concurrency`] (the limit,
 //!   and a fixed active count or the running sessions), [`MockServer::update_meeting_invite`]
 //!   (status, join state, session id), [`MockServer::set_document_reads_until_ready`] and
@@ -76,6 +76,16 @@
 //! presigned URL), answering the uploaded bytes; `GET /_mock/stats` answers `{"inFlight",
 //! "maxInFlight", "requests", "unmatched"}` and `POST /_mock/stats/reset` also starts
 //! `maxInFlight` again. None of them counts as an API request or an unmatched one.
+//!
+//! # The demo account
+//!
+//! [`demo::seed`] adds a small, realistic account: 3 personas on the stock avatars, voices and
+//! LLMs ("Front desk", "Night shift", "Sales coach"), a webhook, a client and a knowledge tool
+//! beside the stock `open_calendar`, the knowledge group "Handbook" with 3 `READY` documents,
+//! 7 sessions of the last 7 days with transcripts, tool calls and analytics (one still
+//! running), a share link and 2 meeting invites. Its ids are fixed and its times count back
+//! from now, or from the instant [`demo::seed_at`] is given, so that tests and golden outputs
+//! start the same account in-process. The program serves it with `--demo`.
 //!
 //! # Documents move on
 //!
@@ -188,6 +198,7 @@ mod analytics;
 mod avatars;
 mod catalog;
 mod collection;
+pub mod demo;
 mod faults;
 mod input;
 mod knowledge;
