@@ -190,7 +190,9 @@
 //! ```
 //!
 //! The same fake runs as a program for other tools:
-//! `cargo run -p anam-mock --features cli -- --port 4010 [--latency 50ms]`.
+//! `cargo run -p anam-mock --features cli -- --port 4010 [--demo] [--latency 50ms]`; with
+//! `--demo` it starts with the demo account and prints the `ANAM_API_URL=... ANAM_API_KEY=...`
+//! to export for the `anam` CLI.
 
 #![forbid(unsafe_code)]
 
