@@ -34,6 +34,11 @@ const FILE_TYPES: [(&str, &str); 5] = [
 /// The file-name prefix that makes a document end `FAILED` instead of `READY`.
 pub(crate) const FAILING_PREFIX: &str = "fail";
 
+/// The chunk size of an upload that names none, in characters.
+const DEFAULT_CHUNK_SIZE: i64 = 1000;
+/// The characters a chunk shares with the next, for an upload that names none.
+const DEFAULT_CHUNK_OVERLAP: i64 = 200;
+
 /// A stored document: its record, the text a search reads, and how it moves on.
 #[derive(Debug, Clone)]
 pub(crate) struct Document {
@@ -58,6 +63,32 @@ impl Keyed for Document {
 }
 
 impl Document {
+    /// A document of `record` with the file's bytes as its data and, when they are UTF-8, its
+    /// text; a new download signature; `reads_left` reads before it moves on from `PROCESSING`.
+    pub fn new(
+        record: KnowledgeDocument,
+        data: Bytes,
+        chunk_size: usize,
+        chunk_overlap: usize,
+        reads_left: u32,
+    ) -> Self {
+        Document {
+            record,
+            text: String::from_utf8(data.to_vec()).unwrap_or_default(),
+            data,
+            signature: uuid::Uuid::new_v4().simple().to_string(),
+            chunk_size,
+            chunk_overlap,
+            reads_left,
+        }
+    }
+
+    /// A document of `record` chunked as an upload that names no chunking is.
+    pub fn with_default_chunks(record: KnowledgeDocument, data: Bytes, reads_left: u32) -> Self {
+        let (size, overlap) = (DEFAULT_CHUNK_SIZE as usize, DEFAULT_CHUNK_OVERLAP as usize);
+        Document::new(record, data, size, overlap, reads_left)
+    }
+
     fn group(&self) -> &str {
         self.record.knowledge_folder_id.as_ref().map_or("", |g| g.as_str())
     }
@@ -215,8 +246,8 @@ pub(crate) fn upload(state: &mut State, input: &Input) -> Answer {
         return Err(Invalid::new("file", format!("must be at most {DOCUMENT_LIMIT} bytes"), "too_big").into());
     }
     let file_type = file_type(file)?;
-    let chunk_size = input.form_integer("chunkSize")?.unwrap_or(1000);
-    let chunk_overlap = input.form_integer("chunkOverlap")?.unwrap_or(200);
+    let chunk_size = input.form_integer("chunkSize")?.unwrap_or(DEFAULT_CHUNK_SIZE);
+    let chunk_overlap = input.form_integer("chunkOverlap")?.unwrap_or(DEFAULT_CHUNK_OVERLAP);
     if !(1..=1_000_000).contains(&chunk_size) {
         return Err(Invalid::new("chunkSize", "must be a whole number from 1 to 1000000", "too_small").into());
     }
@@ -229,30 +260,40 @@ pub(crate) fn upload(state: &mut State, input: &Input) -> Answer {
     let record: KnowledgeDocument = serde_json::from_value(json!({
         "id": id, "knowledgeFolderId": input.id, "filename": filename, "fileType": file_type,
         "fileSize": file.data.len(), "status": "PROCESSING", "errorMessage": null,
-        "fileUrl": format!("https://storage.anam-mock.invalid/knowledge/{id}"),
+        "fileUrl": file_url(&id),
         "createdAt": now(), "updatedAt": now(),
     }))
     .map_err(|e| Invalid::new("", format!("the upload does not make a document: {e}"), "invalid_type"))?;
-    let document = Document {
-        record: record.clone(),
-        text: String::from_utf8(file.data.to_vec()).unwrap_or_default(),
-        data: file.data.clone(),
-        signature: uuid::Uuid::new_v4().simple().to_string(),
-        chunk_size: usize::try_from(chunk_size).unwrap_or(1000),
-        chunk_overlap: usize::try_from(chunk_overlap).unwrap_or(0),
-        reads_left: state.reads_until_ready,
-    };
+    let document = Document::new(
+        record.clone(),
+        file.data.clone(),
+        usize::try_from(chunk_size).unwrap_or(1000),
+        usize::try_from(chunk_overlap).unwrap_or(0),
+        state.reads_until_ready,
+    );
     state.documents.insert(document);
     created(record)
+}
+
+/// A document's `fileUrl`: on a domain that never resolves, as the fake serves no storage there
+/// (its download URL it serves, on its own address).
+pub(crate) fn file_url(id: &str) -> String {
+    format!("https://storage.anam-mock.invalid/knowledge/{id}")
+}
+
+/// The MIME type of a file named `name`, by its extension, when it is one Anam accepts.
+pub(crate) fn type_of_name(name: &str) -> Option<&'static str> {
+    let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
+    FILE_TYPES.iter().find(|(ext, _)| extension == *ext).map(|(_, mime)| *mime)
 }
 
 /// The type of an uploaded file: by its name's extension, or by its content type when the
 /// name has no known extension; anything else is refused.
 fn file_type(file: &Part) -> Result<&'static str, Invalid> {
-    let extension = file.file_name.as_deref().and_then(|n| n.rsplit_once('.')).map(|(_, e)| e.to_ascii_lowercase());
-    let by_name = FILE_TYPES.iter().find(|(ext, _)| extension.as_deref() == Some(*ext));
-    let by_type = FILE_TYPES.iter().find(|(_, mime)| file.content_type.as_deref() == Some(*mime));
-    by_name.or(by_type).map(|(_, mime)| *mime).ok_or_else(|| {
+    let by_name = file.file_name.as_deref().and_then(type_of_name);
+    let by_type =
+        FILE_TYPES.iter().find(|(_, mime)| file.content_type.as_deref() == Some(*mime)).map(|(_, mime)| *mime);
+    by_name.or(by_type).ok_or_else(|| {
         Invalid::new("file", "must be a PDF, TXT, MD, DOCX or CSV file (by its name or content type)", "invalid_type")
     })
 }

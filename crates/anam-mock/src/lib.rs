@@ -42,7 +42,13 @@
 //!   [`insert_tool`](MockServer::insert_tool), and [`MockServer::insert_session`]: a
 //!   [`SessionRecord`] with what only Anam's engine produces (transcript messages, tool calls,
 //!   analytics turns, warning and error counts, whether a recording exists). Sessions,
-//!   transcripts, recordings and both analytics answers come from these records.
+//!   transcripts, recordings and both analytics answers come from these records. Records
+//!   with the ids and times a test chooses: [`insert_persona`](MockServer::insert_persona),
+//!   [`insert_share_link`](MockServer::insert_share_link),
+//!   [`insert_meeting_invite`](MockServer::insert_meeting_invite),
+//!   [`insert_knowledge_group`](MockServer::insert_knowledge_group) and
+//!   [`insert_knowledge_document`](MockServer::insert_knowledge_document) (with its file, as
+//!   processed as its status says). A whole account at once: [`demo::seed`] (below).
 //! - The engine's and the meeting service's side: [`MockServer::set_concurrency`] (the limit,
 //!   and a fixed active count or the running sessions), [`MockServer::update_meeting_invite`]
 //!   (status, join state, session id), [`MockServer::set_document_reads_until_ready`] and
@@ -70,6 +76,16 @@
 //! presigned URL), answering the uploaded bytes; `GET /_mock/stats` answers `{"inFlight",
 //! "maxInFlight", "requests", "unmatched"}` and `POST /_mock/stats/reset` also starts
 //! `maxInFlight` again. None of them counts as an API request or an unmatched one.
+//!
+//! # The demo account
+//!
+//! [`demo::seed`] adds a small, realistic account: 3 personas on the stock avatars, voices and
+//! LLMs ("Front desk", "Night shift", "Sales coach"), a webhook, a client and a knowledge tool
+//! beside the stock `open_calendar`, the knowledge group "Handbook" with 3 `READY` documents,
+//! 7 sessions of the last 7 days with transcripts, tool calls and analytics (one still
+//! running), a share link and 2 meeting invites. Its ids are fixed and its times count back
+//! from now, or from the instant [`demo::seed_at`] is given, so that tests and golden outputs
+//! start the same account in-process. The program serves it with `--demo`.
 //!
 //! # Documents move on
 //!
@@ -174,7 +190,9 @@
 //! ```
 //!
 //! The same fake runs as a program for other tools:
-//! `cargo run -p anam-mock --features cli -- --port 4010 [--latency 50ms]`.
+//! `cargo run -p anam-mock --features cli -- --port 4010 [--demo] [--latency 50ms]`; with
+//! `--demo` it starts with the demo account and prints the `ANAM_API_URL=... ANAM_API_KEY=...`
+//! to export for the `anam` CLI.
 
 #![forbid(unsafe_code)]
 
@@ -182,6 +200,7 @@ mod analytics;
 mod avatars;
 mod catalog;
 mod collection;
+pub mod demo;
 mod faults;
 mod input;
 mod knowledge;
@@ -493,9 +512,22 @@ impl MockServer {
         self.shared.state().share_links.iter().cloned().collect()
     }
 
+    /// Adds a share link as given (its id, token, times and counts kept), or replaces the one
+    /// with the same id. No checks: its `personaId` should name a persona the fake holds, whose
+    /// answers then carry the link (the primary one when `isPrimary` is true).
+    pub fn insert_share_link(&self, link: PersonaShareLink) {
+        self.shared.state().share_links.insert(link);
+    }
+
     /// Every meeting invite, in creation order.
     pub fn meeting_invites(&self) -> Vec<MeetingInvite> {
         self.shared.state().invites.iter().cloned().collect()
+    }
+
+    /// Adds a meeting invite as given (its status, join state and session id too), or
+    /// replaces the one with the same id. No checks.
+    pub fn insert_meeting_invite(&self, invite: MeetingInvite) {
+        self.shared.state().invites.insert(invite);
     }
 
     /// Changes a meeting invite as Anam's meeting service would (its `status`, `joinState`,
@@ -514,10 +546,29 @@ impl MockServer {
         state.groups.iter().map(|group| knowledge::group_answer(&state, group)).collect()
     }
 
+    /// Adds a knowledge group as given, or replaces the one with the same id (its
+    /// `documentCount` is always counted from the documents the fake holds).
+    pub fn insert_knowledge_group(&self, group: KnowledgeGroup) {
+        self.shared.state().groups.insert(group);
+    }
+
     /// Every knowledge document, in upload order, as stored (reading them here does not move
     /// their processing on).
     pub fn knowledge_documents(&self) -> Vec<KnowledgeDocument> {
         self.shared.state().documents.iter().map(|d| d.record.clone()).collect()
+    }
+
+    /// Adds a document with its file's bytes, or replaces the one with the same id, without an
+    /// upload: its record is kept as given, status included. A `READY` one is searched at once
+    /// (its bytes as text, when they are UTF-8, in chunks of 1000 characters sharing 200, as an
+    /// upload's default); a `PROCESSING` one moves on as an upload does
+    /// ([`MockServer::set_document_reads_until_ready`]). Its download URL serves the bytes. No
+    /// checks: its `knowledgeFolderId` should name a group the fake holds, or no list shows it.
+    pub fn insert_knowledge_document(&self, document: KnowledgeDocument, file: impl Into<Vec<u8>>) {
+        let mut state = self.shared.state();
+        let reads = state.reads_until_ready;
+        let data = axum::body::Bytes::from(file.into());
+        state.documents.insert(knowledge::Document::with_default_chunks(document, data, reads));
     }
 
     /// How many reads of a document uploaded from now on (its get, or a list of its group's
@@ -561,6 +612,13 @@ impl MockServer {
     /// Every session token the fake issued, oldest first, with the request it answered.
     pub fn issued_session_tokens(&self) -> Vec<IssuedSessionToken> {
         self.shared.state().tokens.clone()
+    }
+
+    /// Adds a persona as given (its id, times and fields kept), or replaces the one with the
+    /// same id; no checks. Its `avatar`, `voice` and `tools` need only their ids: answers carry
+    /// the objects the fake holds under them, and the persona's share links.
+    pub fn insert_persona(&self, persona: Persona) {
+        self.shared.state().personas.insert(persona);
     }
 
     /// Creates a persona directly, without HTTP and without checks, not even that its avatar,

@@ -1,12 +1,13 @@
 //! `anam-mock`: the in-memory fake of the Anam personas API as a program, for other tools.
 //!
 //! ```text
-//! cargo run -p anam-mock --features cli -- --port 4010 [--api-key KEY] [--seed N] [--latency 50ms]
+//! cargo run -p anam-mock --features cli -- --port 4010 [--api-key KEY] [--seed N | --demo] [--latency 50ms]
 //! ```
 //!
-//! It prints one line when it listens (its URL, key, personas and latency), serves until Ctrl-C,
-//! then prints how many API requests it answered and the most it had in flight at once (also
-//! at `GET /_mock/stats` while it runs).
+//! It prints one line when it listens (its URL, key, personas and latency; with `--demo`, what
+//! the demo account holds and the `ANAM_API_URL=... ANAM_API_KEY=...` to export), serves until
+//! Ctrl-C, then prints how many API requests it answered and the most it had in flight at once
+//! (also at `GET /_mock/stats` while it runs).
 
 use std::time::Duration;
 
@@ -25,6 +26,10 @@ struct Args {
     /// Create this many personas ("Persona 1", "Persona 2", ...) before serving.
     #[arg(long, default_value_t = 0)]
     seed: usize,
+    /// Start with the demo account: 3 personas, tools, a knowledge group with 3 documents,
+    /// 7 sessions of the last 7 days with transcripts and analytics, a share link, 2 meeting invites.
+    #[arg(long, conflicts_with = "seed")]
+    demo: bool,
     /// Delay every answer by this long, e.g. `50ms`, `1.5s` or `250us` (for benchmarks).
     #[arg(long, value_parser = parse_duration, default_value = "0ms")]
     latency: Duration,
@@ -44,6 +49,16 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(seconds).map_err(|e| format!("{text:?}: {e}"))
 }
 
+/// `text` as one word of a POSIX shell: as it is when it holds only characters no shell
+/// treats specially, else in single quotes (a `'` in it written `'\''`).
+fn shell_word(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_.,:/@%+=".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        return text.to_owned();
+    }
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args = Args::parse();
@@ -58,13 +73,32 @@ async fn main() -> std::process::ExitCode {
     for n in 1..=args.seed {
         server.insert(PersonaCreate { name: Some(format!("Persona {n}")), ..Default::default() });
     }
-    println!(
-        "anam-mock listening on {} (API key: {}, {} personas, latency {:?})",
-        server.base_url(),
-        server.api_key(),
-        args.seed,
-        args.latency
-    );
+    if args.demo {
+        if let Err(error) = anam_mock::demo::seed(&server) {
+            eprintln!("anam-mock: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+        println!(
+            "anam-mock listening on {} with the demo account ({} personas, {} tools, {} documents, {} sessions; \
+             latency {:?}); to use it: export ANAM_API_URL={} ANAM_API_KEY={}",
+            server.base_url(),
+            server.personas().len(),
+            server.tools().len(),
+            server.knowledge_documents().len(),
+            server.sessions().len(),
+            args.latency,
+            server.base_url(),
+            shell_word(server.api_key())
+        );
+    } else {
+        println!(
+            "anam-mock listening on {} (API key: {}, {} personas, latency {:?})",
+            server.base_url(),
+            server.api_key(),
+            args.seed,
+            args.latency
+        );
+    }
     if let Err(error) = tokio::signal::ctrl_c().await {
         eprintln!("anam-mock: cannot wait for Ctrl-C: {error}");
     }
@@ -88,5 +122,13 @@ mod tests {
         assert!(parse_duration("50").unwrap_err().contains("no unit"));
         assert!(parse_duration("ms").is_err());
         assert!(parse_duration("-1s").is_err());
+    }
+
+    #[test]
+    fn a_key_is_quoted_for_a_shell_only_when_it_must_be() {
+        assert_eq!(shell_word("mock-api-key"), "mock-api-key");
+        assert_eq!(shell_word("a b"), "'a b'");
+        assert_eq!(shell_word("it's$x"), "'it'\\''s$x'");
+        assert_eq!(shell_word(""), "''");
     }
 }

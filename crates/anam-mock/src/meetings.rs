@@ -19,7 +19,7 @@ use crate::state::{State, new_id, now};
 use crate::validate::{Invalid, known, out_of_range, read};
 
 /// The region an invite gets when it names none (Anam picks one from the requester's location).
-const DEFAULT_REGION: &str = "eu";
+pub(crate) const DEFAULT_REGION: &str = "eu";
 
 pub(crate) fn list(state: &mut State, input: &Input) -> Answer {
     let (page, per_page) = input.paging(10)?;
@@ -90,7 +90,7 @@ fn persona_name(state: &State, request: &MeetingInviteCreate) -> Result<Option<S
 }
 
 /// The URL with `https://` when it has no scheme, and its provider; any other host is refused.
-fn meeting(raw: &str) -> Result<(String, &'static str), Invalid> {
+pub(crate) fn meeting(raw: &str) -> Result<(String, &'static str), Invalid> {
     let refused =
         || Invalid::new("meetingUrl", "Only Google Meet, Zoom, and Microsoft Teams URLs are supported", "custom");
     let text = if raw.contains("://") { raw.to_owned() } else { format!("https://{raw}") };

@@ -189,13 +189,22 @@ fn summary(persona: &Persona) -> PersonaSummary {
     }
 }
 
-/// A new persona: the request applied to an empty one.
+/// A new persona: the request applied to an empty one, with a new id, made now.
 fn new_persona(request: PersonaCreate) -> Result<Persona, Invalid> {
-    let now = json!(chrono::Utc::now());
+    persona_from(&uuid::Uuid::new_v4().to_string(), request, chrono::Utc::now())
+}
+
+/// The persona `request` makes when applied to an empty one with the id `id`, made (and last
+/// changed) at `at`. Nothing it references is checked.
+pub(crate) fn persona_from(
+    id: &str,
+    request: PersonaCreate,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Persona, Invalid> {
     let mut persona = json!({
-        "id": uuid::Uuid::new_v4().to_string(), "personaPreset": "", "brain": {}, "tools": [], "knowledge": [],
+        "id": id, "personaPreset": "", "brain": {}, "tools": [], "knowledge": [],
         "enableAudioPassthrough": false, "skipGreeting": false, "zeroDataRetention": false,
-        "widgetConfig": {}, "createdAt": now, "updatedAt": now,
+        "widgetConfig": {}, "createdAt": at, "updatedAt": at,
     });
     apply(&mut persona, &to_map(request));
     serde_json::from_value(persona)

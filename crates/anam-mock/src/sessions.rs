@@ -116,7 +116,7 @@ impl Keyed for SessionRecord {
 }
 
 /// Where the fake says its sessions run (a name that never resolves: the fake runs no engine).
-const ENGINE_HOST: &str = "engine.anam-mock.invalid";
+pub(crate) const ENGINE_HOST: &str = "engine.anam-mock.invalid";
 
 pub(crate) fn find<'a>(state: &'a State, id: &str) -> Result<&'a SessionRecord, Failure> {
     state.sessions.get(id).ok_or_else(|| not_found("Session"))
