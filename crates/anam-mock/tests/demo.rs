@@ -73,9 +73,9 @@ async fn personas_tools_and_knowledge_are_there_and_reference_what_the_fake_hold
         assert!(voices.contains(persona.voice.as_ref().unwrap().id.as_str()), "{name}: voice");
         assert!(llms.contains(persona.llm_id.as_ref().unwrap().as_str()), "{name}: LLM");
         for tool in persona.tools.iter().flatten() {
-            let id = tool["id"].as_str().unwrap();
+            let id = tool.id.as_str();
             assert!(tool_ids.contains(id), "{name}: tool {id}");
-            assert!(tool["name"].is_string(), "{name}: the whole tool is answered");
+            assert!(tool.name.is_some(), "{name}: the whole tool is answered");
         }
         with_tools += usize::from(!persona.tools.unwrap_or_default().is_empty());
     }

@@ -33,7 +33,7 @@ async fn a_persona_and_its_share_link_are_answered_as_inserted_with_whole_refere
     let read = client.personas().get("11111111-0000-4000-8000-000000000001").await.unwrap();
     assert_eq!(read.updated_at.unwrap().to_rfc3339(), "2026-01-02T00:00:00+00:00");
     assert_eq!(read.avatar.and_then(|a| a.display_name).as_deref(), Some("Liv"));
-    assert_eq!(read.tools.unwrap()[0]["name"], "open_calendar");
+    assert_eq!(read.tools.unwrap()[0].name.as_deref(), Some("open_calendar"));
     assert_eq!(
         read.primary_share_link.and_then(|l| l.token).map(|t| t.expose_secret().to_owned()).as_deref(),
         Some("sh_fixed")
