@@ -194,6 +194,11 @@ pub fn render(tree: &Value) -> Result<String, String> {
     let tool_field_count = tool_set_fields.len();
 
     let table = crate::operations::render(tree)?;
+    let share_url = tree
+        .pointer("/components/schemas/ShareLink/x-anam-share-url")
+        .and_then(Value::as_str)
+        .filter(|url| url.starts_with("https://") && url.contains("{token}"))
+        .ok_or_else(|| format!("components.schemas.ShareLink: no x-anam-share-url (an https URL with {{token}})"))?;
 
     let tokens: TokenStream = quote! {
         use crate::facts::{
@@ -272,6 +277,11 @@ pub fn render(tree: &Value) -> Result<String, String> {
         pub fn voice_generation_fields(options: &types::#provider_type) -> [(&'static str, bool, Option<f64>); #field_count] {
             [#(#set_fields),*]
         }
+
+        /// The public URL of a share link, its token in place of `{token}` (the spec's
+        /// `x-anam-share-url` on `ShareLink`: what Anam's links look like; its document does
+        /// not give the URL).
+        pub const SHARE_LINK_URL: &str = #share_url;
 
         #(#checks)*
 

@@ -16,6 +16,9 @@ mod export;
 mod file;
 mod gate;
 mod order;
+mod finish;
+mod names;
+mod operations;
 mod output;
 mod plan;
 mod render;
@@ -30,9 +33,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anam::{Client, CreateSessionToken, ListAvatars, ListLlms, ListPersonas, ListTools, ListVoices};
-use clap::{Args, CommandFactory, Parser, Subcommand};
-use futures::TryStreamExt;
+use anam::Client;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::gate::{DEFAULT_PARALLELISM, Gate};
 use crate::spec::Kind;
@@ -57,86 +59,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Personas: list, get, delete; and plan, apply and export files of a whole account (personas, tools, knowledge, share links).
-    Personas {
-        #[command(subcommand)]
-        command: PersonaCommand,
-    },
-    /// Avatars a persona can have.
-    Avatars {
-        #[command(subcommand)]
-        command: ListCommand,
-    },
-    /// Voices a persona can speak with.
-    Voices {
-        #[command(subcommand)]
-        command: ListCommand,
-    },
-    /// LLMs a persona can think with (Anam's built-in ones included).
-    Llms {
-        #[command(subcommand)]
-        command: ListCommand,
-    },
-    /// Tools a persona can call.
-    Tools {
-        #[command(subcommand)]
-        command: ListCommand,
-    },
     /// Print a shell's completion script (e.g. `anam completions bash > ~/.local/share/bash-completion/completions/anam`).
     Completions {
         /// The shell: bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
     },
-    /// Mint a session token for a persona and print it (the one command that prints a token).
-    SessionToken {
-        /// The persona's name or id.
-        persona: String,
-        /// Print `{"sessionToken": "..."}`.
-        #[arg(long)]
-        json: bool,
-    },
 }
 
-#[derive(Subcommand)]
-enum ListCommand {
-    /// One line each (every page).
-    List {
-        /// Only those whose name matches this text.
-        #[arg(long)]
-        search: Option<String>,
-        /// Print JSON for scripts.
-        #[arg(long)]
-        json: bool,
-    },
-}
-
+/// What `anam personas` has beyond its operations: a whole account's file.
 #[derive(Subcommand)]
 enum PersonaCommand {
-    /// One line per persona (every page).
-    List {
-        /// Only personas whose name matches this text.
-        #[arg(long)]
-        search: Option<String>,
-        /// Print JSON for scripts.
-        #[arg(long)]
-        json: bool,
-    },
-    /// One persona in full.
-    Get {
-        /// The persona's name or id.
-        persona: String,
-        /// Print JSON for scripts (share-link tokens redacted).
-        #[arg(long)]
-        json: bool,
-    },
-    /// Delete a persona.
-    Delete {
-        /// The persona's name or id.
-        persona: String,
-        /// Do not ask first.
-        #[arg(long)]
-        yes: bool,
-    },
     /// What applying a file would change (personas, tools, knowledge groups, share links); exit 0 if nothing, 2 if something.
     Plan {
         /// The file (YAML).
@@ -176,6 +108,11 @@ enum PersonaCommand {
     },
 }
 
+/// Adds the account file's commands to `anam personas`.
+pub(crate) fn account_commands(personas: clap::Command) -> clap::Command {
+    PersonaCommand::augment_subcommands(personas)
+}
+
 /// `--prune`: which kinds of resource the file's names are all of.
 #[derive(Args, Debug, Clone)]
 struct Prune {
@@ -193,14 +130,20 @@ struct RunArgs {
     parallelism: u16,
 }
 
+/// The whole command line: the global flags and `completions`, then a command for every
+/// operation of the spec (`operations`) and `anam api`.
+fn command() -> clap::Command {
+    Cli::command().subcommands(operations::resource_commands()).subcommand(operations::api_command())
+}
+
 /// Parses the command line, runs the command on a single-threaded runtime, and exits with its code.
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = command().get_matches();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => return fail(format!("cannot start the async runtime: {error}")),
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(&matches)) {
         Ok(code) => code,
         Err(message) => fail(message),
     }
@@ -213,112 +156,38 @@ fn fail(message: String) -> ExitCode {
 }
 
 /// Runs one command: completions need no client; the rest build one whose retries the gate hears of.
-async fn run(cli: Cli) -> Result<ExitCode, String> {
-    if let Command::Completions { shell } = cli.command {
-        clap_complete::generate(shell, &mut Cli::command(), "anam", &mut std::io::stdout());
+async fn run(matches: &clap::ArgMatches) -> Result<ExitCode, String> {
+    if let Some(("completions", sub)) = matches.subcommand() {
+        let shell = *sub.get_one::<clap_complete::Shell>("shell").ok_or("no shell given")?;
+        clap_complete::generate(shell, &mut command(), "anam", &mut std::io::stdout());
         return Ok(ExitCode::SUCCESS);
     }
-    let parallelism = match &cli.command {
-        Command::Personas {
-            command:
-                PersonaCommand::Plan { run, .. } | PersonaCommand::Apply { run, .. } | PersonaCommand::Export { run, .. },
-        } => usize::from(run.parallelism),
-        _ => DEFAULT_PARALLELISM,
+    let api_url = matches.get_one::<String>("api_url").cloned();
+    let allow_insecure_http = matches.get_flag("allow_insecure_http");
+    let account = match matches.subcommand() {
+        Some(("personas", sub)) => match sub.subcommand() {
+            Some((name, _)) if ["plan", "apply", "export"].contains(&name) => {
+                Some(PersonaCommand::from_arg_matches(sub).map_err(|e| e.to_string())?)
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    let parallelism = match &account {
+        Some(PersonaCommand::Plan { run, .. } | PersonaCommand::Apply { run, .. } | PersonaCommand::Export { run, .. }) => {
+            usize::from(run.parallelism)
+        }
+        None => DEFAULT_PARALLELISM,
     };
     let gate = Gate::new(parallelism);
-    let client = advice::client(cli.api_url, cli.allow_insecure_http, Some(gate.clone()))?;
-    let downloads = docs::Downloads::new(cli.allow_insecure_http)?;
-    let api = |e: anam::Error| advice::sdk(&e);
-    let mut out = std::io::stdout().lock();
-    let text = match cli.command {
-        Command::Personas { command } => return personas(&client, &gate, &downloads, command).await,
-        Command::Completions { .. } => return Ok(ExitCode::SUCCESS),
-        Command::Avatars { command: ListCommand::List { search, json } } => {
-            let request = search.map_or_else(ListAvatars::new, |s| ListAvatars::new().search(s));
-            let all: Vec<_> = client.avatars().stream(request).try_collect().await.map_err(api)?;
-            let rows = all.iter().map(|a| {
-                vec![
-                    a.id.to_string(),
-                    or_dash(&a.display_name),
-                    or_dash(&a.render_style.as_ref().map(|s| s.to_string())),
-                    a.display_tags.clone().unwrap_or_default().join(","),
-                ]
-            });
-            if json {
-                output::json(&all)?
-            } else {
-                output::table(&["ID", "NAME", "STYLE", "TAGS"], &rows.collect::<Vec<_>>())
-            }
-        }
-        Command::Voices { command: ListCommand::List { search, json } } => {
-            let request = search.map_or_else(ListVoices::new, |s| ListVoices::new().search(s));
-            let all: Vec<_> = client.voices().stream(request).try_collect().await.map_err(api)?;
-            let rows = all.iter().map(|v| {
-                vec![
-                    v.id.to_string(),
-                    or_dash(&v.display_name),
-                    or_dash(&v.provider.as_ref().map(|p| p.to_string())),
-                    or_dash(&v.country),
-                ]
-            });
-            if json {
-                output::json(&all)?
-            } else {
-                output::table(&["ID", "NAME", "PROVIDER", "COUNTRY"], &rows.collect::<Vec<_>>())
-            }
-        }
-        Command::Llms { command: ListCommand::List { search, json } } => {
-            let request = ListLlms::new().include_defaults(true);
-            let request = match search {
-                Some(s) => request.search(s),
-                None => request,
-            };
-            let all: Vec<_> = client.llms().stream(request).try_collect().await.map_err(api)?;
-            let rows = all.iter().map(|l| {
-                vec![
-                    l.id.to_string(),
-                    or_dash(&l.display_name),
-                    or_dash(&l.model_name),
-                    if l.is_default == Some(true) { "built-in".into() } else { "own".into() },
-                ]
-            });
-            if json {
-                output::json(&all)?
-            } else {
-                output::table(&["ID", "NAME", "MODEL", "KIND"], &rows.collect::<Vec<_>>())
-            }
-        }
-        Command::Tools { command: ListCommand::List { search, json } } => {
-            let request = search.map_or_else(ListTools::new, |s| ListTools::new().search(s));
-            let all: Vec<_> = client.tools().stream(request).try_collect().await.map_err(api)?;
-            let rows = all.iter().map(|t| {
-                vec![
-                    t.id.to_string(),
-                    or_dash(&t.name),
-                    or_dash(&t.type_.as_ref().map(|k| k.to_string())),
-                    or_dash(&t.description),
-                ]
-            });
-            if json {
-                output::json(&all)?
-            } else {
-                output::table(&["ID", "NAME", "TYPE", "DESCRIPTION"], &rows.collect::<Vec<_>>())
-            }
-        }
-        Command::SessionToken { persona, json } => {
-            let all = resolve::personas(&client).await.map_err(api)?;
-            let found = resolve::persona(&all, &persona)?;
-            let token = client
-                .sessions()
-                .token(CreateSessionToken::persona(&found.id).client_label("anam-cli"))
-                .await
-                .map_err(api)?;
-            let secret = token.session_token.expose_secret();
-            if json { output::json(&serde_json::json!({ "sessionToken": secret }))? } else { format!("{secret}\n") }
-        }
-    };
-    out.write_all(text.as_bytes()).map_err(|e| format!("cannot write the output: {e}"))?;
-    Ok(ExitCode::SUCCESS)
+    let client = advice::client(api_url, allow_insecure_http, Some(gate.clone()))?;
+    if let Some(account) = account {
+        let downloads = docs::Downloads::new(allow_insecure_http)?;
+        return personas(&client, &gate, &downloads, account).await;
+    }
+    let (op, style, leaf) = operations::find(matches).ok_or("no command given: see anam --help")?;
+    let context = operations::Context { client, names: names::Cache::default() };
+    operations::run(&context, op, style, leaf).await
 }
 
 /// The persona commands, and the whole account's plan, apply and export.
@@ -328,42 +197,10 @@ async fn personas(
     downloads: &docs::Downloads,
     command: PersonaCommand,
 ) -> Result<ExitCode, String> {
-    let api = |e: anam::Error| advice::sdk(&e);
     let print = |text: String| {
         std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| format!("cannot write the output: {e}"))
     };
     match command {
-        PersonaCommand::List { search, json } => {
-            let request = search.map_or_else(ListPersonas::new, |s| ListPersonas::new().search(s));
-            let all = client.personas().list_all(request).await.map_err(api)?;
-            let rows: Vec<Vec<String>> = all
-                .iter()
-                .map(|p| {
-                    let avatar = p.avatar.as_ref().map(|a| a.display_name.clone().unwrap_or_else(|| a.id.to_string()));
-                    let voice = p.voice.as_ref().map(|v| v.display_name.clone().unwrap_or_else(|| v.id.to_string()));
-                    vec![p.id.to_string(), or_dash(&p.name), or_dash(&avatar), or_dash(&voice)]
-                })
-                .collect();
-            print(if json { output::json(&all)? } else { output::table(&["ID", "NAME", "AVATAR", "VOICE"], &rows) })?;
-        }
-        PersonaCommand::Get { persona, json } => {
-            let all = resolve::personas(client).await.map_err(api)?;
-            let found = resolve::persona(&all, &persona)?;
-            let full = client.personas().get(&found.id).await.map_err(api)?;
-            let value = output::redact_share_links(serde_json::to_value(&full).map_err(|e| e.to_string())?);
-            print(if json { output::json(&value)? } else { describe(&full) })?;
-        }
-        PersonaCommand::Delete { persona, yes } => {
-            let all = resolve::personas(client).await.map_err(api)?;
-            let found = resolve::persona(&all, &persona)?;
-            let name = text::shorten(&or_dash(&found.name));
-            if !yes && !confirm(&format!("Delete the persona {name} ({})?", found.id))? {
-                print(NOTHING_CHANGED.into())?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            client.personas().delete(&found.id).await.map_err(api)?;
-            print(text::line(&format!("deleted {name} ({})", found.id)) + "\n")?;
-        }
         PersonaCommand::Plan { file, prune, json, run: _ } => {
             let loaded = file::read(&file)?;
             let prune = pruned(prune, &loaded.file)?;
@@ -440,38 +277,12 @@ fn pruned(prune: Prune, file: &spec::File) -> Result<HashSet<Kind>, String> {
     Ok(kinds.into_iter().collect())
 }
 
-/// A persona for people: its settings, one per line.
-fn describe(persona: &anam::Persona) -> String {
-    let avatar = persona.avatar.as_ref().map(|a| format!("{} ({})", or_dash(&a.display_name), a.id));
-    let voice = persona.voice.as_ref().map(|v| format!("{} ({})", or_dash(&v.display_name), v.id));
-    let tools: Vec<String> =
-        persona.tools.iter().flatten().map(|t| t.name.clone().unwrap_or_else(|| t.id.to_string())).collect();
-    let rows = [
-        ("id", persona.id.to_string()),
-        ("name", or_dash(&persona.name)),
-        ("description", or_dash(&persona.description)),
-        ("avatar", or_dash(&avatar)),
-        ("avatar model", or_dash(&persona.avatar_model.as_ref().map(|m| m.to_string()))),
-        ("voice", or_dash(&voice)),
-        ("llm", or_dash(&persona.llm_id.as_ref().map(|l| l.to_string()))),
-        ("system prompt", or_dash(&persona.brain.as_ref().and_then(|b| b.system_prompt.clone()))),
-        ("tools", if tools.is_empty() { "-".into() } else { tools.join(", ") }),
-        ("updated", or_dash(&persona.updated_at.map(|t| t.to_rfc3339()))),
-    ];
-    rows.iter().map(|(key, value)| text::line(&format!("{key:<14}{value}")) + "\n").collect()
-}
-
-/// A value for a table or a description, `-` when there is none.
-fn or_dash(value: &Option<impl ToString>) -> String {
-    value.as_ref().map_or_else(|| "-".to_owned(), ToString::to_string)
-}
-
 /// What `delete` and `apply` print when the user answers no: declining is not an error.
-const NOTHING_CHANGED: &str = "nothing changed\n";
+pub(crate) const NOTHING_CHANGED: &str = "nothing changed\n";
 
 /// Asks on the terminal: `Ok(true)` for yes, `Ok(false)` for anything else (end of input
 /// included). Without a terminal it refuses, as an error, since nobody can answer: pass `--yes`.
-fn confirm(question: &str) -> Result<bool, String> {
+pub(crate) fn confirm(question: &str) -> Result<bool, String> {
     if !std::io::stdin().is_terminal() {
         return Err(format!("{question} Not asked without a terminal: pass --yes"));
     }
@@ -492,4 +303,12 @@ fn progress(total: u64) -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_whole_command_line_is_consistent() {
+        super::command().debug_assert();
+    }
 }

@@ -1,7 +1,5 @@
 //! Output for people (aligned tables) and for scripts (JSON), on stdout.
 
-use serde_json::Value;
-
 use crate::text;
 
 /// Rows under headers, each column as wide as its widest cell; every cell is one clean line
@@ -25,20 +23,6 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// A persona's JSON with its share-link tokens replaced by `[redacted]`: whoever holds one can
-/// open the persona, and a script that prints a persona should not print them.
-pub fn redact_share_links(mut persona: Value) -> Value {
-    for link in persona["shareLinks"].as_array_mut().into_iter().flatten() {
-        if link.get("token").is_some() {
-            link["token"] = Value::from("[redacted]");
-        }
-    }
-    if persona["primaryShareLink"].get("token").is_some() {
-        persona["primaryShareLink"]["token"] = Value::from("[redacted]");
-    }
-    persona
-}
-
 /// JSON for scripts, pretty-printed.
 pub fn json(value: &impl serde::Serialize) -> Result<String, String> {
     serde_json::to_string_pretty(value).map(|text| text + "\n").map_err(|e| e.to_string())
@@ -49,12 +33,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn columns_align_and_tokens_are_redacted() {
+    fn columns_align_and_cells_hold_no_control_characters() {
         let rows = vec![vec!["1".to_owned(), "Cara".to_owned()], vec!["22".to_owned(), "Liv".to_owned()]];
         assert_eq!(table(&["ID", "NAME"], &rows), "ID  NAME\n1   Cara\n22  Liv\n");
         let rows = vec![vec!["1".to_owned(), "Ca\u{1b}[2Jra".to_owned()]];
         assert_eq!(table(&["ID", "NAME"], &rows), "ID  NAME\n1   Ca\\u{1b}[2Jra\n", "a cell holds no raw ESC");
-        let persona = serde_json::json!({"shareLinks": [{"token": "secret"}], "primaryShareLink": {"token": "secret"}});
-        assert!(!redact_share_links(persona).to_string().contains("secret"));
     }
 }

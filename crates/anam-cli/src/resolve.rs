@@ -1,8 +1,8 @@
-//! Names to ids: the avatars, voices, LLMs, tools, knowledge groups and personas a file names by
-//! id or name, and personas named on the command line by id or name. A name that matches two
-//! things is an error that lists their ids.
+//! Names to ids in an account file: the avatars, voices, LLMs, tools and knowledge groups a file
+//! names by id or name. A name that matches two things is an error that lists their ids. (The
+//! command line's names are found by `names`.)
 
-use anam::{Client, ListAvatars, ListLlms, ListPersonas, ListVoices, PersonaSummary};
+use anam::{Client, ListAvatars, ListLlms, ListVoices};
 use futures::{StreamExt, TryStreamExt};
 
 use crate::gate::Gate;
@@ -85,28 +85,6 @@ pub fn label(items: &[Named], id: &str) -> String {
     match name {
         Some(name) if resolve(items, "", &name).as_deref() == Ok(id) => name,
         _ => id.to_owned(),
-    }
-}
-
-/// Every persona of the account, in the list's shape.
-pub async fn personas(client: &Client) -> anam::Result<Vec<PersonaSummary>> {
-    client.personas().list_all(ListPersonas::new()).await
-}
-
-/// The persona `text` names among `all`: the one with that id, else the one with that name.
-pub fn persona<'a>(all: &'a [PersonaSummary], text: &str) -> Result<&'a PersonaSummary, String> {
-    if let Some(found) = all.iter().find(|p| p.id == text) {
-        return Ok(found);
-    }
-    let matches: Vec<&PersonaSummary> = all.iter().filter(|p| p.name.as_deref() == Some(text)).collect();
-    match matches.as_slice() {
-        [one] => Ok(one),
-        [] => Err(format!("no persona has the id or name {text:?}")),
-        many => Err(format!(
-            "{text:?} matches {} personas on the server: {}; give one of these ids instead of the name, or rename one",
-            many.len(),
-            ids(many.iter().map(|p| &*p.id))
-        )),
     }
 }
 

@@ -111,6 +111,36 @@ fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
 }
 
+/// `text` in lines of at most `width` characters, broken at spaces (a longer word is cut), for
+/// a long message printed over several lines, each of them then passed through [`line`].
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        while word.len() > width {
+            if !current.is_empty() {
+                lines.push(std::mem::take(&mut current));
+            }
+            lines.push(word.drain(..width).collect());
+        }
+        let word: String = word.into_iter().collect();
+        let needed = current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
+        if needed > width && !current.is_empty() {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(&word);
+    }
+    if !current.is_empty() || lines.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
 /// `text` cut to `max` characters, the last of them `…` when it was cut: for a part of a
 /// message that must leave room for what follows it.
 pub fn clip(text: &str, max: usize) -> String {
@@ -146,5 +176,8 @@ mod tests {
         assert_eq!(shorten(&"z".repeat(61)), format!("{}… (61 characters)", "z".repeat(60)));
         let path = std::path::PathBuf::from(format!("/{}/personas.yaml", "d".repeat(100)));
         assert!(file_name(&path).starts_with('…') && file_name(&path).contains("personas.yaml (115 characters)"));
+        assert_eq!(wrap("one two three four", 9), ["one two", "three", "four"]);
+        assert_eq!(wrap("abcdefghij k", 4), ["abcd", "efgh", "ij k"]);
+        assert_eq!(wrap("", 10), [""]);
     }
 }

@@ -203,8 +203,7 @@ fn a_name_shared_by_two_personas_is_an_error_listing_their_ids() {
         assert_eq!(code(&out), 1, "{args:?}");
         assert!(
             stderr(&out).contains(&format!(
-                "\"Twin\" matches 2 personas on the server: {}, {}; give one of these ids instead of the name, or \
-                 rename one",
+                "\"Twin\" matches 2 personas: {}, {}; give one of these ids instead of the name",
                 twins[0], twins[1]
             )),
             "{}",
