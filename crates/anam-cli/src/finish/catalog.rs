@@ -6,7 +6,7 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 use serde_json::Value;
 
-use super::{cell, items};
+use super::{cell, items, time};
 use crate::operations::Context;
 use crate::{output, text};
 
@@ -96,7 +96,7 @@ pub fn meeting_invites<'a>(
                     id(invite),
                     cell(invite.get("status")),
                     persona.map_or_else(|| "(described in the invite)".to_owned(), |p| crate::names::name_of(&personas, p)),
-                    cell(invite.get("joinAt")),
+                    time(invite.get("joinAt")),
                     cell(invite.get("displayName")),
                 ]
             })
@@ -106,25 +106,32 @@ pub fn meeting_invites<'a>(
     .boxed()
 }
 
-/// One persona, a setting per line.
-pub fn persona<'a>(_: &'a Context, persona: Value, _: &'a ArgMatches) -> BoxFuture<'a, Result<String, String>> {
-    let named = |key: &str| match persona.get(key) {
-        Some(Value::Object(object)) => format!("{} ({})", name(&Value::Object(object.clone())), cell(object.get("id"))),
-        _ => "-".to_owned(),
-    };
-    let tools: Vec<String> = persona.get("tools").and_then(Value::as_array).into_iter().flatten().map(name).collect();
-    let rows = [
-        ("id", id(&persona)),
-        ("name", name(&persona)),
-        ("description", cell(persona.get("description"))),
-        ("avatar", named("avatar")),
-        ("avatar model", cell(persona.get("avatarModel"))),
-        ("voice", named("voice")),
-        ("llm", cell(persona.get("llmId"))),
-        ("system prompt", cell(persona.pointer("/brain/systemPrompt"))),
-        ("tools", if tools.is_empty() { "-".into() } else { tools.join(", ") }),
-        ("updated", cell(persona.get("updatedAt"))),
-    ];
-    let text = rows.iter().map(|(key, value)| text::line(&format!("{key:<14}{value}")) + "\n").collect();
-    std::future::ready(Ok(text)).boxed()
+/// One persona, a setting per line, its LLM by name.
+pub fn persona<'a>(context: &'a Context, persona: Value, _: &'a ArgMatches) -> BoxFuture<'a, Result<String, String>> {
+    async move {
+        let named = |key: &str| match persona.get(key) {
+            Some(object @ Value::Object(_)) => format!("{} ({})", name(object), id(object)),
+            _ => "-".to_owned(),
+        };
+        let llm = match persona.get("llmId").and_then(Value::as_str) {
+            Some(llm) if llm == anam::api::facts::NO_LLM_ID => format!("none: the client brings its own ({llm})"),
+            Some(llm) => format!("{} ({llm})", crate::names::name_of(&crate::names::list(context, "LlmId").await?, llm)),
+            None => "-".to_owned(),
+        };
+        let tools: Vec<String> = persona.get("tools").and_then(Value::as_array).into_iter().flatten().map(name).collect();
+        let rows = [
+            ("id", id(&persona)),
+            ("name", name(&persona)),
+            ("description", cell(persona.get("description"))),
+            ("avatar", named("avatar")),
+            ("avatar model", cell(persona.get("avatarModel"))),
+            ("voice", named("voice")),
+            ("llm", llm),
+            ("system prompt", cell(persona.pointer("/brain/systemPrompt"))),
+            ("tools", if tools.is_empty() { "-".into() } else { tools.join(", ") }),
+            ("updated", time(persona.get("updatedAt"))),
+        ];
+        Ok(rows.iter().map(|(key, value)| text::line(&format!("{key:<14}{value}")) + "\n").collect())
+    }
+    .boxed()
 }
