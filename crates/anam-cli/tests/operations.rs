@@ -187,3 +187,79 @@ fn no_command_prints_a_secret_but_those_that_hand_one_out() {
     }
     assert_eq!(handed_out, 4, "share-links list and get print the link (text and JSON)");
 }
+
+#[test]
+fn documents_upload_several_files_and_wait_until_each_is_processed() {
+    let setup = Setup::new();
+    setup.mock.set_document_reads_until_ready(2);
+    let group = setup.anam(&["knowledge".into(), "create".into(), "--name".into(), "Handbook".into(), "--json".into()]);
+    assert_eq!(code(&group), 0, "{}", stderr(&group));
+    let files: Vec<String> = ["hours.md", "prices.csv", "fail-me.txt"]
+        .iter()
+        .map(|name| {
+            let path = setup.dir.path().join(name);
+            std::fs::write(&path, "We open at nine; a day pass is 12 EUR.").unwrap();
+            path.display().to_string()
+        })
+        .collect();
+    let mut args: Vec<String> = ["knowledge", "documents", "upload", "handbook"].map(String::from).to_vec();
+    args.extend(files[..2].iter().cloned());
+    let out = setup.anam(&args);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let table = stdout(&out);
+    assert!(table.contains("hours.md") && table.contains("prices.csv"), "{table}");
+    assert_eq!(table.matches("READY").count(), 2, "waited until both were processed: {table}");
+    let search = setup.anam(&["knowledge", "search", "Handbook", "day pass"].map(String::from));
+    assert!(stdout(&search).contains("day pass"), "ready documents are searched: {}", stdout(&search));
+
+    let mut failing = args[..4].to_vec();
+    failing.push(files[2].clone());
+    let out = setup.anam(&failing);
+    assert_eq!(code(&out), 1, "a document that failed is an error");
+    assert!(stdout(&out).contains("FAILED"), "{}", stdout(&out));
+    assert!(stderr(&out).contains("1 document(s) not ready: fail-me.txt"), "{}", stderr(&out));
+}
+
+#[test]
+fn names_work_wherever_an_id_does_with_a_hint_for_a_near_miss() {
+    let setup = Setup::new();
+    anam_mock::demo::seed(&setup.mock).unwrap();
+    let args = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let out = setup.anam(&args(&["personas", "get", "NIGHT SHIFT", "--json"]));
+    assert_eq!(code(&out), 0, "any case, when only one matches: {}", stderr(&out));
+    let out = setup.anam(&args(&["personas", "get", "Nigth shift"]));
+    assert_eq!(stderr(&out), "error: no persona has the id or name \"Nigth shift\"; did you mean \"Night shift\"?\n");
+    // A body's ids take names too: a share link for a persona, a persona's tools and voice.
+    let created = setup.anam(&args(&[
+        "personas", "create", "--name", "Concierge", "--voice-id", "cara", "--tool-ids", "crm_lookup", "--tool-ids",
+        "Search_Handbook", "--json",
+    ]));
+    assert_eq!(code(&created), 0, "{}", stderr(&created));
+    let persona: Value = serde_json::from_str(&stdout(&created)).unwrap();
+    let tools: Vec<&str> = persona["tools"].as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
+    assert_eq!(tools, ["crm_lookup", "search_handbook"]);
+    assert_eq!(persona["voice"]["displayName"], "Cara");
+    let link = setup.anam(&args(&["share-links", "create", "Concierge", "--usage-limit", "3"]));
+    assert_eq!(code(&link), 0, "{}", stderr(&link));
+    assert!(stdout(&link).contains("https://lab.anam.ai/share/"), "{}", stdout(&link));
+    let unknown = setup.anam(&args(&["tools", "delete", "crm_lokup", "--yes"]));
+    assert!(stderr(&unknown).contains("did you mean \"crm_lookup\"?"), "{}", stderr(&unknown));
+}
+
+#[test]
+fn help_shows_each_operation_with_its_inputs_ranges_and_values() {
+    let setup = Setup::new();
+    let api = stdout(&setup.anam(&["api".into(), "--help".into()]));
+    for &op in Operation::ALL {
+        assert!(api.contains(op.id()) && api.contains(op.summary()), "{} in {api}", op.id());
+    }
+    let list = stdout(&setup.anam(&["api", "listSessions", "--help"].map(String::from)));
+    assert!(list.contains("--perPage <N>") && list.contains("Accepted: between 1 and 100."), "{list}");
+    let avatars = stdout(&setup.anam(&["avatars", "list", "--help"].map(String::from)));
+    assert!(avatars.contains("--render-style") && avatars.contains("realistic"), "{avatars}");
+    let out = setup.anam(&["avatars", "list", "--render-style", "cubist"].map(String::from));
+    assert_eq!(code(&out), 2, "an enum's other values are usage errors: {}", stderr(&out));
+    let out = setup.anam(&["sessions", "list", "--per-page", "101"].map(String::from));
+    assert_eq!(stderr(&out), "error: perPage is 101, but must be between 1 and 100\n");
+    assert_eq!(setup.mock.total_requests(), 0, "nothing was sent");
+}
