@@ -57,7 +57,7 @@ fn one(url: &str, key: &str, path: &Path) {
     let status = Command::new(env!("CARGO_BIN_EXE_anam"))
         .env("ANAM_API_URL", url)
         .env("ANAM_API_KEY", key)
-        .args(["personas", "plan", "-f"])
+        .args(["plan", "-f"])
         .arg(path)
         .output()
         .unwrap()

@@ -28,7 +28,7 @@ pub struct Loaded {
     pub shown: String,
 }
 
-/// The largest personas file read, in bytes (4 MiB): a larger one is refused before it is parsed.
+/// The largest account file read, in bytes (4 MiB): a larger one is refused before it is parsed.
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
 
 /// The deepest nesting of lists and maps a file may have (the format itself needs 4), checked
@@ -76,9 +76,9 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
     let file = open_without_waiting(path).map_err(|e| format!("cannot read: {e}"))?;
     let metadata = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
     if metadata.is_dir() {
-        return Err("is a directory, not a personas file".into());
+        return Err("is a directory, not a account file".into());
     }
-    let too_large = || format!("is larger than {} MiB, the limit of a personas file", MAX_FILE_BYTES >> 20);
+    let too_large = || format!("is larger than {} MiB, the limit of a account file", MAX_FILE_BYTES >> 20);
     if metadata.is_file() && metadata.len() > MAX_FILE_BYTES as u64 {
         return Err(too_large());
     }
@@ -114,11 +114,11 @@ fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
 /// serde-saphyr's own errors do not (they give the line and column, shown after it).
 fn parse(bytes: &[u8], shown: &str) -> Result<File, String> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        format!("{shown}: is not UTF-8 text (at byte {}), so it is not a personas file", e.valid_up_to())
+        format!("{shown}: is not UTF-8 text (at byte {}), so it is not a account file", e.valid_up_to())
     })?;
     if text.trim().is_empty() {
         return Err(format!(
-            "{shown}: is empty, but a personas file holds `personas:`, `tools:`, `knowledgeGroups:` or `shareLinks:`"
+            "{shown}: is empty, but a account file holds `personas:`, `tools:`, `knowledgeGroups:` or `shareLinks:`"
         ));
     }
     let path = RefCell::new(String::new());
@@ -173,7 +173,7 @@ fn describe(error: &serde_saphyr::Error) -> String {
             BudgetBreach::ScalarBytes { .. } => format!(
                 "its values add up to more than {ALIAS_EXPANSION} times the file's size once aliases are expanded"
             ),
-            other => format!("is too large or too complex for a personas file ({other:?})"),
+            other => format!("is too large or too complex for a account file ({other:?})"),
         },
         serde_saphyr::Error::AliasReplayLimitExceeded { .. } => {
             format!("its aliases stand for more than {MAX_NODES} values")
@@ -241,7 +241,7 @@ mod tests {
         assert!(err.contains("voiceGeneration.engine is \"acme\", but must be one of elevenlabs-v1"), "{err}");
         assert_eq!(read_text("personas: [").unwrap_err(), "personas.yaml:1:11: personas: unclosed bracket '['");
         let err = read_text(" \n").unwrap_err();
-        assert!(err.starts_with("personas.yaml: is empty, but a personas file holds `personas:`"), "{err}");
+        assert!(err.starts_with("personas.yaml: is empty, but a account file holds `personas:`"), "{err}");
     }
 
     #[test]
@@ -284,7 +284,7 @@ mod tests {
         let many = format!("personas:\n  - name: a\n    tools: [{}]\n", vec!["t"; 200_000].join(","));
         assert!(parse(many.as_bytes(), "f").unwrap_err().contains("holds more than 100000 values"));
         let err = parse(b"personas:\n  - name: \xff\n", "f").unwrap_err();
-        assert_eq!(err, "f: is not UTF-8 text (at byte 20), so it is not a personas file");
+        assert_eq!(err, "f: is not UTF-8 text (at byte 20), so it is not a account file");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! `anam`: Anam personas as code. Lists personas and what they are built from, mints session
-//! tokens, and plans, applies and exports personas files (see `file`), on top of the `anam` SDK.
+//! `anam`: an Anam account as code. Plans, applies and exports account files (see
+//! `account_commands`, `file`), lists personas and what they are built from, and mints session
+//! tokens, on top of the `anam` SDK.
 //!
 //! Configuration is the SDK's: `ANAM_API_KEY` (never printed) and `ANAM_API_URL`, or `--api-url`,
 //! with `--allow-insecure-http` for a plain-http URL to a host that is not loopback. Messages
@@ -9,6 +10,7 @@
 //! error, as clap prints it (several lines), or a `plan` that would change something.
 
 mod account;
+mod account_commands;
 mod advice;
 mod apply;
 mod docs;
@@ -24,18 +26,15 @@ mod spec;
 mod text;
 mod vars;
 
-use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal, Read, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anam::{Client, CreateSessionToken, ListAvatars, ListLlms, ListPersonas, ListTools, ListVoices};
-use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use futures::TryStreamExt;
 
+use crate::account_commands::{ApplyArgs, Connection, ExportArgs, PlanArgs};
 use crate::gate::{DEFAULT_PARALLELISM, Gate};
-use crate::spec::Kind;
 
 // The command line: global flags and a command (no doc comment: clap would show it as help).
 #[derive(Parser)]
@@ -46,10 +45,10 @@ use crate::spec::Kind;
 )]
 struct Cli {
     /// The API's base URL (default: ANAM_API_URL, else https://api.anam.ai). The key is ANAM_API_KEY.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", help_heading = "Global options")]
     api_url: Option<String>,
     /// Accept a plain http API URL to a host that is not loopback (the key then travels in clear text).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     allow_insecure_http: bool,
     #[command(subcommand)]
     command: Command,
@@ -57,7 +56,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Personas: list, get, delete; and plan, apply and export files of a whole account (personas, tools, knowledge, share links).
+    /// What applying the account file (-f, default anam.yaml) would change; exit 0 if nothing, 2 if something.
+    Plan(PlanArgs),
+    /// Make the account what the account file (-f, default anam.yaml) says.
+    Apply(ApplyArgs),
+    /// Write the account (knowledge groups, tools, personas, share links) as an account file.
+    Export(ExportArgs),
+    /// Personas: list, get, delete.
     Personas {
         #[command(subcommand)]
         command: PersonaCommand,
@@ -137,60 +142,15 @@ enum PersonaCommand {
         #[arg(long)]
         yes: bool,
     },
-    /// What applying a file would change (personas, tools, knowledge groups, share links); exit 0 if nothing, 2 if something.
-    Plan {
-        /// The file (YAML).
-        #[arg(short = 'f', long = "file", value_name = "FILE")]
-        file: PathBuf,
-        #[command(flatten)]
-        prune: Prune,
-        /// Print the plan as one JSON document, for scripts and CI (secrets masked).
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        run: RunArgs,
-    },
-    /// Make the account what a file says.
-    Apply {
-        /// The file (YAML).
-        #[arg(short = 'f', long = "file", value_name = "FILE")]
-        file: PathBuf,
-        #[command(flatten)]
-        prune: Prune,
-        /// Do not ask first.
-        #[arg(long)]
-        yes: bool,
-        /// Print the plan and each action's result as one JSON document at the end (secrets masked).
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        run: RunArgs,
-    },
-    /// Write the account (knowledge groups, tools, personas, share links) as a file.
-    Export {
-        /// The file to write (default: standard output, without the documents); documents go under knowledge/ beside it.
-        #[arg(short = 'o', long = "output", value_name = "FILE")]
-        output: Option<PathBuf>,
-        #[command(flatten)]
-        run: RunArgs,
-    },
-}
-
-/// `--prune`: which kinds of resource the file's names are all of.
-#[derive(Args, Debug, Clone)]
-struct Prune {
-    /// Also delete what the file does not name: of every kind it has a section for, or of the
-    /// KINDS given (personas, tools, knowledgeGroups, shareLinks; comma-separated).
-    #[arg(long, value_name = "KINDS", num_args = 0.., require_equals = true, value_delimiter = ',')]
-    prune: Option<Vec<Kind>>,
-}
-
-/// How a command that reads or changes the whole account runs.
-#[derive(Args, Debug, Clone, Copy)]
-struct RunArgs {
-    /// At most N requests at once (1 to 64).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_PARALLELISM as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
-    parallelism: u16,
+    /// The old spelling of `anam plan` (hidden; goes away in the next release).
+    #[command(hide = true)]
+    Plan(PlanArgs),
+    /// The old spelling of `anam apply` (hidden; goes away in the next release).
+    #[command(hide = true)]
+    Apply(ApplyArgs),
+    /// The old spelling of `anam export` (hidden; goes away in the next release).
+    #[command(hide = true)]
+    Export(ExportArgs),
 }
 
 /// Parses the command line, runs the command on a single-threaded runtime, and exits with its code.
@@ -218,21 +178,34 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         clap_complete::generate(shell, &mut Cli::command(), "anam", &mut std::io::stdout());
         return Ok(ExitCode::SUCCESS);
     }
-    let parallelism = match &cli.command {
-        Command::Personas {
-            command:
-                PersonaCommand::Plan { run, .. } | PersonaCommand::Apply { run, .. } | PersonaCommand::Export { run, .. },
-        } => usize::from(run.parallelism),
-        _ => DEFAULT_PARALLELISM,
-    };
-    let gate = Gate::new(parallelism);
+    let connection = Connection { api_url: cli.api_url.clone(), allow_insecure_http: cli.allow_insecure_http };
+    match cli.command {
+        Command::Plan(args) => return account_commands::plan(&connection, args).await,
+        Command::Apply(args) => return account_commands::apply(&connection, args).await,
+        Command::Export(args) => return account_commands::export(&connection, args).await,
+        Command::Personas { command: PersonaCommand::Plan(args) } => {
+            account_commands::old_spelling("plan");
+            return account_commands::plan(&connection, args).await;
+        }
+        Command::Personas { command: PersonaCommand::Apply(args) } => {
+            account_commands::old_spelling("apply");
+            return account_commands::apply(&connection, args).await;
+        }
+        Command::Personas { command: PersonaCommand::Export(args) } => {
+            account_commands::old_spelling("export");
+            return account_commands::export(&connection, args).await;
+        }
+        _ => {}
+    }
+    let gate = Gate::new(DEFAULT_PARALLELISM);
     let client = advice::client(cli.api_url, cli.allow_insecure_http, Some(gate.clone()))?;
-    let downloads = docs::Downloads::new(cli.allow_insecure_http)?;
     let api = |e: anam::Error| advice::sdk(&e);
     let mut out = std::io::stdout().lock();
     let text = match cli.command {
-        Command::Personas { command } => return personas(&client, &gate, &downloads, command).await,
-        Command::Completions { .. } => return Ok(ExitCode::SUCCESS),
+        Command::Personas { command } => return personas(&client, command).await,
+        Command::Completions { .. } | Command::Plan(_) | Command::Apply(_) | Command::Export(_) => {
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::Avatars { command: ListCommand::List { search, json } } => {
             let request = search.map_or_else(ListAvatars::new, |s| ListAvatars::new().search(s));
             let all: Vec<_> = client.avatars().stream(request).try_collect().await.map_err(api)?;
@@ -321,13 +294,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The persona commands, and the whole account's plan, apply and export.
-async fn personas(
-    client: &Client,
-    gate: &Arc<Gate>,
-    downloads: &docs::Downloads,
-    command: PersonaCommand,
-) -> Result<ExitCode, String> {
+/// The persona commands (their old `plan`, `apply` and `export` run in `account_commands`).
+async fn personas(client: &Client, command: PersonaCommand) -> Result<ExitCode, String> {
     let api = |e: anam::Error| advice::sdk(&e);
     let print = |text: String| {
         std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| format!("cannot write the output: {e}"))
@@ -364,80 +332,9 @@ async fn personas(
             client.personas().delete(&found.id).await.map_err(api)?;
             print(text::line(&format!("deleted {name} ({})", found.id)) + "\n")?;
         }
-        PersonaCommand::Plan { file, prune, json, run: _ } => {
-            let loaded = file::read(&file)?;
-            let prune = pruned(prune, &loaded.file)?;
-            let actions = plan::plan(client, gate, &loaded, &prune, downloads).await?;
-            print(if json { render::json(&actions, None)? } else { render::plan(&actions) })?;
-            if actions.iter().any(plan::Action::changes_something) {
-                return Ok(ExitCode::from(2));
-            }
-        }
-        PersonaCommand::Apply { file, prune, yes, json, run: _ } => {
-            let loaded = file::read(&file)?;
-            let prune = pruned(prune, &loaded.file)?;
-            let actions = plan::plan(client, gate, &loaded, &prune, downloads).await?;
-            let changes = actions.iter().filter(|a| a.changes_something()).count();
-            if changes == 0 {
-                print(if json { render::json(&actions, None)? } else { NO_CHANGES.into() })?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            if !json {
-                print(render::plan(&actions))?;
-            }
-            if !yes && !confirm(&format!("Apply {changes} change(s)?"))? {
-                print(NOTHING_CHANGED.into())?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let progress = progress(changes as u64);
-            let outcomes = apply::apply(client, gate, &actions, &loaded.shown, &progress).await;
-            progress.finish_and_clear();
-            let report = apply::report(&actions, &outcomes);
-            if json {
-                print(render::json(&actions, Some(&outcomes))?)?;
-                report?;
-            } else {
-                print(report? + "\n")?;
-                print(format!("Applied {changes} change(s).\n"))?;
-            }
-        }
-        PersonaCommand::Export { output, run: _ } => {
-            let dir = output.as_ref().map(|path| path.parent().map(PathBuf::from).unwrap_or_default());
-            let dir = dir.map(|d| if d.as_os_str().is_empty() { PathBuf::from(".") } else { d });
-            let exported = export::export(client, gate, downloads, dir.as_deref()).await?;
-            let yaml = file::to_yaml(&exported)?;
-            match output {
-                Some(path) => {
-                    std::fs::write(&path, yaml).map_err(|e| format!("{}: cannot write: {e}", text::file_name(&path)))?
-                }
-                None => print(yaml)?,
-            }
-        }
+        PersonaCommand::Plan(_) | PersonaCommand::Apply(_) | PersonaCommand::Export(_) => {}
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// What `apply` prints when the account is already what the file says.
-const NO_CHANGES: &str = "No changes: the account is what the file says.\n";
-
-/// The kinds `--prune` deletes from: those named, else every kind the file has a section for.
-/// A kind named without its section in the file is refused: pruning it would delete all of it.
-fn pruned(prune: Prune, file: &spec::File) -> Result<HashSet<Kind>, String> {
-    let Some(kinds) = prune.prune else { return Ok(HashSet::new()) };
-    if kinds.is_empty() {
-        let all = [Kind::KnowledgeGroup, Kind::Tool, Kind::Persona, Kind::ShareLink];
-        return Ok(all.into_iter().filter(|k| file.has(*k)).collect());
-    }
-    for kind in &kinds {
-        if !file.has(*kind) {
-            let section = kind.section();
-            return Err(format!(
-                "--prune={section}, but the file has no `{section}:` section; write `{section}: []` to delete every {}",
-                kind.noun()
-            ));
-        }
-    }
-    Ok(kinds.into_iter().collect())
 }
 
 /// A persona for people: its settings, one per line.
@@ -484,16 +381,4 @@ fn confirm(question: &str) -> Result<bool, String> {
     // An answer is a word: a pasted megabyte is not kept.
     std::io::stdin().lock().take(1024).read_line(&mut answer).map_err(|e| format!("cannot read the answer: {e}"))?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
-}
-
-/// A progress bar on stderr when it is a terminal, and nothing otherwise.
-fn progress(total: u64) -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
-        bar.set_style(style);
-    }
-    bar
 }

@@ -60,22 +60,34 @@ impl Setup {
     }
 
     fn anam(&self, args: &[&str]) -> Output {
+        self.anam_in(std::path::Path::new("."), args)
+    }
+
+    /// Runs the binary in the folder `dir`.
+    fn anam_in(&self, dir: &std::path::Path, args: &[&str]) -> Output {
         let mut command = Command::cargo_bin("anam").unwrap();
         command.env("ANAM_API_URL", self.mock.base_url()).env("ANAM_API_KEY", self.mock.api_key()).args(args);
-        command.output().unwrap()
+        command.current_dir(dir).output().unwrap()
     }
 }
 
 #[test]
 fn help_lists_every_command() {
     let out = Setup::new().anam(&["--help"]);
-    for command in ["personas", "avatars", "voices", "llms", "tools", "session-token"] {
-        assert!(stdout(&out).contains(command), "{command} in {}", stdout(&out));
+    for command in ["plan", "apply", "export", "personas", "avatars", "voices", "llms", "tools", "session-token"] {
+        assert!(stdout(&out).contains(&format!("\n  {command} ")), "{command} in {}", stdout(&out));
     }
     let out = Setup::new().anam(&["personas", "--help"]);
-    for command in ["list", "get", "delete", "plan", "apply", "export"] {
-        assert!(stdout(&out).contains(command), "{command} in {}", stdout(&out));
+    for command in ["list", "get", "delete"] {
+        assert!(stdout(&out).contains(&format!("\n  {command} ")), "{command} in {}", stdout(&out));
     }
+    for hidden in ["plan", "apply", "export"] {
+        assert!(!stdout(&out).contains(&format!("\n  {hidden} ")), "{hidden} is hidden: {}", stdout(&out));
+    }
+    let help = stdout(&Setup::new().anam(&["plan", "--help"]));
+    let (own, global) = help.split_once("\nGlobal options:\n").expect("a heading of the global flags");
+    assert!(own.contains("--file <FILE>") && own.contains("--prune") && !own.contains("--api-url"), "{help}");
+    assert!(global.contains("--api-url <URL>") && global.contains("--allow-insecure-http"), "{help}");
     let usage = Setup::new().anam(&["personas", "plann"]);
     assert_eq!(code(&usage), 2, "a usage error exits 2, as clap does");
     let error = stderr(&usage);
@@ -87,21 +99,60 @@ fn help_lists_every_command() {
 }
 
 #[test]
+fn the_account_commands_are_at_the_top_and_the_old_spellings_still_work_with_a_note() {
+    let setup = Setup::new();
+    let file = setup.file("personas.yaml", EXAMPLE);
+    let note = |command: &str| {
+        format!(
+            "note: `anam personas {command}` is now `anam {command}`; the old spelling goes away in the next release\n"
+        )
+    };
+    let old = setup.anam(&["personas", "plan", "-f", path(&file)]);
+    assert_eq!((code(&old), stderr(&old)), (2, note("plan")));
+    assert_eq!(stdout(&old), stdout(&setup.anam(&["plan", "-f", path(&file)])), "the same plan");
+    let old = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
+    assert_eq!((code(&old), stderr(&old)), (0, note("apply")));
+    assert_eq!(setup.mock.persona_count(), 2);
+    let old = setup.anam(&["personas", "export"]);
+    assert_eq!((code(&old), stderr(&old)), (0, note("export")));
+    assert_eq!(stdout(&old), stdout(&setup.anam(&["export"])), "the same export");
+}
+
+#[test]
+fn plan_and_apply_read_anam_yaml_in_the_current_folder_by_default() {
+    let setup = Setup::new();
+    let help = stdout(&setup.anam(&["plan", "--help"]));
+    assert!(help.contains("Default: anam.yaml in the current folder"), "{help}");
+    let missing = setup.anam_in(setup.dir.path(), &["plan"]);
+    assert_eq!(code(&missing), 1);
+    assert_eq!(
+        stderr(&missing),
+        "error: anam.yaml: no such file in this folder; pass -f FILE, or start one with `anam export -o anam.yaml`\n"
+    );
+    setup.file("anam.yaml", EXAMPLE);
+    let plan = setup.anam_in(setup.dir.path(), &["plan"]);
+    assert_eq!(code(&plan), 2, "{}", stderr(&plan));
+    assert!(stdout(&plan).contains("Plan: 2 to create"), "{}", stdout(&plan));
+    let apply = setup.anam_in(setup.dir.path(), &["apply", "--yes"]);
+    assert_eq!((code(&apply), setup.mock.persona_count()), (0, 2), "{}", stderr(&apply));
+}
+
+#[test]
 fn a_personas_file_applies_cleanly_and_a_second_apply_changes_nothing() {
     let setup = Setup::new();
     let file = setup.file("personas.yaml", EXAMPLE);
-    let plan = setup.anam(&["personas", "plan", "-f", path(&file)]);
+    let plan = setup.anam(&["plan", "-f", path(&file)]);
     assert_eq!(code(&plan), 2, "something would change: {}", stdout(&plan));
     assert!(stdout(&plan).contains("Plan: 2 to create, 0 to update, 0 to delete, 0 unchanged."), "{}", stdout(&plan));
-    let apply = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
+    let apply = setup.anam(&["apply", "-f", path(&file), "--yes"]);
     assert_eq!(code(&apply), 0, "{}{}", stdout(&apply), stderr(&apply));
     assert_eq!(setup.mock.persona_count(), 2);
     let front = setup.mock.personas().into_iter().find(|p| p.name.as_deref() == Some("Front desk")).unwrap();
     assert_eq!(front.avatar.and_then(|a| a.display_name).as_deref(), Some("Cara"), "the name became the avatar's id");
     assert_eq!(front.tools.unwrap()[0]["name"], "open_calendar");
-    let again = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
+    let again = setup.anam(&["apply", "-f", path(&file), "--yes"]);
     assert_eq!((code(&again), stdout(&again)), (0, "No changes: the account is what the file says.\n".to_owned()));
-    let plan = setup.anam(&["personas", "plan", "-f", path(&file)]);
+    let plan = setup.anam(&["plan", "-f", path(&file)]);
     assert_eq!(code(&plan), 0, "{}", stdout(&plan));
     assert_eq!(setup.mock.requests(Operation::CreatePersona), 2);
     assert_eq!(setup.mock.requests(Operation::UpdatePersona), 0);
@@ -111,13 +162,13 @@ fn a_personas_file_applies_cleanly_and_a_second_apply_changes_nothing() {
 fn a_changed_file_is_planned_field_by_field_and_prune_deletes_the_rest() {
     let setup = Setup::new();
     let file = setup.file("personas.yaml", EXAMPLE);
-    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&file), "--yes"])), 0);
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&file), "--yes"])), 0);
     let changed = EXAMPLE
         .replace("endOfSpeechSensitivity: 0.6", "endOfSpeechSensitivity: 0.7")
         .replace("llm: GPT-4o-mini ", "llm: GPT-4o      ");
     let front_only: String = changed.split("  - name: Night shift").next().unwrap().to_owned();
     let file = setup.file("changed.yaml", &front_only);
-    let plan = setup.anam(&["personas", "plan", "-f", path(&file), "--prune"]);
+    let plan = setup.anam(&["plan", "-f", path(&file), "--prune"]);
     let text = stdout(&plan);
     assert_eq!(code(&plan), 2);
     assert!(text.contains("~ update     persona Front desk"), "{text}");
@@ -129,13 +180,10 @@ fn a_changed_file_is_planned_field_by_field_and_prune_deletes_the_rest() {
         "{text}"
     );
     assert!(text.contains("- delete     persona Night shift"), "{text}");
-    assert!(
-        !stdout(&setup.anam(&["personas", "plan", "-f", path(&file)])).contains("- delete"),
-        "no delete without --prune"
-    );
-    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&file), "--prune", "--yes"])), 0);
+    assert!(!stdout(&setup.anam(&["plan", "-f", path(&file)])).contains("- delete"), "no delete without --prune");
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&file), "--prune", "--yes"])), 0);
     assert_eq!(setup.mock.persona_count(), 1);
-    let plan = setup.anam(&["personas", "plan", "-f", path(&file), "--prune"]);
+    let plan = setup.anam(&["plan", "-f", path(&file), "--prune"]);
     assert_eq!(code(&plan), 0, "{}", stdout(&plan));
     let detection = setup.mock.personas()[0].voice_detection_options.clone().unwrap();
     assert_eq!(detection.silence_before_session_end_seconds, Some(60.0), "the fields the file left alone stayed");
@@ -145,42 +193,42 @@ fn a_changed_file_is_planned_field_by_field_and_prune_deletes_the_rest() {
 fn an_export_plans_as_no_change() {
     let setup = Setup::new();
     let file = setup.file("personas.yaml", EXAMPLE);
-    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&file), "--yes"])), 0);
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&file), "--yes"])), 0);
     let exported = setup.dir.path().join("exported.yaml");
-    let out = setup.anam(&["personas", "export", "-o", path(&exported)]);
+    let out = setup.anam(&["export", "-o", path(&exported)]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = std::fs::read_to_string(&exported).unwrap();
     assert!(
         text.contains("avatar: Cara") && text.contains("llm: CUSTOMER_CLIENT_V1"),
         "names where they resolve: {text}"
     );
-    let plan = setup.anam(&["personas", "plan", "-f", path(&exported), "--prune"]);
+    let plan = setup.anam(&["plan", "-f", path(&exported), "--prune"]);
     assert_eq!(code(&plan), 0, "{}", stdout(&plan));
     assert!(stdout(&plan).contains("0 to create, 0 to update, 0 to delete, 3 unchanged"), "{}", stdout(&plan));
-    assert_eq!(stdout(&setup.anam(&["personas", "export"])), text, "stdout without -o");
+    assert_eq!(stdout(&setup.anam(&["export"])), text, "stdout without -o");
 }
 
 #[test]
 fn a_failure_in_the_middle_of_an_apply_says_what_was_done_and_a_rerun_finishes() {
     let setup = Setup::new();
     let first = EXAMPLE.split("  - name: Night shift").next().unwrap().to_owned();
-    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&setup.file("one.yaml", &first)), "--yes"])), 0);
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&setup.file("one.yaml", &first)), "--yes"])), 0);
     let file = setup.file("both.yaml", &EXAMPLE.replace("endOfSpeechSensitivity: 0.6", "endOfSpeechSensitivity: 0.8"));
     setup.mock.inject_for(Operation::CreatePersona, Fault::status(500), 1);
-    let out = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
+    let out = setup.anam(&["apply", "-f", path(&file), "--yes"]);
     assert_eq!(code(&out), 1);
     let error = stderr(&out);
     assert_eq!(error.lines().count(), 1, "one line: {error}");
     assert!(error.contains("apply stopped after 1 of 2 change(s): create persona Night shift failed: 500"), "{error}");
     assert!(error.contains("done: updated persona Front desk") && error.contains("run apply again"), "{error}");
-    let out = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
+    let out = setup.anam(&["apply", "-f", path(&file), "--yes"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(
         stdout(&out).contains("+ create     persona Night shift") && !stdout(&out).contains("~ update"),
         "{}",
         stdout(&out)
     );
-    assert_eq!(code(&setup.anam(&["personas", "plan", "-f", path(&file)])), 0);
+    assert_eq!(code(&setup.anam(&["plan", "-f", path(&file)])), 0);
     assert_eq!(setup.mock.persona_count(), 2);
 }
 
@@ -211,7 +259,7 @@ fn a_name_shared_by_two_personas_is_an_error_listing_their_ids() {
             stderr(&out)
         );
     }
-    let plan = setup.anam(&["personas", "plan", "-f", path(&setup.file("twin.yaml", "personas:\n  - name: Twin\n"))]);
+    let plan = setup.anam(&["plan", "-f", path(&setup.file("twin.yaml", "personas:\n  - name: Twin\n"))]);
     let error = one_clean_error_line(&plan);
     let expected = format!(
         "personas[0].name: \"Twin\" matches 2 personas on the server: {}, {}; the file finds a persona by its name, \
@@ -256,7 +304,7 @@ fn bad_files_name_the_file_the_path_and_what_is_accepted() {
     ];
     for (text, expected) in cases {
         let file = setup.file("bad.yaml", text);
-        let out = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
+        let out = setup.anam(&["apply", "-f", path(&file), "--yes"]);
         assert_eq!(code(&out), 1, "{text}");
         let error = stderr(&out);
         assert!(
@@ -264,7 +312,7 @@ fn bad_files_name_the_file_the_path_and_what_is_accepted() {
             "{text}\n{error}"
         );
     }
-    let out = setup.anam(&["personas", "plan", "-f", "/nonexistent.yaml"]);
+    let out = setup.anam(&["plan", "-f", "/nonexistent.yaml"]);
     assert!(stderr(&out).contains("/nonexistent.yaml: cannot read"), "{}", stderr(&out));
     assert_eq!(setup.mock.requests(Operation::CreatePersona), 0, "nothing was sent for a bad file");
 }
@@ -273,7 +321,7 @@ fn bad_files_name_the_file_the_path_and_what_is_accepted() {
 fn lists_get_session_token_and_delete() {
     let setup = Setup::new();
     let file = setup.file("personas.yaml", EXAMPLE);
-    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&file), "--yes"])), 0);
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&file), "--yes"])), 0);
     let list = stdout(&setup.anam(&["personas", "list"]));
     assert!(list.starts_with("ID ") && list.contains("Front desk") && list.contains("Night shift"), "{list}");
     let json: serde_json::Value =
@@ -346,24 +394,24 @@ fn every_message_is_one_clean_line_with_long_values_shortened() {
     let setup = Setup::new();
     let huge = "x".repeat(1 << 20);
     let file = setup.file("huge.yaml", &format!("personas:\n  - name: a\n    avatar: {huge}\n"));
-    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&file)]));
+    let error = one_clean_error_line(&setup.anam(&["plan", "-f", path(&file)]));
     let shortened = format!("no avatar has the id or name \"{}…\" (1048576 characters)", "x".repeat(60));
     assert!(error.contains(&shortened), "{error}");
 
     let file = setup.file("key.yaml", "personas:\n  - name: a\n    \"co\\elo\\rur\\a\": red\n");
-    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&file)]));
+    let error = one_clean_error_line(&setup.anam(&["plan", "-f", path(&file)]));
     assert!(error.contains("unknown field `co\\u{1b}lo\\rur\\u{7}`"), "ESC, CR and BEL escaped: {error}");
 
     let file = setup.file("bad\u{1b}[31m.yaml", "persona: []\n");
-    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&file)]));
+    let error = one_clean_error_line(&setup.anam(&["plan", "-f", path(&file)]));
     assert!(error.contains("/bad\\u{1b}[31m.yaml:1:1: "), "the file name is escaped: {error}");
 
     let first = setup.file("prompt.yaml", "personas:\n  - name: \"Evil\\e[2J\"\n    systemPrompt: short\n");
-    let plan = setup.anam(&["personas", "plan", "-f", path(&first)]);
+    let plan = setup.anam(&["plan", "-f", path(&first)]);
     assert!(stdout(&plan).contains("+ create     persona Evil\\u{1b}[2J\n"), "{}", stdout(&plan));
-    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&first), "--yes"])), 0);
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&first), "--yes"])), 0);
     let longer = setup.file("longer.yaml", &format!("personas:\n  - name: \"Evil\\e[2J\"\n    systemPrompt: {huge}\n"));
-    let plan = setup.anam(&["personas", "plan", "-f", path(&longer)]);
+    let plan = setup.anam(&["plan", "-f", path(&longer)]);
     let text = stdout(&plan);
     assert_eq!(code(&plan), 2, "{text}");
     assert!(text.lines().all(|l| l.chars().count() <= 300 && !l.chars().any(char::is_control)), "{text}");
@@ -387,7 +435,7 @@ fn configuration_errors_name_the_clis_variables_and_flags() {
         let out = command.args(["personas", "list"]).output().unwrap();
         assert_eq!((code(&out), stderr(&out)), (1, no_key.to_owned()), "{key:?}");
     }
-    let insecure = setup.anam(&["--api-url", "http://anam.invalid", "personas", "plan", "-f", path(&bad)]);
+    let insecure = setup.anam(&["--api-url", "http://anam.invalid", "plan", "-f", path(&bad)]);
     let error = one_clean_error_line(&insecure);
     assert!(
         error.contains("\"http://anam.invalid\" uses plain http")
@@ -395,15 +443,7 @@ fn configuration_errors_name_the_clis_variables_and_flags() {
         "{error}"
     );
     // With the flag the client is built, and the bad file fails before anything is sent.
-    let allowed = setup.anam(&[
-        "--api-url",
-        "http://anam.invalid",
-        "--allow-insecure-http",
-        "personas",
-        "plan",
-        "-f",
-        path(&bad),
-    ]);
+    let allowed = setup.anam(&["--api-url", "http://anam.invalid", "--allow-insecure-http", "plan", "-f", path(&bad)]);
     assert!(one_clean_error_line(&allowed).contains("unknown field `persona`"), "{}", stderr(&allowed));
     let not_a_url = setup.anam(&["--api-url", "not a url", "personas", "list"]);
     let error = one_clean_error_line(&not_a_url);
@@ -419,7 +459,7 @@ fn a_refusal_during_apply_names_the_persona_and_field_to_change_not_a_rerun() {
     setup.mock.insert_avatar(serde_json::from_value(ivy).unwrap());
     let text = "personas:\n  - name: Front desk\n  - name: Night shift\n    avatar: Ivy\n    avatarModel: cara-4\n";
     let file = setup.file("personas.yaml", text);
-    let error = one_clean_error_line(&setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]));
+    let error = one_clean_error_line(&setup.anam(&["apply", "-f", path(&file), "--yes"]));
     let expected = "create persona Night shift failed: the server refuses personas[1].avatarModel (400: the avatar \
          5a1e0c2b-9d4f-4e8a-b7c6-2f3e4d5c6b7a does not support cara-4 (it supports v-7f3a)); change it in \
          personas.yaml, then run plan";
@@ -428,7 +468,7 @@ fn a_refusal_during_apply_names_the_persona_and_field_to_change_not_a_rerun() {
 
     setup.mock.inject_for(Operation::UpdatePersona, Fault::status(403), 1);
     let changed = setup.file("changed.yaml", "personas:\n  - name: Front desk\n    description: new\n");
-    let error = one_clean_error_line(&setup.anam(&["personas", "apply", "-f", path(&changed), "--yes"]));
+    let error = one_clean_error_line(&setup.anam(&["apply", "-f", path(&changed), "--yes"]));
     assert!(
         error.contains("update persona Front desk failed: the server refuses personas[0] (403 Forbidden"),
         "{error}"
@@ -440,13 +480,13 @@ fn a_refusal_during_apply_names_the_persona_and_field_to_change_not_a_rerun() {
 fn plan_checks_an_update_against_the_servers_avatar_and_voice() {
     let setup = Setup::new();
     let night = "personas:\n  - name: Night shift\n    avatar: Liv\n    avatarModel: cara-3\n    voice: Lucy - Fresh & Casual\n";
-    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&setup.file("night.yaml", night)), "--yes"])), 0);
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&setup.file("night.yaml", night)), "--yes"])), 0);
     let model = setup.file("model.yaml", "personas:\n  - name: Night shift\n    avatarModel: cara-4\n");
-    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&model)]));
+    let error = one_clean_error_line(&setup.anam(&["plan", "-f", path(&model)]));
     assert!(error.ends_with("personas[0].avatarModel is \"cara-4\", but the avatar Liv (071b0286-4cce-4808-bee2-e642f1062de3) offers only cara-3"), "{error}");
     let engine = setup
         .file("engine.yaml", "personas:\n  - name: Night shift\n    voiceGeneration: {engine: cartesia, speed: 1.1}\n");
-    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&engine)]));
+    let error = one_clean_error_line(&setup.anam(&["plan", "-f", path(&engine)]));
     assert!(
         error.contains("personas[0].voiceGeneration.engine is \"cartesia\", but the voice Lucy - Fresh & Casual"),
         "{error}"
@@ -456,7 +496,7 @@ fn plan_checks_an_update_against_the_servers_avatar_and_voice() {
         "fine.yaml",
         "personas:\n  - name: Night shift\n    avatarModel: cara-3\n    voiceGeneration: {engine: elevenlabs-v2, speed: 1.1}\n",
     );
-    assert_eq!(code(&setup.anam(&["personas", "plan", "-f", path(&fine)])), 2, "what fits is planned");
+    assert_eq!(code(&setup.anam(&["plan", "-f", path(&fine)])), 2, "what fits is planned");
     assert_eq!(setup.mock.requests(Operation::UpdatePersona), 0);
 }
 
@@ -479,21 +519,20 @@ fn anam_answering(setup: &Setup, answer: &str, args: &[&str]) -> Output {
 fn declining_the_prompt_changes_nothing_and_is_not_an_error() {
     let setup = Setup::new();
     let file = setup.file("personas.yaml", EXAMPLE);
-    let declined = anam_answering(&setup, "n\n", &["personas", "apply", "-f", path(&file)]);
+    let declined = anam_answering(&setup, "n\n", &["apply", "-f", path(&file)]);
     assert_eq!(code(&declined), 0, "{}", stderr(&declined));
     assert!(
         stdout(&declined).ends_with("Plan: 2 to create, 0 to update, 0 to delete, 0 unchanged.\nnothing changed\n")
     );
     assert!(stderr(&declined).contains("Apply 2 change(s)? [y/N]"), "{}", stderr(&declined));
     assert_eq!(setup.mock.persona_count(), 0);
-    let accepted = anam_answering(&setup, "y\n", &["personas", "apply", "-f", path(&file)]);
+    let accepted = anam_answering(&setup, "y\n", &["apply", "-f", path(&file)]);
     assert_eq!((code(&accepted), setup.mock.persona_count()), (0, 2), "{}", stderr(&accepted));
 
     let declined = anam_answering(&setup, "\n", &["personas", "delete", "Night shift"]);
     assert_eq!((code(&declined), stdout(&declined)), (0, "nothing changed\n".to_owned()), "{}", stderr(&declined));
     assert_eq!(setup.mock.persona_count(), 2);
-    let no_terminal =
-        setup.anam(&["personas", "apply", "-f", path(&setup.file("one.yaml", "personas:\n  - name: New\n"))]);
+    let no_terminal = setup.anam(&["apply", "-f", path(&setup.file("one.yaml", "personas:\n  - name: New\n"))]);
     assert!(one_clean_error_line(&no_terminal).ends_with("Not asked without a terminal: pass --yes"));
     let deleted = anam_answering(&setup, "yes\n", &["personas", "delete", "Night shift"]);
     assert_eq!((code(&deleted), setup.mock.persona_count()), (0, 1), "{}", stderr(&deleted));
@@ -516,8 +555,7 @@ fn a_refused_connection_names_the_url_and_the_cause() {
 #[test]
 fn a_session_token_answer_that_breaks_on_the_way_never_reaches_a_stream() {
     let setup = Setup::new();
-    let created =
-        setup.anam(&["personas", "apply", "-f", path(&setup.file("one.yaml", "personas:\n  - name: Solo\n")), "--yes"]);
+    let created = setup.anam(&["apply", "-f", path(&setup.file("one.yaml", "personas:\n  - name: Solo\n")), "--yes"]);
     assert_eq!(code(&created), 0, "{}", stderr(&created));
     setup.mock.inject_for(Operation::CreateSessionToken, Fault::TruncatedBody, 1);
     let out = setup.anam(&["session-token", "Solo"]);

@@ -1,0 +1,238 @@
+//! `anam plan`, `anam apply` and `anam export`: the commands of the account file (knowledge
+//! groups, tools, personas and share links in one file; see `file`), their flags and what they
+//! do. `main` only delegates to them; the old spellings `anam personas plan|apply|export` run
+//! the same code after a note on stderr ([`old_spelling`]).
+
+use std::collections::HashSet;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anam::Client;
+use clap::Args;
+
+use crate::gate::{DEFAULT_PARALLELISM, Gate};
+use crate::spec::{self, Kind};
+use crate::{advice, apply, docs, export, file, plan, render, text};
+
+/// The file `plan` and `apply` read when `-f` is not given, in the current folder.
+pub const DEFAULT_FILE: &str = "anam.yaml";
+
+/// What applying the account file would change (personas, tools, knowledge groups, share
+/// links); exit 0 if nothing, 2 if something.
+#[derive(Args, Debug, Clone)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    file: FileArg,
+    #[command(flatten)]
+    prune: Prune,
+    /// Print the plan as one JSON document, for scripts and CI (secrets masked).
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+/// Make the account what the account file says (after showing the plan and asking).
+#[derive(Args, Debug, Clone)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    file: FileArg,
+    #[command(flatten)]
+    prune: Prune,
+    /// Do not ask first.
+    #[arg(long)]
+    yes: bool,
+    /// Print the plan and each action's result as one JSON document at the end (secrets masked).
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+/// Write the account (knowledge groups, tools, personas, share links) as an account file.
+#[derive(Args, Debug, Clone)]
+pub struct ExportArgs {
+    /// The file to write (default: standard output, without the documents); documents go under
+    /// knowledge/ beside it.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+/// `-f`: the account file.
+#[derive(Args, Debug, Clone)]
+struct FileArg {
+    /// The account file: YAML with knowledgeGroups, tools, personas and shareLinks (each
+    /// optional; see the README). Default: anam.yaml in the current folder.
+    #[arg(short = 'f', long = "file", value_name = "FILE", default_value = DEFAULT_FILE, hide_default_value = true)]
+    path: PathBuf,
+}
+
+/// `--prune`: which kinds of resource the file's names are all of.
+#[derive(Args, Debug, Clone)]
+struct Prune {
+    /// Also delete what the file does not name: of every kind it has a section for, or of the
+    /// KINDS given (personas, tools, knowledgeGroups, shareLinks; comma-separated).
+    #[arg(long, value_name = "KINDS", num_args = 0.., require_equals = true, value_delimiter = ',')]
+    prune: Option<Vec<Kind>>,
+}
+
+/// How a command that reads or changes the whole account runs.
+#[derive(Args, Debug, Clone, Copy)]
+struct RunArgs {
+    /// At most N requests at once (1 to 64).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PARALLELISM as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
+    parallelism: u16,
+}
+
+/// The global flags that say where the API is (`--api-url`, `--allow-insecure-http`).
+#[derive(Debug, Clone, Default)]
+pub struct Connection {
+    /// `--api-url`, else the SDK reads `ANAM_API_URL`.
+    pub api_url: Option<String>,
+    /// `--allow-insecure-http`.
+    pub allow_insecure_http: bool,
+}
+
+/// What a command of the account file works with: the client, the gate its requests go
+/// through, and the client that downloads documents.
+struct Session {
+    client: Client,
+    gate: Arc<Gate>,
+    downloads: docs::Downloads,
+}
+
+impl Connection {
+    /// The client and gate for a run of `parallelism` requests at once.
+    fn open(&self, run: RunArgs) -> Result<Session, String> {
+        let gate = Gate::new(usize::from(run.parallelism));
+        let client = advice::client(self.api_url.clone(), self.allow_insecure_http, Some(gate.clone()))?;
+        let downloads = docs::Downloads::new(self.allow_insecure_http)?;
+        Ok(Session { client, gate, downloads })
+    }
+}
+
+/// The note an old spelling (`anam personas plan`) prints on stderr before it runs.
+pub fn old_spelling(command: &str) {
+    eprintln!(
+        "{}",
+        text::line(&format!(
+            "note: `anam personas {command}` is now `anam {command}`; the old spelling goes away in the next release"
+        ))
+    );
+}
+
+/// `anam plan`: prints the plan; exit 0 when nothing would change, 2 when something would.
+pub async fn plan(connection: &Connection, args: PlanArgs) -> Result<ExitCode, String> {
+    let session = connection.open(args.run)?;
+    let loaded = load(&args.file.path)?;
+    let prune = pruned(args.prune, &loaded.file)?;
+    let actions = plan::plan(&session.client, &session.gate, &loaded, &prune, &session.downloads).await?;
+    print(if args.json { render::json(&actions, None)? } else { render::plan(&actions) })?;
+    if actions.iter().any(plan::Action::changes_something) {
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `anam apply`: plans, shows the plan, asks (unless `--yes`), and carries it out.
+pub async fn apply(connection: &Connection, args: ApplyArgs) -> Result<ExitCode, String> {
+    let Session { client, gate, downloads } = connection.open(args.run)?;
+    let loaded = load(&args.file.path)?;
+    let prune = pruned(args.prune, &loaded.file)?;
+    let actions = plan::plan(&client, &gate, &loaded, &prune, &downloads).await?;
+    let changes = actions.iter().filter(|a| a.changes_something()).count();
+    if changes == 0 {
+        print(if args.json { render::json(&actions, None)? } else { NO_CHANGES.into() })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !args.json {
+        print(render::plan(&actions))?;
+    }
+    if !args.yes && !crate::confirm(&format!("Apply {changes} change(s)?"))? {
+        print(crate::NOTHING_CHANGED.into())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let progress = progress(changes as u64);
+    let outcomes = apply::apply(&client, &gate, &actions, &loaded.shown, &progress).await;
+    progress.finish_and_clear();
+    let report = apply::report(&actions, &outcomes);
+    if args.json {
+        print(render::json(&actions, Some(&outcomes))?)?;
+        report?;
+    } else {
+        print(report? + "\n")?;
+        print(format!("Applied {changes} change(s).\n"))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `anam export`: the account as a file, on stdout or in `-o FILE` with its documents.
+pub async fn export(connection: &Connection, args: ExportArgs) -> Result<ExitCode, String> {
+    let session = connection.open(args.run)?;
+    let dir = args.output.as_ref().map(|path| path.parent().map(PathBuf::from).unwrap_or_default());
+    let dir = dir.map(|d| if d.as_os_str().is_empty() { PathBuf::from(".") } else { d });
+    let exported = export::export(&session.client, &session.gate, &session.downloads, dir.as_deref()).await?;
+    let yaml = file::to_yaml(&exported)?;
+    match args.output {
+        Some(path) => {
+            std::fs::write(&path, yaml).map_err(|e| format!("{}: cannot write: {e}", text::file_name(&path)))?
+        }
+        None => print(yaml)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads and checks the account file at `path`. The default file missing is said in a way that
+/// tells where it was looked for and how to start one.
+fn load(path: &Path) -> Result<file::Loaded, String> {
+    if path == Path::new(DEFAULT_FILE) && matches!(path.try_exists(), Ok(false)) {
+        return Err(format!(
+            "{DEFAULT_FILE}: no such file in this folder; pass -f FILE, or start one with `anam export -o {DEFAULT_FILE}`"
+        ));
+    }
+    file::read(path)
+}
+
+/// Writes `text` to stdout.
+fn print(text: String) -> Result<(), String> {
+    std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| format!("cannot write the output: {e}"))
+}
+
+/// What `apply` prints when the account is already what the file says.
+const NO_CHANGES: &str = "No changes: the account is what the file says.\n";
+
+/// The kinds `--prune` deletes from: those named, else every kind the file has a section for.
+/// A kind named without its section in the file is refused: pruning it would delete all of it.
+fn pruned(prune: Prune, file: &spec::File) -> Result<HashSet<Kind>, String> {
+    let Some(kinds) = prune.prune else { return Ok(HashSet::new()) };
+    if kinds.is_empty() {
+        let all = [Kind::KnowledgeGroup, Kind::Tool, Kind::Persona, Kind::ShareLink];
+        return Ok(all.into_iter().filter(|k| file.has(*k)).collect());
+    }
+    for kind in &kinds {
+        if !file.has(*kind) {
+            let section = kind.section();
+            return Err(format!(
+                "--prune={section}, but the file has no `{section}:` section; write `{section}: []` to delete every {}",
+                kind.noun()
+            ));
+        }
+    }
+    Ok(kinds.into_iter().collect())
+}
+
+/// A progress bar on stderr when it is a terminal, and nothing otherwise.
+fn progress(total: u64) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
+        bar.set_style(style);
+    }
+    bar
+}
