@@ -500,6 +500,33 @@ fn plan_checks_an_update_against_the_servers_avatar_and_voice() {
     assert_eq!(setup.mock.requests(Operation::UpdatePersona), 0);
 }
 
+#[test]
+fn a_setting_the_catalogue_rules_out_is_an_error_even_when_it_matches_the_server() {
+    let setup = Setup::new();
+    let front =
+        "personas:\n  - name: Front desk\n    voice: Cara\n    voiceGeneration: {engine: cartesia, speed: 1.1}\n";
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&setup.file("front.yaml", front)), "--yes"])), 0);
+    // The engine is not a field of the server's persona: nothing differs, but Cara is a CARTESIA voice.
+    let wrong = setup.file("wrong.yaml", &front.replace("engine: cartesia", "engine: elevenlabs-v2"));
+    let error = one_clean_error_line(&setup.anam(&["plan", "-f", path(&wrong)]));
+    assert!(
+        error.ends_with(
+            "personas[0].voiceGeneration.engine is \"elevenlabs-v2\", but the voice Cara \
+             (6bfbe25a-979d-40f3-a92b-5394170af54b) is a CARTESIA voice, which takes cartesia"
+        ),
+        "{error}"
+    );
+    let without_voice =
+        setup.file("no-voice.yaml", &front.replace("    voice: Cara\n", "").replace("cartesia", "fish-audio"));
+    let error = one_clean_error_line(&setup.anam(&["plan", "-f", path(&without_voice)]));
+    assert!(
+        error.contains("personas[0].voiceGeneration.engine is \"fish-audio\", but the voice Cara"),
+        "the server's voice: {error}"
+    );
+    let right = setup.anam(&["plan", "-f", path(&setup.file("front.yaml", front))]);
+    assert_eq!((code(&right), stderr(&right)), (0, String::new()), "{}", stdout(&right));
+}
+
 /// Runs the binary with a terminal (a pty) as its stdin, on which `answer` is already typed.
 fn anam_answering(setup: &Setup, answer: &str, args: &[&str]) -> Output {
     let pty = nix::pty::openpty(None, None).unwrap();

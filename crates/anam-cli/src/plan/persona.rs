@@ -85,8 +85,8 @@ fn update_action(
     current: &Persona,
     catalog: &Catalog,
 ) -> Result<Action, String> {
+    check_catalog(spec, &ids, Some(current), catalog)?;
     let changes = diff(spec, &ids, current);
-    check_catalog(spec, &ids, Some((current, &changes)), catalog)?;
     let id = current.id.to_string();
     let refers_to =
         current.tools.iter().flatten().filter_map(|t| t.get("id").and_then(Value::as_str)).map(str::to_owned);
@@ -203,32 +203,18 @@ impl Ids {
     }
 }
 
-/// Checks what the catalogue can tell of the settings a create sends, or an update (`current`,
-/// with its changes) sends: that the avatar offers the `avatarModel`, and that the
-/// `voiceGeneration.engine` is one for the voice's provider. The avatar and voice are the
-/// file's, else the server's persona's. Returns the problem as `field: ...`.
-fn check_catalog(
-    spec: &PersonaSpec,
-    ids: &Ids,
-    current: Option<(&Persona, &[Change])>,
-    catalog: &Catalog,
-) -> Result<(), String> {
-    let sent = |field: &str| match current {
-        None => true,
-        Some((_, changes)) => changes.iter().any(|c| c.field == field || c.field.starts_with(&format!("{field}."))),
-    };
-    let server = current.map(|(persona, _)| persona);
-    if let Some(model) = &spec.avatar_model
-        && (sent("avatarModel") || sent("avatar"))
-    {
+/// Checks what the catalogue can tell of what the file says, whether or not it differs from the
+/// server: that the avatar offers the `avatarModel`, and that the `voiceGeneration.engine` is one
+/// for the voice's provider. The avatar and voice are the file's, else those of the server's
+/// persona (`server`, for an update). Returns the problem as `field: ...`.
+fn check_catalog(spec: &PersonaSpec, ids: &Ids, server: Option<&Persona>, catalog: &Catalog) -> Result<(), String> {
+    if let Some(model) = &spec.avatar_model {
         let avatar = ids.avatar.clone().or_else(|| server.and_then(|p| p.avatar.as_ref()).map(|a| a.id.to_string()));
         if let Some(avatar) = avatar.and_then(|id| catalog.avatars.iter().find(|a| a.id == id)) {
             check_model(avatar, model)?;
         }
     }
-    if let Some(generation) = &spec.voice_generation
-        && (sent("voiceGeneration") || sent("voice"))
-    {
+    if let Some(generation) = &spec.voice_generation {
         let voice = ids.voice.clone().or_else(|| server.and_then(|p| p.voice.as_ref()).map(|v| v.id.to_string()));
         if let Some(voice) = voice.and_then(|id| catalog.voices.iter().find(|v| v.id == id)) {
             check_engine(voice, &generation.engine)?;
