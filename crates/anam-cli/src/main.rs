@@ -13,6 +13,7 @@ mod account;
 mod account_commands;
 mod advice;
 mod apply;
+mod diff;
 mod docs;
 mod export;
 mod file;

@@ -1,6 +1,10 @@
 //! The `anam` binary, run as a user would, against `anam-mock` in this process: every command,
 //! plan/apply idempotence, the export round trip, prune, ambiguous names, bad files and a server
 //! failure in the middle of an apply.
+//!
+//! Some output for people is compared with golden files in `tests/golden/`: run
+//! `UPDATE_GOLDEN=1 cargo test -p anam-cli --test cli` to rewrite them from what the binary
+//! prints now, and review the change before committing it.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -9,6 +13,8 @@ use std::process::{Output, Stdio};
 use anam_mock::{Fault, MockServer, Operation};
 use assert_cmd::Command;
 
+#[path = "common/golden.rs"]
+mod golden;
 #[path = "common/output.rs"]
 mod output;
 use output::{code, path, stderr, stdout};
@@ -525,6 +531,54 @@ fn a_setting_the_catalogue_rules_out_is_an_error_even_when_it_matches_the_server
     );
     let right = setup.anam(&["plan", "-f", path(&setup.file("front.yaml", front))]);
     assert_eq!((code(&right), stderr(&right)), (0, String::new()), "{}", stdout(&right));
+}
+
+/// A 215-character prompt, on one line.
+const NIGHT_PROMPT: &str = "You are the night shift receptionist. You answer only urgent questions: a burst pipe, a \
+                            lost key, a guest taken ill. For anything else, take a message. If someone is hurt, tell \
+                            them to call 112 and stay on the line.";
+
+/// A prompt of several lines, as the lines of a YAML block.
+const FRONT_PROMPT: &str = concat!(
+    "      You greet visitors at the door of the clinic.\n",
+    "      Opening hours: Monday to Friday, 9:00 to 17:00.\n",
+    "      Parking is behind the building.\n",
+    "      Never give medical advice.\n",
+    "      Be brief and friendly.\n",
+);
+
+#[test]
+fn a_changed_long_text_shows_what_changed_in_it_and_json_keeps_the_whole_values() {
+    let setup = Setup::new();
+    let file = |night: &str, front: &str| {
+        format!(
+            "personas:\n  - name: Night shift\n    systemPrompt: '{night}'\n  - name: Front desk\n    systemPrompt: |\n{front}"
+        )
+    };
+    let first = setup.file("first.yaml", &file(NIGHT_PROMPT, FRONT_PROMPT));
+    let applied = setup.anam(&["apply", "-f", path(&first), "--yes"]);
+    assert_eq!(code(&applied), 0, "{}", stderr(&applied));
+    let front = FRONT_PROMPT
+        .replace("9:00 to 17:00", "8:00 to 18:00")
+        .replace("      Never give medical advice.\n", "")
+        .replace("friendly.\n", "friendly.\n      Say goodbye.\n");
+    let changed = setup.file("changed.yaml", &file(&NIGHT_PROMPT.replace("112", "999"), &front));
+    let plan = setup.anam(&["plan", "-f", path(&changed)]);
+    assert_eq!(code(&plan), 2, "{}", stderr(&plan));
+    let mut text = stdout(&plan);
+    for persona in setup.mock.personas() {
+        text = text.replace(persona.id.as_str(), "<id>");
+    }
+    golden::check("long_text_plan.txt", &text);
+
+    let json = setup.anam(&["plan", "-f", path(&changed), "--json"]);
+    let document: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    let night = &document["actions"][0]["changes"][0];
+    assert_eq!(
+        (&night["field"], &night["old"]),
+        (&serde_json::json!("systemPrompt"), &serde_json::json!(NIGHT_PROMPT))
+    );
+    assert_eq!(night["new"], NIGHT_PROMPT.replace("112", "999"), "the whole values");
 }
 
 /// Runs the binary with a terminal (a pty) as its stdin, on which `answer` is already typed.
