@@ -21,11 +21,13 @@ mod gate;
 mod order;
 mod output;
 mod plan;
+mod problems;
 mod render;
 mod resolve;
 mod spec;
 mod text;
 mod vars;
+mod yaml;
 
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -167,9 +169,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// Prints the error on one clean line of stderr and exits 1.
+/// Prints the error on stderr and exits 1: each of its lines (a file's problems are several,
+/// joined by newlines) as one clean line starting with `error: `.
 fn fail(message: String) -> ExitCode {
-    eprintln!("{}", text::line(&format!("error: {message}")));
+    for line in message.split('\n') {
+        eprintln!("{}", text::line(&format!("error: {line}")));
+    }
     ExitCode::from(1)
 }
 

@@ -205,7 +205,7 @@ fn secrets_are_compared_but_never_shown_and_json_masks_them() {
     assert_eq!(
         stderr(&unset),
         format!(
-            "error: {}: tools[0].headers.Authorization: ${{CRM_TOKEN}} is not set: set the environment variable CRM_TOKEN\n",
+            "error: {}:18:7: tools[0].headers.Authorization: ${{CRM_TOKEN}} is not set: set the environment variable CRM_TOKEN\n",
             file.display()
         )
     );

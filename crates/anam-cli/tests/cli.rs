@@ -324,6 +324,52 @@ fn bad_files_name_the_file_the_path_and_what_is_accepted() {
 }
 
 #[test]
+fn every_problem_of_a_file_is_said_at_once_in_the_files_order_in_its_own_terms() {
+    let setup = Setup::new();
+    let text = "\
+personas:
+  - name: Front desk
+    systemPrompt: You work for ${COMPANY}.
+    voiceGeneration: {engine: cartesia, speed: fast}
+    tools: crm_lookup
+  - name: Night shift
+    voiceDetection: {endOfSpeechSensitivity: 1.5}
+    initialMessage: Hello from ${TEAM}
+shareLinks:
+  - persona: Front desk
+    usageLimit: fifty
+";
+    let file = setup.file("account.yaml", text);
+    let out = setup.anam(&["plan", "-f", path(&file)]);
+    assert_eq!(code(&out), 1);
+    let shown = file.display().to_string();
+    let expected = [
+        format!(
+            "error: {shown}:3:5: personas[0].systemPrompt: ${{COMPANY}} is not set: set the environment variable COMPANY"
+        ),
+        format!("error: {shown}:4:41: personas[0].voiceGeneration.speed is \"fast\", but must be a number"),
+        format!("error: {shown}:5:5: personas[0].tools is \"crm_lookup\", but must be a list (write [crm_lookup])"),
+        format!(
+            "error: {shown}:7:22: personas[1].voiceDetection.endOfSpeechSensitivity is 1.5, but must be between 0 and 1"
+        ),
+        format!(
+            "error: {shown}:8:5: personas[1].initialMessage: ${{TEAM}} is not set: set the environment variable TEAM"
+        ),
+        format!("error: {shown}:11:5: shareLinks[0].usageLimit is \"fifty\", but must be a whole number"),
+    ];
+    assert_eq!(stderr(&out).lines().collect::<Vec<_>>(), expected, "{}", stderr(&out));
+    assert_eq!(setup.mock.total_requests(), 0, "all of it before contacting the server");
+
+    let many: String = (0..25).map(|i| format!("  - name: p{i}\n    skipGreeting: maybe\n")).collect();
+    let out = setup.anam(&["plan", "-f", path(&setup.file("many.yaml", &format!("personas:\n{many}")))]);
+    let lines: Vec<String> = stderr(&out).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 21, "{lines:?}");
+    assert!(lines[0].ends_with(":3:5: personas[0].skipGreeting is \"maybe\", but must be true or false"), "{lines:?}");
+    assert!(lines[20].ends_with("many.yaml: 5 more problem(s) not shown; fix these first"), "{lines:?}");
+    assert!(lines.iter().all(|l| l.starts_with("error: ") && l.chars().count() <= 300), "{lines:?}");
+}
+
+#[test]
 fn lists_get_session_token_and_delete() {
     let setup = Setup::new();
     let file = setup.file("personas.yaml", EXAMPLE);
