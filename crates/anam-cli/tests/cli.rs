@@ -360,6 +360,20 @@ shareLinks:
     assert_eq!(stderr(&out).lines().collect::<Vec<_>>(), expected, "{}", stderr(&out));
     assert_eq!(setup.mock.total_requests(), 0, "all of it before contacting the server");
 
+    // What only the server can tell (names to resolve) is also said whole, after the file's checks.
+    let names = "tools:\n  - {name: t, type: knowledge, description: d, knowledgeGroups: [Nowhere]}\npersonas:\n  - \
+                 {name: a, avatar: Nobody}\n  - {name: b, tools: [nothing]}\nshareLinks:\n  - {persona: Nobody}\n";
+    let out = setup.anam(&["plan", "-f", path(&setup.file("names.yaml", names))]);
+    let lines: Vec<String> = stderr(&out).lines().map(str::to_owned).collect();
+    let ends = [
+        "tools[0].knowledgeGroups[0]: no knowledge group has the id or name \"Nowhere\"",
+        "personas[0].avatar: no avatar has the id or name \"Nobody\"",
+        "personas[1].tools[0]: no tool has the id or name \"nothing\"",
+        "shareLinks[0].persona: no persona has the id or name \"Nobody\"",
+    ];
+    assert_eq!((code(&out), lines.len()), (1, ends.len()), "{lines:?}");
+    assert!(lines.iter().zip(ends).all(|(line, end)| line.ends_with(end)), "{lines:?}");
+
     let many: String = (0..25).map(|i| format!("  - name: p{i}\n    skipGreeting: maybe\n")).collect();
     let out = setup.anam(&["plan", "-f", path(&setup.file("many.yaml", &format!("personas:\n{many}")))]);
     let lines: Vec<String> = stderr(&out).lines().map(str::to_owned).collect();

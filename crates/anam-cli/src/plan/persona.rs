@@ -23,23 +23,25 @@ use crate::text;
 /// for every persona of the server the file does not name.
 pub fn plan(file: &File, refs: &Refs<'_>, shown: &str, prune: &HashSet<Kind>) -> Result<Vec<Action>, String> {
     let account = refs.account();
-    let mut actions = Vec::new();
+    let (mut actions, mut problems) = (Vec::new(), Vec::new());
     for (i, spec) in file.personas().iter().enumerate() {
         let at = |problem: String| format!("{shown}: personas[{i}].{problem}");
-        let ids = Ids::resolve(spec, &account.catalog, refs).map_err(at)?;
-        let same_name: Vec<&PersonaSummary> =
-            account.personas.iter().filter(|p| p.name.as_deref() == Some(&spec.name)).collect();
-        let action = match same_name.as_slice() {
-            [] => create_action(i, spec, ids, &account.catalog).map_err(at)?,
-            [one] => {
-                let Some(current) = account.full.get(one.id.as_str()) else {
-                    return Err(at(format!("name: the persona {} was not read", one.id)));
-                };
-                update_action(i, spec, ids, current, &account.catalog).map_err(at)?
+        let action = Ids::resolve(spec, &account.catalog, refs).and_then(|ids| {
+            let same_name: Vec<&PersonaSummary> =
+                account.personas.iter().filter(|p| p.name.as_deref() == Some(&spec.name)).collect();
+            match same_name.as_slice() {
+                [] => create_action(i, spec, ids, &account.catalog),
+                [one] => match account.full.get(one.id.as_str()) {
+                    Some(current) => update_action(i, spec, ids, current, &account.catalog),
+                    None => Err(format!("name: the persona {} was not read", one.id)),
+                },
+                many => Err(shared_name(&spec.name, many)),
             }
-            many => return Err(at(shared_name(&spec.name, many))),
-        };
-        actions.push(action);
+        });
+        match action {
+            Ok(action) => actions.push(action),
+            Err(problem) => problems.push(at(problem)),
+        }
     }
     if prune.contains(&Kind::Persona) {
         for persona in &account.personas {
@@ -48,7 +50,7 @@ pub fn plan(file: &File, refs: &Refs<'_>, shown: &str, prune: &HashSet<Kind>) ->
             }
         }
     }
-    Ok(actions)
+    super::all_or_problems(actions, problems)
 }
 
 /// The action that creates the file's persona `i`.
