@@ -157,17 +157,111 @@ pub async fn apply(connection: &Connection, args: ApplyArgs) -> Result<ExitCode,
         return Ok(ExitCode::SUCCESS);
     }
     let progress = progress(changes as u64);
-    let outcomes = apply::apply(&client, &gate, &actions, &loaded.shown, &progress).await;
+    let (stop, record) = (apply::Stop::default(), apply::Record::new(actions.len()));
+    let done = |action: &plan::Action, id: Option<&String>| {
+        progress.inc(1);
+        if !args.json {
+            // A closed stdout loses the line, not the run.
+            progress.suspend(|| drop(writeln!(std::io::stdout().lock(), "{}", apply::done_line(action, id))));
+        }
+    };
+    let context = apply::Context {
+        client: &client,
+        gate: &gate,
+        shown: &loaded.shown,
+        stop: &stop,
+        record: &record,
+        done: &done,
+    };
+    let outcomes = until_interrupted(apply::apply(&context, &actions), &stop, &record, &progress).await?;
     progress.finish_and_clear();
-    let report = apply::report(&actions, &outcomes);
     if args.json {
         print(render::json(&actions, Some(&outcomes))?)?;
-        report?;
-    } else {
-        print(report? + "\n")?;
-        print(format!("Applied {changes} change(s).\n"))?;
     }
-    Ok(ExitCode::SUCCESS)
+    let interrupted = stop.was_interrupted();
+    match apply::report(&actions, &outcomes, interrupted) {
+        None => {
+            if !args.json {
+                print(format!("Applied {changes} change(s).\n"))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(lines) => {
+            for line in lines {
+                eprintln!("{line}");
+            }
+            Ok(ExitCode::from(if interrupted { INTERRUPTED } else { 1 }))
+        }
+    }
+}
+
+/// The exit code of an interrupted apply (as a shell reports a process ended by Ctrl-C).
+const INTERRUPTED: u8 = 130;
+
+/// Runs `work` (an apply) to its end, unless interrupted: on the first Ctrl-C (SIGINT) or
+/// SIGTERM no change starts any more and those under way finish; on a second, they are
+/// abandoned (the work is dropped) and their outcomes are [`apply::Outcome::Abandoned`].
+async fn until_interrupted(
+    work: impl Future<Output = Vec<apply::Outcome>>,
+    stop: &apply::Stop,
+    record: &apply::Record,
+    progress: &indicatif::ProgressBar,
+) -> Result<Vec<apply::Outcome>, String> {
+    let mut signals = Interruptions::new()?;
+    tokio::pin!(work);
+    tokio::select! {
+        outcomes = &mut work => return Ok(outcomes),
+        () = signals.next() => {}
+    }
+    stop.interrupt();
+    let message = format!(
+        "interrupted: no change starts any more; waiting for the {} under way (interrupt again to abandon them)",
+        record.under_way()
+    );
+    progress.suspend(|| eprintln!("{}", text::line(&message)));
+    tokio::select! {
+        outcomes = &mut work => Ok(outcomes),
+        () = signals.next() => Ok(record.abandoned()),
+    }
+}
+
+/// Ctrl-C (SIGINT) and SIGTERM, as one stream of interruptions. Listening replaces their
+/// default (ending the process) for the rest of the run, so it starts only when an apply does.
+struct Interruptions {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Interruptions {
+    /// Starts listening.
+    fn new() -> Result<Interruptions, String> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let listen = |kind| signal(kind).map_err(|e| format!("cannot listen for Ctrl-C: {e}"));
+            Ok(Interruptions {
+                interrupt: listen(SignalKind::interrupt())?,
+                terminate: listen(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Interruptions {})
+    }
+
+    /// Waits for the next interruption.
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        #[cfg(not(unix))]
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 /// `anam export`: the account as a file, on stdout or in `-o FILE` with its documents.

@@ -71,7 +71,8 @@ const DIFF_TIME: Duration = Duration::from_secs(2);
 
 /// The plan as one JSON document: `{"actions": [{kind, name, id, action, changes: [{field,
 /// old, new, secret}]}], "summary": {create, update, delete, unchanged}}`, with each action's
-/// `result` (`done`, `failed` with its `error`, `not attempted`) when `outcomes` are given
+/// `result` (`done`, `failed` with its `error`, `not attempted`, or `abandoned`: under way when
+/// an interrupted run was abandoned) when `outcomes` are given
 /// (apply). A create's changes are the fields it sets, from `null`.
 pub fn json(actions: &[Action], outcomes: Option<&[Outcome]>) -> Result<String, String> {
     let verb = |v: Verb| match v {
@@ -101,6 +102,7 @@ pub fn json(actions: &[Action], outcomes: Option<&[Outcome]>) -> Result<String, 
                     Outcome::Done(id) => ("done", None, id.clone()),
                     Outcome::Failed(why) => ("failed", Some(why.clone()), None),
                     Outcome::NotAttempted => ("not attempted", None, None),
+                    Outcome::Abandoned => ("abandoned", None, None),
                 };
                 item["result"] = Value::from(result);
                 if let Some(error) = error {

@@ -279,7 +279,7 @@ fn prune_works_per_kind_and_deletes_a_tool_after_the_persona_that_used_it() {
     setup.mock.inject_for(Operation::UpdatePersona, anam_mock::Fault::status(500), 3);
     let stopped = setup.anam(&["apply", "-f", path(&file), "--prune=tools", "--yes"]);
     assert_eq!(code(&stopped), 1);
-    assert!(stderr(&stopped).contains("update persona Front desk failed: 500"), "{}", stderr(&stopped));
+    assert!(stderr(&stopped).contains("\nfailed: update persona Front desk: 500"), "{}", stderr(&stopped));
     assert!(stderr(&stopped).contains("not attempted: delete tool crm_lookup"), "{}", stderr(&stopped));
     assert!(setup.mock.tools().iter().any(|t| t.name.as_deref() == Some("crm_lookup")), "it waits for the persona");
     let applied = setup.anam(&["apply", "-f", path(&file), "--prune=tools", "--yes"]);

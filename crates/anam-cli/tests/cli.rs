@@ -223,10 +223,21 @@ fn a_failure_in_the_middle_of_an_apply_says_what_was_done_and_a_rerun_finishes()
     setup.mock.inject_for(Operation::CreatePersona, Fault::status(500), 1);
     let out = setup.anam(&["apply", "-f", path(&file), "--yes"]);
     assert_eq!(code(&out), 1);
-    let error = stderr(&out);
-    assert_eq!(error.lines().count(), 1, "one line: {error}");
-    assert!(error.contains("apply stopped after 1 of 2 change(s): create persona Night shift failed: 500"), "{error}");
-    assert!(error.contains("done: updated persona Front desk") && error.contains("run apply again"), "{error}");
+    let front = setup.mock.personas()[0].id.to_string();
+    assert!(
+        stdout(&out).ends_with(&format!("\nupdated persona Front desk ({front})\n")),
+        "a line per change done, as a successful apply prints it: {}",
+        stdout(&out)
+    );
+    let lines: Vec<String> = stderr(&out).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(
+        lines[0],
+        "error: apply stopped after 1 of 2 change(s) were done (each printed on standard output as it was): 1 failed, 0 \
+         not attempted"
+    );
+    assert!(lines[1].starts_with("failed: create persona Night shift: 500 Internal Server Error"), "{lines:?}");
+    assert!(lines[1].ends_with("; run apply again to finish"), "not cut off: {lines:?}");
     let out = setup.anam(&["apply", "-f", path(&file), "--yes"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(
@@ -236,6 +247,19 @@ fn a_failure_in_the_middle_of_an_apply_says_what_was_done_and_a_rerun_finishes()
     );
     assert_eq!(code(&setup.anam(&["plan", "-f", path(&file)])), 0);
     assert_eq!(setup.mock.persona_count(), 2);
+
+    // However many changes were not attempted, each has its line, whole.
+    let many: String = (1..=30).map(|i| format!("  - name: Persona number {i} of the thirty\n")).collect();
+    let file = setup.file("many.yaml", &format!("personas:\n{many}"));
+    setup.mock.inject_for(Operation::CreatePersona, Fault::status(500), 1);
+    let out = setup.anam(&["apply", "-f", path(&file), "--yes", "--parallelism", "1"]);
+    let lines: Vec<String> = stderr(&out).lines().map(str::to_owned).collect();
+    assert_eq!((code(&out), lines.len()), (1, 31), "{lines:?}");
+    assert!(lines[0].ends_with("1 failed, 29 not attempted"), "{lines:?}");
+    let skipped: Vec<&String> =
+        lines.iter().filter(|l| l.starts_with("not attempted: create persona Persona number ")).collect();
+    assert_eq!(skipped.len(), 29, "{lines:?}");
+    assert!(lines.iter().all(|l| l.chars().count() <= 300 && !l.ends_with('…')), "{lines:?}");
 }
 
 #[test]
@@ -525,18 +549,20 @@ fn a_refusal_during_apply_names_the_persona_and_field_to_change_not_a_rerun() {
     setup.mock.insert_avatar(serde_json::from_value(ivy).unwrap());
     let text = "personas:\n  - name: Front desk\n  - name: Night shift\n    avatar: Ivy\n    avatarModel: cara-4\n";
     let file = setup.file("personas.yaml", text);
-    let error = one_clean_error_line(&setup.anam(&["apply", "-f", path(&file), "--yes"]));
-    let expected = "create persona Night shift failed: the server refuses personas[1].avatarModel (400: the avatar \
+    let out = setup.anam(&["apply", "-f", path(&file), "--yes"]);
+    let error = stderr(&out);
+    assert_eq!((code(&out), error.lines().count()), (1, 2), "{error}");
+    let expected = "\nfailed: create persona Night shift: the server refuses personas[1].avatarModel (400: the avatar \
          5a1e0c2b-9d4f-4e8a-b7c6-2f3e4d5c6b7a does not support cara-4 (it supports v-7f3a)); change it in \
-         personas.yaml, then run plan";
+         personas.yaml, then run plan\n";
     assert!(error.contains(expected), "{error}");
-    assert!(error.contains("done: created persona Front desk") && !error.contains("run apply again"), "{error}");
+    assert!(stdout(&out).contains("\ncreated persona Front desk (") && !error.contains("run apply again"), "{error}");
 
     setup.mock.inject_for(Operation::UpdatePersona, Fault::status(403), 1);
     let changed = setup.file("changed.yaml", "personas:\n  - name: Front desk\n    description: new\n");
-    let error = one_clean_error_line(&setup.anam(&["apply", "-f", path(&changed), "--yes"]));
+    let error = stderr(&setup.anam(&["apply", "-f", path(&changed), "--yes"]));
     assert!(
-        error.contains("update persona Front desk failed: the server refuses personas[0] (403 Forbidden"),
+        error.contains("\nfailed: update persona Front desk: the server refuses personas[0] (403 Forbidden"),
         "{error}"
     );
     assert!(error.contains("change it in ") && !error.contains("run apply again"), "{error}");
