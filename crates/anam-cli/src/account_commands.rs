@@ -58,6 +58,9 @@ pub struct ExportArgs {
     /// knowledge/ beside it.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Replace the file, and the documents under knowledge/ beside it, if they exist.
+    #[arg(long)]
+    force: bool,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -264,20 +267,43 @@ impl Interruptions {
     }
 }
 
-/// `anam export`: the account as a file, on stdout or in `-o FILE` with its documents.
+/// `anam export`: the account as a file, on stdout or in `-o FILE` with its documents. Nothing
+/// is written over without `--force`, nothing is written for an account that plan would
+/// refuse as a file, and each file is written whole or not at all.
 pub async fn export(connection: &Connection, args: ExportArgs) -> Result<ExitCode, String> {
     let session = connection.open(args.run)?;
-    let dir = args.output.as_ref().map(|path| path.parent().map(PathBuf::from).unwrap_or_default());
-    let dir = dir.map(|d| if d.as_os_str().is_empty() { PathBuf::from(".") } else { d });
-    let exported = export::export(&session.client, &session.gate, &session.downloads, dir.as_deref()).await?;
-    let yaml = file::to_yaml(&exported)?;
-    match args.output {
-        Some(path) => {
-            std::fs::write(&path, yaml).map_err(|e| format!("{}: cannot write: {e}", text::file_name(&path)))?
-        }
-        None => print(yaml)?,
+    let Some(path) = args.output else {
+        let exported = export::export(&session.client, &session.gate, false).await?;
+        print(file::to_yaml(&exported.file)?)?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let shown = text::file_name(&path);
+    if !args.force && path.symlink_metadata().is_ok() {
+        return Err(format!("{shown} exists; pass --force to replace it (and the documents beside it)"));
     }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).map_or_else(|| PathBuf::from("."), PathBuf::from);
+    let exported = export::export(&session.client, &session.gate, true).await?;
+    let knowledge = dir.join("knowledge");
+    if !args.force && !exported.documents.is_empty() && knowledge.symlink_metadata().is_ok() {
+        return Err(format!(
+            "{} exists; pass --force to replace the documents in it (or export to another folder)",
+            text::file_name(&knowledge)
+        ));
+    }
+    export::download(&session.client, &session.gate, &session.downloads, &dir, &exported.documents).await?;
+    write_whole(&path, &dir, file::to_yaml(&exported.file)?.as_bytes(), args.force)
+        .map_err(|e| format!("{shown}: cannot write: {e}"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `bytes` to `path` (in `dir`) whole or not at all: into a temporary file in the same
+/// folder, then renamed to `path`, over it only when `replace`.
+fn write_whole(path: &Path, dir: &Path, bytes: &[u8], replace: bool) -> std::io::Result<()> {
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    let persisted = if replace { file.persist(path) } else { file.persist_noclobber(path) };
+    persisted.map(drop).map_err(|e| e.error)
 }
 
 /// Reads and checks the account file at `path`. The default file missing is said in a way that

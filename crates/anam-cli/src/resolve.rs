@@ -103,7 +103,8 @@ pub fn persona<'a>(all: &'a [PersonaSummary], text: &str) -> Result<&'a PersonaS
         [one] => Ok(one),
         [] => Err(format!("no persona has the id or name {text:?}")),
         many => Err(format!(
-            "{text:?} matches {} personas on the server: {}; give one of these ids instead of the name, or rename one",
+            "{text:?} matches {} personas on the server: {}; give one of these ids instead of the name, or rename one \
+             (anam personas update <ID> --name NEW)",
             many.len(),
             ids(many.iter().map(|p| &*p.id))
         )),

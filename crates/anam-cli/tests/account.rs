@@ -157,6 +157,42 @@ Plan: 8 to create, 0 to update, 0 to delete, 0 unchanged.
 }
 
 #[test]
+fn export_replaces_no_documents_folder_without_force_and_a_failed_one_leaves_the_old_file() {
+    let setup = Setup::new();
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&setup.file("account.yaml", EXAMPLE)), "--yes"])), 0);
+    let folder = setup.dir.path().join("export");
+    std::fs::create_dir(&folder).unwrap();
+    let first = folder.join("anam.yaml");
+    assert_eq!(code(&setup.anam(&["export", "-o", path(&first)])), 0);
+    let second = folder.join("other.yaml");
+    let refused = setup.anam(&["export", "-o", path(&second)]);
+    assert_eq!(code(&refused), 1);
+    assert_eq!(
+        stderr(&refused),
+        format!(
+            "error: {} exists; pass --force to replace the documents in it (or export to another folder)\n",
+            folder.join("knowledge").display()
+        )
+    );
+    assert!(!second.exists());
+
+    std::fs::write(&first, "# the old export\n").unwrap();
+    setup.mock.inject_for(Operation::GetKnowledgeDocumentDownload, anam_mock::Fault::status(404), 1);
+    let failed = setup.anam(&["export", "-o", path(&first), "--force"]);
+    assert_eq!(code(&failed), 1, "{}", stderr(&failed));
+    assert_eq!(std::fs::read_to_string(&first).unwrap(), "# the old export\n", "the old file, whole");
+    let mut entries: Vec<String> =
+        std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    entries.sort();
+    assert_eq!(entries, ["anam.yaml", "knowledge"], "no temporary file left");
+    let forced = setup.anam(&["export", "-o", path(&first), "--force"]);
+    assert_eq!(code(&forced), 0, "{}", stderr(&forced));
+    let mut setup = setup;
+    setup.env.push(("CRM_LOOKUP_AUTHORIZATION".into(), format!("Bearer {TOKEN}")));
+    assert_eq!(code(&setup.anam(&["plan", "-f", path(&first), "--prune"])), 0);
+}
+
+#[test]
 fn secrets_are_compared_but_never_shown_and_json_masks_them() {
     let setup = Setup::new();
     let file = setup.file("account.yaml", EXAMPLE);

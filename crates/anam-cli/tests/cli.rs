@@ -196,6 +196,32 @@ fn a_changed_file_is_planned_field_by_field_and_prune_deletes_the_rest() {
 }
 
 #[test]
+fn export_replaces_nothing_without_force_and_writes_whole_files() {
+    let setup = Setup::new();
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&setup.file("personas.yaml", EXAMPLE)), "--yes"])), 0);
+    let folder = setup.dir.path().join("out");
+    std::fs::create_dir(&folder).unwrap();
+    let target = folder.join("anam.yaml");
+    std::fs::write(&target, "# my own file\n").unwrap();
+    let before = setup.mock.total_requests();
+    let refused = setup.anam(&["export", "-o", path(&target)]);
+    assert_eq!(code(&refused), 1);
+    assert_eq!(
+        stderr(&refused),
+        format!("error: {} exists; pass --force to replace it (and the documents beside it)\n", target.display())
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "# my own file\n", "left as it was");
+    assert_eq!(setup.mock.total_requests(), before, "refused before reading the account");
+    let forced = setup.anam(&["export", "-o", path(&target), "--force"]);
+    assert_eq!(code(&forced), 0, "{}", stderr(&forced));
+    assert!(std::fs::read_to_string(&target).unwrap().contains("- name: Front desk"));
+    let entries: Vec<String> =
+        std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(entries, ["anam.yaml"], "no temporary file left");
+    assert_eq!(code(&setup.anam(&["plan", "-f", path(&target)])), 0, "what it wrote plans clean");
+}
+
+#[test]
 fn an_export_plans_as_no_change() {
     let setup = Setup::new();
     let file = setup.file("personas.yaml", EXAMPLE);
@@ -282,7 +308,7 @@ fn a_name_shared_by_two_personas_is_an_error_listing_their_ids() {
         assert!(
             stderr(&out).contains(&format!(
                 "\"Twin\" matches 2 personas on the server: {}, {}; give one of these ids instead of the name, or \
-                 rename one",
+                 rename one (anam personas update <ID> --name NEW)",
                 twins[0], twins[1]
             )),
             "{}",
@@ -292,11 +318,26 @@ fn a_name_shared_by_two_personas_is_an_error_listing_their_ids() {
     let plan = setup.anam(&["plan", "-f", path(&setup.file("twin.yaml", "personas:\n  - name: Twin\n"))]);
     let error = one_clean_error_line(&plan);
     let expected = format!(
-        "personas[0].name: \"Twin\" matches 2 personas on the server: {}, {}; the file finds a persona by its name, \
-         so rename one or delete one (anam personas delete <ID>)",
+        "personas[0].name: \"Twin\" matches 2 personas ({}, {}); a file finds a persona by its name: rename one \
+         (anam personas update <ID> --name NEW) or delete one (anam personas delete <ID>)",
         twins[0], twins[1]
     );
     assert!(error.ends_with(&expected), "{error}");
+
+    // Export says so too, with the same commands, and writes nothing: plan would refuse the file.
+    let out_file = setup.dir.path().join("exported.yaml");
+    for args in [vec!["export", "-o", path(&out_file)], vec!["export"]] {
+        let out = setup.anam(&args);
+        assert_eq!((code(&out), stdout(&out)), (1, String::new()), "{args:?}");
+        let expected = format!(
+            "error: the account cannot be exported as a file plan would read:\nerror: 2 personas are named \"Twin\" \
+             ({}, {}), and a file finds a persona by its name: rename one (anam personas update <ID> --name NEW) or \
+             delete one (anam personas delete <ID>), then export again\n",
+            twins[0], twins[1]
+        );
+        assert_eq!(stderr(&out), expected, "{args:?}");
+    }
+    assert!(!out_file.exists(), "nothing written");
     let by_id = setup.anam(&["personas", "get", &twins[1]]);
     assert!(stdout(&by_id).contains(&twins[1]), "an id picks one");
     assert_eq!(setup.mock.persona_count(), 2, "nothing was deleted");

@@ -42,7 +42,8 @@ pub async fn plan(
             many => {
                 let ids: Vec<String> = many.iter().map(|g| g.id.to_string()).collect();
                 problems.push(at(format!(
-                    "name: {:?} matches {} knowledge groups on the server: {}; rename or delete one",
+                    "name: {:?} matches {} knowledge groups on the server: {}; rename one (anam api \
+                     updateKnowledgeGroup) or delete one (anam api deleteKnowledgeGroup)",
                     spec.name,
                     many.len(),
                     ids.join(", ")

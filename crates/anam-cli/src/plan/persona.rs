@@ -147,8 +147,8 @@ fn shared_name(name: &str, many: &[&PersonaSummary]) -> String {
     let shown: Vec<&str> = many.iter().take(5).map(|p| p.id.as_str()).collect();
     let more = if many.len() > 5 { format!(", and {} more", many.len() - 5) } else { String::new() };
     format!(
-        "name: {name:?} matches {} personas on the server: {}{more}; the file finds a persona by its name, so \
-         rename one or delete one (anam personas delete <ID>)",
+        "name: {name:?} matches {} personas ({}{more}); a file finds a persona by its name: rename one (anam \
+         personas update <ID> --name NEW) or delete one (anam personas delete <ID>)",
         many.len(),
         shown.join(", ")
     )
