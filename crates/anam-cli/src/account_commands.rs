@@ -78,8 +78,9 @@ struct FileArg {
 #[derive(Args, Debug, Clone)]
 struct Prune {
     /// Also delete what the file does not name: of every kind it has a section for, or of the
-    /// KINDS given (personas, tools, knowledgeGroups, shareLinks; comma-separated).
-    #[arg(long, value_name = "KINDS", num_args = 0.., require_equals = true, value_delimiter = ',')]
+    /// KINDS given (personas, tools, knowledgeGroups, shareLinks; comma-separated, after `=` or a
+    /// space).
+    #[arg(long, value_name = "KINDS", num_args = 0.., value_delimiter = ',')]
     prune: Option<Vec<Kind>>,
 }
 

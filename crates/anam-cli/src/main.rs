@@ -13,6 +13,7 @@ mod account;
 mod account_commands;
 mod advice;
 mod apply;
+mod completions;
 mod diff;
 mod docs;
 mod export;
@@ -181,7 +182,7 @@ fn fail(message: String) -> ExitCode {
 /// Runs one command: completions need no client; the rest build one whose retries the gate hears of.
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     if let Command::Completions { shell } = cli.command {
-        clap_complete::generate(shell, &mut Cli::command(), "anam", &mut std::io::stdout());
+        completions::write(shell, &mut Cli::command(), &mut std::io::stdout())?;
         return Ok(ExitCode::SUCCESS);
     }
     let connection = Connection { api_url: cli.api_url.clone(), allow_insecure_http: cli.allow_insecure_http };
@@ -274,7 +275,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 vec![
                     t.id.to_string(),
                     or_dash(&t.name),
-                    or_dash(&t.type_.as_ref().map(|k| k.to_string())),
+                    or_dash(&t.type_.as_ref().map(|k| spec::tool::file_type(&k.to_string()).to_owned())),
                     or_dash(&t.description),
                 ]
             });

@@ -90,10 +90,11 @@ fn the_readme_example_applies_exports_and_plans_clean_and_a_second_apply_changes
 + create     document Handbook/prices.csv
 + create     tool crm_lookup
 + create     tool search_handbook
+= unchanged  tool open_calendar (00000000-0000-0000-0000-000000000000)
 + create     persona Front desk
 + create     persona Night shift
 + create     share link Front desk
-Plan: 8 to create, 0 to update, 0 to delete, 0 unchanged.
+Plan: 8 to create, 0 to update, 0 to delete, 1 unchanged.
 ";
     assert_eq!(stdout(&plan), expected, "the kinds in order, each in the file's order");
 
@@ -223,7 +224,7 @@ fn secrets_are_compared_but_never_shown_and_json_masks_them() {
         header,
         &serde_json::json!({"field": "headers.Authorization", "old": "(secret)", "new": "(secret)", "secret": true})
     );
-    assert_eq!(document["summary"], serde_json::json!({"create": 0, "update": 1, "delete": 0, "unchanged": 7}));
+    assert_eq!(document["summary"], serde_json::json!({"create": 0, "update": 1, "delete": 0, "unchanged": 8}));
 
     let applied = setup.anam(&["apply", "-f", path(&file), "--yes", "--json"]);
     assert_eq!(code(&applied), 0, "{}", stderr(&applied));
@@ -273,7 +274,7 @@ fn a_changed_document_is_sent_again_and_one_the_file_drops_is_deleted() {
         "{text}"
     );
     assert!(text.contains(&format!("- delete     document Handbook/prices.csv ({})", old[1])), "{text}");
-    assert!(text.ends_with("Plan: 0 to create, 1 to update, 1 to delete, 6 unchanged.\n"), "{text}");
+    assert!(text.ends_with("Plan: 0 to create, 1 to update, 1 to delete, 7 unchanged.\n"), "{text}");
     assert_eq!(code(&setup.anam(&["apply", "-f", path(&file), "--yes"])), 0);
     let now = setup.mock.knowledge_documents();
     assert_eq!(now.len(), 1);
@@ -291,6 +292,10 @@ fn prune_works_per_kind_and_deletes_a_tool_after_the_persona_that_used_it() {
     let start = without_crm.find("  - name: crm_lookup").unwrap();
     let end = without_crm.find("  - name: search_handbook").unwrap();
     let without_crm = format!("{}{}", &without_crm[..start], &without_crm[end..]);
+    let calendar = "  - name: open_calendar\n    type: client                  # the app handles it (its parameters: a JSON \
+                    Schema in YAML)\n    description: Open the calendar UI in the client app.\n";
+    assert!(without_crm.contains(calendar), "{without_crm}");
+    let without_crm = without_crm.replace(calendar, "");
     let file = setup.file("pruned.yaml", &without_crm);
     let refused = setup.anam(&["plan", "-f", path(&file), "--prune=tools"]);
     assert_eq!(code(&refused), 1, "open_calendar is the account's, not the file's: {}", stdout(&refused));
@@ -387,6 +392,20 @@ fn documents_stay_inside_the_files_folder() {
 }
 
 #[test]
+fn the_readme_example_plans_with_prune_and_prune_takes_its_kinds_after_a_space_too() {
+    let setup = Setup::new();
+    let file = setup.file("account.yaml", EXAMPLE);
+    let plan = setup.anam(&["plan", "-f", path(&file), "--prune"]);
+    assert_eq!(code(&plan), 2, "{}{}", stdout(&plan), stderr(&plan));
+    assert!(!stdout(&plan).contains("- delete"), "the example names all it uses: {}", stdout(&plan));
+    let equals = stdout(&setup.anam(&["plan", "-f", path(&file), "--prune=personas,tools"]));
+    for prune in [vec!["--prune", "personas,tools"], vec!["--prune", "personas", "tools"]] {
+        let out = setup.anam(&[&["plan", "-f", path(&file)][..], &prune].concat());
+        assert_eq!((code(&out), stdout(&out)), (2, equals.clone()), "{prune:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
 fn completions_and_version() {
     let setup = Setup::new();
     for shell in ["bash", "zsh", "fish"] {
@@ -398,6 +417,25 @@ fn completions_and_version() {
     assert_eq!(stdout(&out), format!("anam {}\n", env!("CARGO_PKG_VERSION")));
     let help = stdout(&setup.anam(&["plan", "--help"]));
     assert!(help.contains("--parallelism <N>") && help.contains("[default: 8]"), "{help}");
+    // Bash splits `--prune=` at the `=`: the script still offers the kinds there.
+    let script = setup.dir.path().join("anam.bash");
+    std::fs::write(&script, stdout(&setup.anam(&["completions", "bash"]))).unwrap();
+    for (words, expected) in [
+        ("anam plan --prune = ''", "knowledgeGroups tools personas shareLinks"),
+        ("anam apply --prune = to", "tools"),
+        ("anam plan --prune ''", "knowledgeGroups tools personas shareLinks"),
+    ] {
+        let complete = format!(
+            "source {}; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}}-1)); \
+             _anam anam \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; echo \"${{COMPREPLY[*]}}\"",
+            script.display()
+        );
+        let Ok(out) = std::process::Command::new("bash").args(["--norc", "-c", &complete]).output() else {
+            eprintln!("no bash here: its completion is not checked");
+            return;
+        };
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim_end(), expected, "{words}: {}", stderr(&out));
+    }
 }
 
 #[test]

@@ -458,6 +458,9 @@ fn lists_get_session_token_and_delete() {
     let json: serde_json::Value =
         serde_json::from_str(&stdout(&setup.anam(&["personas", "list", "--search", "Night", "--json"]))).unwrap();
     assert_eq!(json.as_array().map(Vec::len), Some(1));
+    let tools = stdout(&setup.anam(&["tools", "list"]));
+    let calendar = tools.lines().find(|l| l.contains("open_calendar")).unwrap_or_default();
+    assert!(calendar.contains(" client ") && !tools.contains("CLIENT"), "the file's word for the type: {tools}");
     for (kind, expected) in
         [("avatars", "Liv"), ("voices", "Lucy"), ("llms", "GPT-4o-mini"), ("tools", "open_calendar")]
     {
@@ -758,6 +761,21 @@ fn a_refused_connection_names_the_url_and_the_cause() {
         error.contains(&format!("cannot reach {url}/v1/personas")) && error.contains("connection refused"),
         "{error}"
     );
+}
+
+#[test]
+fn an_https_url_to_a_plain_http_server_says_so() {
+    let setup = Setup::new();
+    let url = setup.mock.base_url().replacen("http://", "https://", 1);
+    let error = one_clean_error_line(&setup.anam(&["--api-url", &url, "personas", "list"]));
+    assert!(
+        error.contains(&format!(
+            "cannot reach {url}/v1/personas: the server answered without TLS, so it speaks plain http: write its URL \
+             with http:// (--api-url or ANAM_API_URL)"
+        )),
+        "{error}"
+    );
+    assert!(!error.to_lowercase().contains("invalidcontenttype"), "{error}");
 }
 
 #[test]
