@@ -22,7 +22,7 @@ fn peak_child_memory() -> i64 {
     if cfg!(target_os = "macos") { kib } else { kib * 1024 }
 }
 
-/// `anam personas plan -f <path>` against the fake.
+/// `anam plan -f <path>` against the fake.
 fn plan(mock: &MockServer, path: &Path) -> Output {
     let mut command = Command::cargo_bin("anam").unwrap();
     command.env("ANAM_API_URL", mock.base_url()).env("ANAM_API_KEY", mock.api_key());
