@@ -175,6 +175,7 @@ pub async fn apply(connection: &Connection, args: ApplyArgs) -> Result<ExitCode,
         shown: &loaded.shown,
         stop: &stop,
         record: &record,
+        started: &|action| progress.set_message(text::line(&apply::describe(action))),
         done: &done,
     };
     let outcomes = until_interrupted(apply::apply(&context, &actions), &stop, &record, &progress).await?;
@@ -232,8 +233,10 @@ async fn until_interrupted(
 /// Ctrl-C (SIGINT) and SIGTERM, as one stream of interruptions. Listening replaces their
 /// default (ending the process) for the rest of the run, so it starts only when an apply does.
 struct Interruptions {
+    /// SIGINT (Ctrl-C).
     #[cfg(unix)]
     interrupt: tokio::signal::unix::Signal,
+    /// SIGTERM (`kill`, a CI runner's cancel).
     #[cfg(unix)]
     terminate: tokio::signal::unix::Signal,
 }

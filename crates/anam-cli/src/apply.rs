@@ -136,8 +136,8 @@ impl Record {
 }
 
 /// What a run needs besides its actions: where the API is, the gate, the file's name (for
-/// advice), what stops it, where it records its outcomes, and whom it tells of each change done
-/// (the action and, for a create, the new id).
+/// advice), what stops it, where it records its outcomes, and whom it tells of each change that
+/// starts and each change done (the action and, for a create, the new id).
 pub struct Context<'a> {
     /// The client.
     pub client: &'a Client,
@@ -149,6 +149,8 @@ pub struct Context<'a> {
     pub stop: &'a Stop,
     /// Where the outcomes are kept as they come.
     pub record: &'a Record,
+    /// Told of each change as it starts (for the progress bar's message).
+    pub started: &'a dyn Fn(&Action),
     /// Told of each change as soon as it is done.
     pub done: &'a dyn Fn(&Action, Option<&String>),
 }
@@ -204,6 +206,7 @@ async fn carry_out(context: &Context<'_>, i: usize, action: &Action, created: &C
             return Outcome::NotAttempted;
         }
         context.record.set(i, Step::UnderWay);
+        (context.started)(action);
         let request = match run(client, created) {
             Ok(request) => request,
             Err(reason) => break Err(Outcome::Failed(reason)),
@@ -349,8 +352,9 @@ fn past(action: &Action) -> String {
     format!("{verb} {} {}", action.kind.noun(), text::shorten(&action.name))
 }
 
-/// An action in a few words, for the report of a stopped apply (`create persona Night shift`).
-fn describe(action: &Action) -> String {
+/// An action in a few words, for the progress bar and the report of a stopped apply (`create
+/// persona Night shift`).
+pub fn describe(action: &Action) -> String {
     let verb = match action.verb {
         Verb::Create => "create",
         Verb::Update => "update",

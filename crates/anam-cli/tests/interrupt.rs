@@ -159,6 +159,40 @@ fn a_second_ctrl_c_abandons_what_is_under_way_and_says_so() {
     assert!(rest.contains("it may or may not have been done; run plan"), "{rest}");
 }
 
+#[test]
+fn on_a_terminal_the_progress_bar_is_cleared_before_the_report() {
+    let fake = Fake::start("1s");
+    let dir = tempfile::tempdir().unwrap();
+    let file = personas(dir.path(), 6);
+    let size = nix::pty::Winsize { ws_row: 24, ws_col: 100, ws_xpixel: 0, ws_ypixel: 0 };
+    let pty = nix::pty::openpty(Some(&size), None).unwrap();
+    let mut command = anam(&fake, &["apply", "-f", file.to_str().unwrap(), "--yes", "--parallelism", "2"]);
+    let mut child = command.stderr(Stdio::from(pty.slave)).spawn().unwrap();
+    drop(command);
+    // The terminal's side, read as the binary writes it (a full terminal would block it), until
+    // it closes its end.
+    let mut master = std::fs::File::from(pty.master);
+    let terminal = std::thread::spawn(move || {
+        let mut screen = Vec::new();
+        let _ = master.read_to_end(&mut screen);
+        String::from_utf8_lossy(&screen).into_owned()
+    });
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let plan = read_plan(&mut stdout);
+    fake.wait_for_a_request_under_way();
+    send(&child, Signal::SIGINT);
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    let screen = terminal.join().unwrap();
+    assert!(plan.is_ok() && status.code() == Some(130), "{plan:?} {status:?} {rest} {screen:?}");
+    let bar = screen.rfind("/6 ").unwrap_or_else(|| panic!("a bar was drawn: {screen:?}"));
+    let report = screen.find("error: apply interrupted").unwrap_or_else(|| panic!("{screen:?}"));
+    assert!(bar < report, "no bar after the report: {screen:?}");
+    assert!(screen[bar..report].contains("\u{1b}[2K"), "the bar's line is cleared before the report: {screen:?}");
+    assert!(!screen[report..].contains("/6 "), "{screen:?}");
+}
+
 /// The child's exit code and the rest of its stdout (its stderr already read).
 fn finish_without_stderr(mut child: Child, mut stdout: impl Read) -> (i32, String, ()) {
     let mut rest = String::new();
