@@ -91,7 +91,6 @@ fn measure(anam: &Path, fake: &Fake, settings: &Settings) -> Result<Vec<Row>, St
         let out = Command::new(anam)
             .env("ANAM_API_URL", &fake.url)
             .env("ANAM_API_KEY", anam_key())
-            .arg("personas")
             .args(&args)
             .args(["--parallelism", &parallelism])
             .output()
@@ -99,7 +98,7 @@ fn measure(anam: &Path, fake: &Fake, settings: &Settings) -> Result<Vec<Row>, St
         let seconds = started.elapsed().as_secs_f64();
         if out.status.code() != Some(expected) {
             return Err(format!(
-                "anam personas {args:?} exited {:?}: {}",
+                "anam {args:?} exited {:?}: {}",
                 out.status.code(),
                 String::from_utf8_lossy(&out.stderr)
             ));

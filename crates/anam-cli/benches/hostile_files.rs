@@ -1,5 +1,5 @@
 //! `cargo bench -p anam-cli --bench hostile_files [-- RUNS]`: the time and peak memory of
-//! `anam personas plan -f FILE` for each hostile file of `tests/common/hostile.rs` (and for a
+//! `anam plan -f FILE` for each hostile file of `tests/common/hostile.rs` (and for a
 //! good file of exactly the 4 MiB limit), as figures to read, not assertions. Each run of the
 //! binary is measured from a process of its own (this program started again with `--one`), so
 //! that `getrusage(RUSAGE_CHILDREN)` gives that run's peak alone.
@@ -28,7 +28,7 @@ fn main() {
     let head = "personas:\n  - name: a\n    description: ";
     let limit = dir.path().join("limit.yaml");
     std::fs::write(&limit, format!("{head}{}\n", "x".repeat((4 << 20) - head.len() - 1))).unwrap();
-    println!("anam personas plan -f FILE, {runs} runs each: median wall time, highest peak resident memory");
+    println!("anam plan -f FILE, {runs} runs each: median wall time, highest peak resident memory");
     println!("{:<28} {:>5} {:>10} {:>9}  the error says", "file", "exit", "time", "peak");
     let mut cases = vec![("good file of exactly 4 MiB", limit, "(plans a create)")];
     cases.extend(hostile::cases(dir.path()).into_iter().map(|c| (c.name, c.path, c.expected)));
@@ -57,7 +57,7 @@ fn one(url: &str, key: &str, path: &Path) {
     let status = Command::new(env!("CARGO_BIN_EXE_anam"))
         .env("ANAM_API_URL", url)
         .env("ANAM_API_KEY", key)
-        .args(["personas", "plan", "-f"])
+        .args(["plan", "-f"])
         .arg(path)
         .output()
         .unwrap()

@@ -54,7 +54,29 @@ pub fn sdk(error: &anam::Error) -> String {
         }
         other => other.to_string(),
     };
+    let text = plain_http_server(text);
     IN_CLI_TERMS.iter().fold(text, |text, (rust, cli)| text.replace(rust, cli))
+}
+
+/// What rustls says when an `https://` URL reaches a server that answers in plain http (its
+/// first bytes are not a TLS record), lower-cased.
+const NOT_TLS: &str = "received corrupt message of type invalidcontenttype";
+
+/// `text` with rustls's words for a plain-http server reached over https in the user's terms.
+fn plain_http_server(text: String) -> String {
+    let found = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .find(|&i| text.get(i..i + NOT_TLS.len()).is_some_and(|phrase| phrase.eq_ignore_ascii_case(NOT_TLS)));
+    match found {
+        Some(at) => format!(
+            "{}the server answered without TLS, so it speaks plain http: write its URL with http:// (--api-url or \
+             ANAM_API_URL){}",
+            &text[..at],
+            &text[at + NOT_TLS.len()..]
+        ),
+        _ => text,
+    }
 }
 
 /// The note the SDK adds to a 401, which [`sdk`] replaces with the CLI's own.
@@ -72,6 +94,14 @@ mod tests {
         let shown = sdk(&insecure);
         assert!(shown.ends_with("use https, or pass --allow-insecure-http"), "{shown}");
         assert!(!shown.contains("ClientBuilder") && !shown.starts_with("configuration error"), "{shown}");
+        assert_eq!(
+            plain_http_server(
+                "cannot reach https://h/v1/personas: received corrupt message of type InvalidContentType (3 attempts)"
+                    .into()
+            ),
+            "cannot reach https://h/v1/personas: the server answered without TLS, so it speaks plain http: write its URL \
+             with http:// (--api-url or ANAM_API_URL) (3 attempts)"
+        );
         let bad = Client::builder().api_key("k").base_url("not a url").build().unwrap_err();
         assert!(sdk(&bad).contains("--api-url") && !sdk(&bad).contains("ClientBuilder"), "{}", sdk(&bad));
     }

@@ -142,21 +142,23 @@ impl Downloads {
         Ok(hex(&hasher.finalize()))
     }
 
-    /// Downloads the server's document `id` to `path` (its folders made), for `export`.
+    /// Downloads the server's document `id` to `path` (its folders made), for `export`: into a
+    /// temporary file in the same folder, renamed over `path` once whole.
     pub async fn save(&self, client: &anam::Client, gate: &Gate, id: &str, path: &Path) -> Result<(), String> {
         let shown = crate::text::file_name(path);
         let download =
             gate.call(client.knowledge_documents().download_url(id)).await.map_err(|e| crate::advice::sdk(&e))?;
         let _slot = gate.admit().await;
         let answer = fetch(&self.http, download.download_url.expose_secret(), self.allow_insecure_http).await?;
-        if let Some(folder) = path.parent() {
-            std::fs::create_dir_all(folder).map_err(|e| format!("{shown}: cannot make its folder: {e}"))?;
-        }
-        let mut file = std::fs::File::create(path).map_err(|e| format!("{shown}: cannot write: {e}"))?;
+        let folder = path.parent().filter(|f| !f.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(folder).map_err(|e| format!("{shown}: cannot make its folder: {e}"))?;
+        // Written beside it, then renamed over it: a download cut off leaves no half a document.
+        let mut file = tempfile::NamedTempFile::new_in(folder).map_err(|e| format!("{shown}: cannot write: {e}"))?;
         read_body(answer, |chunk| {
             std::io::Write::write_all(&mut file, chunk).map_err(|e| format!("{shown}: cannot write: {e}"))
         })
-        .await
+        .await?;
+        file.persist(path).map(drop).map_err(|e| format!("{shown}: cannot write: {}", e.error))
     }
 }
 

@@ -4,6 +4,10 @@
 //! written `$${`, and each webhook header's value as a `${TOOL_HEADER}` placeholder, never the
 //! secret. Written to a file (`-o`), the groups' documents are downloaded next to it, under
 //! `knowledge/<group>/`; to standard output they are left out (then not managed).
+//!
+//! An export `plan` would refuse is not written: what the account holds that a file cannot say
+//! (two personas of one name: a file finds a persona by its name) is said with the ids and the
+//! commands that fix it, and the rest of the file is checked as `plan` checks it (see `file`).
 
 use std::path::{Path, PathBuf};
 
@@ -15,25 +19,33 @@ use crate::account::{Account, Wanted, Which};
 use crate::docs::Downloads;
 use crate::gate::Gate;
 use crate::resolve::{Catalog, Named, label};
-use crate::spec::tool::TYPES;
+use crate::spec::tool::file_type;
 use crate::spec::{Detection, File, Generation, KnowledgeGroupSpec, PersonaSpec, ShareLinkSpec, ToolSpec};
-use crate::{advice, vars};
+use crate::{advice, file, vars};
 
-/// The whole account as a file. With `dir` (the output file's folder), documents are downloaded
-/// under it and listed.
-pub async fn export(client: &Client, gate: &Gate, downloads: &Downloads, dir: Option<&Path>) -> Result<File, String> {
+/// An export that `plan` reads: the file, and the documents to download beside it.
+#[derive(Debug)]
+pub struct Export {
+    /// The file.
+    pub file: File,
+    /// Each document to download: its id, and where it goes, relative to the file's folder.
+    pub documents: Vec<(String, PathBuf)>,
+}
+
+/// The whole account as a file, checked as `plan` checks a file. With `with_documents`, each
+/// group lists its documents under `knowledge/<group>/` (see [`download`]).
+pub async fn export(client: &Client, gate: &Gate, with_documents: bool) -> Result<Export, String> {
     let wanted = Wanted {
         personas: Which::All,
-        documents: if dir.is_some() { Which::All } else { Which::None },
+        documents: if with_documents { Which::All } else { Which::None },
         share_links: true,
     };
     let account = Account::load(client, gate, &wanted).await.map_err(|e| advice::sdk(&e))?;
+    unnamed_or_shared(&account)?;
     let (tool_names, group_names, persona_names) =
         (account.tool_names(), account.group_names(), account.persona_names());
-    let mut groups = Vec::new();
-    for group in &account.groups {
-        groups.push(group_spec(client, gate, downloads, &account, group, dir).await?);
-    }
+    let mut documents = Vec::new();
+    let groups = account.groups.iter().map(|g| group_spec(&account, g, with_documents, &mut documents)).collect();
     let tools: Vec<ToolSpec> = account.tools.iter().map(|t| tool_spec(t, &group_names)).collect();
     let personas = account.personas.iter().filter_map(|p| account.full.get(p.id.as_str()));
     let personas = personas.map(|p| spec(p, &account.catalog, &tool_names)).collect();
@@ -51,7 +63,88 @@ pub async fn export(client: &Client, gate: &Gate, downloads: &Downloads, dir: Op
         personas: Some(personas),
         share_links: Some(links.collect()),
     };
-    escaped(file, &account.tools)
+    let file = escaped(file, &account.tools)?;
+    plans(&file)?;
+    Ok(Export { file, documents })
+}
+
+/// Downloads the export's documents under `dir` (the file's folder), each written whole or not
+/// at all (see `docs`).
+pub async fn download(
+    client: &Client,
+    gate: &Gate,
+    downloads: &Downloads,
+    dir: &Path,
+    documents: &[(String, PathBuf)],
+) -> Result<(), String> {
+    for (id, relative) in documents {
+        downloads.save(client, gate, id, &dir.join(relative)).await?;
+    }
+    Ok(())
+}
+
+/// Refuses an account a file cannot describe, so that plan would refuse its export: a persona
+/// without a name, or two personas or knowledge groups of one name (a file finds them by name).
+/// Says each, with the ids and the commands that fix it.
+fn unnamed_or_shared(account: &Account) -> Result<(), String> {
+    let mut problems = Vec::new();
+    let personas: Vec<(&str, Option<&str>)> =
+        account.personas.iter().map(|p| (p.id.as_str(), p.name.as_deref())).collect();
+    let groups: Vec<(&str, Option<&str>)> = account.groups.iter().map(|g| (g.id.as_str(), g.name.as_deref())).collect();
+    for (id, _) in personas.iter().filter(|(_, name)| name.is_none_or(|n| n.trim().is_empty())) {
+        problems.push(format!(
+            "the persona {id} has no name, and a file finds a persona by its name: name it (anam personas update {id} \
+             --name NEW) or delete it (anam personas delete {id}), then export again"
+        ));
+    }
+    for (name, ids) in shared(&personas) {
+        problems.push(format!(
+            "{} personas are named {name:?} ({}), and a file finds a persona by its name: rename one (anam personas \
+             update <ID> --name NEW) or delete one (anam personas delete <ID>), then export again",
+            ids.len(),
+            ids.join(", ")
+        ));
+    }
+    for (name, ids) in shared(&groups) {
+        problems.push(format!(
+            "{} knowledge groups are named {name:?} ({}), and a file finds a group by its name: rename one (anam api \
+             updateKnowledgeGroup) or delete one (anam api deleteKnowledgeGroup), then export again",
+            ids.len(),
+            ids.join(", ")
+        ));
+    }
+    match problems.is_empty() {
+        true => Ok(()),
+        false => Err(format!("the account cannot be exported as a file plan would read:\n{}", problems.join("\n"))),
+    }
+}
+
+/// The names that two or more items share, in the order they first come, with the items' ids.
+fn shared<'a>(items: &[(&'a str, Option<&'a str>)]) -> Vec<(&'a str, Vec<&'a str>)> {
+    let mut seen: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (id, name) in items {
+        let Some(name) = name.filter(|n| !n.trim().is_empty()) else { continue };
+        match seen.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, ids)) => ids.push(id),
+            None => seen.push((name, vec![id])),
+        }
+    }
+    seen.into_iter().filter(|(_, ids)| ids.len() > 1).collect()
+}
+
+/// Checks `file` as `plan` checks what it reads (its documents aside: they are downloaded
+/// once it passes), so that an export plan would refuse is not written.
+fn plans(file: &File) -> Result<(), String> {
+    let mut without_documents = file.clone();
+    for group in without_documents.knowledge_groups.iter_mut().flatten() {
+        group.documents = None;
+    }
+    let text = file::to_yaml(&without_documents)?;
+    // Every variable stands for some text: the export's are the headers' placeholders.
+    let any = |_: &str| Some("x".to_owned());
+    file::check(&text, "the export", Path::new("."), &any)
+        .map(drop)
+        .map_err(|problems| format!("the account cannot be exported as a file plan would read:\n{problems}"))
 }
 
 /// `file` with every `${` of its strings escaped, then each tool's headers as placeholders.
@@ -77,7 +170,7 @@ fn escaped(file: File, tools: &[Tool]) -> Result<File, String> {
 /// A tool as the file writes it (headers aside: see [`escaped`]).
 fn tool_spec(tool: &Tool, groups: &[Named]) -> ToolSpec {
     let wire = tool.type_.as_ref().map(|t| t.to_string()).unwrap_or_default();
-    let kind = TYPES.iter().find(|(_, w)| *w == wire).map_or(wire.clone(), |(file, _)| (*file).to_owned());
+    let kind = file_type(&wire).to_owned();
     let config = tool.config.clone().unwrap_or_default();
     ToolSpec {
         name: tool.name.clone().unwrap_or_default(),
@@ -96,36 +189,31 @@ fn tool_spec(tool: &Tool, groups: &[Named]) -> ToolSpec {
     }
 }
 
-/// A knowledge group as the file writes it; with `dir`, its documents downloaded under
-/// `knowledge/<group>/` there, and listed.
-async fn group_spec(
-    client: &Client,
-    gate: &Gate,
-    downloads: &Downloads,
+/// A knowledge group as the file writes it; with `with_documents`, its documents listed under
+/// `knowledge/<group>/` and added to `documents` (their ids and paths), to download.
+fn group_spec(
     account: &Account,
     group: &KnowledgeGroup,
-    dir: Option<&Path>,
-) -> Result<KnowledgeGroupSpec, String> {
+    with_documents: bool,
+    documents: &mut Vec<(String, PathBuf)>,
+) -> KnowledgeGroupSpec {
     let name = group.name.clone().unwrap_or_default();
-    let documents = match dir {
-        None => None,
-        Some(dir) => {
-            let folder = PathBuf::from("knowledge").join(safe_name(&name));
-            let mut written: Vec<String> = Vec::new();
-            for document in account.documents.get(group.id.as_str()).into_iter().flatten() {
-                let file_name = safe_name(document.filename.as_deref().unwrap_or("document.txt"));
-                let relative = folder.join(&file_name);
-                let shown = relative.to_string_lossy().replace('\\', "/");
-                if written.contains(&shown) {
-                    continue;
-                }
-                downloads.save(client, gate, document.id.as_str(), &dir.join(&relative)).await?;
-                written.push(shown);
+    let listed = with_documents.then(|| {
+        let folder = PathBuf::from("knowledge").join(safe_name(&name));
+        let mut written: Vec<String> = Vec::new();
+        for document in account.documents.get(group.id.as_str()).into_iter().flatten() {
+            let file_name = safe_name(document.filename.as_deref().unwrap_or("document.txt"));
+            let relative = folder.join(&file_name);
+            let shown = relative.to_string_lossy().replace('\\', "/");
+            if written.contains(&shown) {
+                continue;
             }
-            Some(written)
+            documents.push((document.id.to_string(), relative));
+            written.push(shown);
         }
-    };
-    Ok(KnowledgeGroupSpec { name, description: group.description.clone().filter(|d| !d.is_empty()), documents })
+        written
+    });
+    KnowledgeGroupSpec { name, description: group.description.clone().filter(|d| !d.is_empty()), documents: listed }
 }
 
 /// A name from the server as a file or folder name: letters, digits, `.`, `-`, `_` and spaces

@@ -1,137 +1,103 @@
-//! `anam`: Anam personas as code. Lists personas and what they are built from, mints session
-//! tokens, and plans, applies and exports personas files (see `file`), on top of the `anam` SDK.
+//! `anam`: an Anam account from the terminal. Every operation of the API has a command, built
+//! from the spec's operation table (see `operations`, and `finish` for what is finished by hand
+//! for people), and an account's personas, tools, knowledge and share links are planned,
+//! applied and exported as a file (see `account_commands`, `file`), on top of the `anam` SDK.
 //!
 //! Configuration is the SDK's: `ANAM_API_KEY` (never printed) and `ANAM_API_URL`, or `--api-url`,
 //! with `--allow-insecure-http` for a plain-http URL to a host that is not loopback. Messages
 //! name these, not the SDK's methods (see `advice`).
 //! Exit codes: 0 done (for `plan`, nothing would change; for a declined prompt, nothing
-//! changed); 1 an API, validation or file error, on one line on stderr (see `text`); 2 a usage
-//! error, as clap prints it (several lines), or a `plan` that would change something.
+//! changed); 1 an API, validation or file error, on one line on stderr per problem (see
+//! `text`); 2 a usage error, as clap prints it (several lines), or a `plan` that would change
+//! something.
 
 mod account;
+mod account_commands;
 mod advice;
 mod apply;
+mod completions;
+mod diff;
 mod docs;
 mod export;
 mod file;
-mod gate;
-mod order;
 mod finish;
+mod gate;
 mod names;
 mod operations;
+mod order;
 mod output;
 mod plan;
+mod problems;
 mod render;
 mod resolve;
 mod spec;
 mod text;
 mod vars;
+mod yaml;
 
-use std::collections::HashSet;
-use std::io::{BufRead, IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::io::{BufRead, IsTerminal, Read};
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use anam::Client;
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::gate::{DEFAULT_PARALLELISM, Gate};
-use crate::spec::Kind;
+use crate::account_commands::{ApplyArgs, Connection, ExportArgs, PlanArgs};
 
 // The command line: global flags and a command (no doc comment: clap would show it as help).
 #[derive(Parser)]
 #[command(
     name = "anam",
     version,
-    about = "Anam personas as code: list, plan, apply and export an account's personas, tools, knowledge and share links; mint session tokens"
+    about = "An Anam account from the terminal: every operation of the API, and the account's personas, tools, knowledge and share links planned, applied and exported as a file"
 )]
 struct Cli {
     /// The API's base URL (default: ANAM_API_URL, else https://api.anam.ai). The key is ANAM_API_KEY.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", help_heading = "Global options")]
     api_url: Option<String>,
     /// Accept a plain http API URL to a host that is not loopback (the key then travels in clear text).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     allow_insecure_http: bool,
     #[command(subcommand)]
     command: Command,
 }
 
+/// The commands written here; those of the operations are added in [`command`].
 #[derive(Subcommand)]
 enum Command {
+    /// What applying the account file (-f, default anam.yaml) would change; exit 0 if nothing, 2 if something.
+    Plan(PlanArgs),
+    /// Make the account what the account file (-f, default anam.yaml) says.
+    Apply(ApplyArgs),
+    /// Write the account (knowledge groups, tools, personas, share links) as an account file.
+    Export(ExportArgs),
     /// Print a shell's completion script (e.g. `anam completions bash > ~/.local/share/bash-completion/completions/anam`).
+    #[command(display_order = 1000)]
     Completions {
         /// The shell: bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
     },
 }
 
-/// What `anam personas` has beyond its operations: a whole account's file.
+/// The old spellings `anam personas plan|apply|export`, hidden (they go away in the next release).
 #[derive(Subcommand)]
-enum PersonaCommand {
-    /// What applying a file would change (personas, tools, knowledge groups, share links); exit 0 if nothing, 2 if something.
-    Plan {
-        /// The file (YAML).
-        #[arg(short = 'f', long = "file", value_name = "FILE")]
-        file: PathBuf,
-        #[command(flatten)]
-        prune: Prune,
-        /// Print the plan as one JSON document, for scripts and CI (secrets masked).
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        run: RunArgs,
-    },
-    /// Make the account what a file says.
-    Apply {
-        /// The file (YAML).
-        #[arg(short = 'f', long = "file", value_name = "FILE")]
-        file: PathBuf,
-        #[command(flatten)]
-        prune: Prune,
-        /// Do not ask first.
-        #[arg(long)]
-        yes: bool,
-        /// Print the plan and each action's result as one JSON document at the end (secrets masked).
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        run: RunArgs,
-    },
-    /// Write the account (knowledge groups, tools, personas, share links) as a file.
-    Export {
-        /// The file to write (default: standard output, without the documents); documents go under knowledge/ beside it.
-        #[arg(short = 'o', long = "output", value_name = "FILE")]
-        output: Option<PathBuf>,
-        #[command(flatten)]
-        run: RunArgs,
-    },
+enum OldSpelling {
+    /// The old spelling of `anam plan`.
+    #[command(hide = true)]
+    Plan(PlanArgs),
+    /// The old spelling of `anam apply`.
+    #[command(hide = true)]
+    Apply(ApplyArgs),
+    /// The old spelling of `anam export`.
+    #[command(hide = true)]
+    Export(ExportArgs),
 }
 
-/// Adds the account file's commands to `anam personas`.
-pub(crate) fn account_commands(personas: clap::Command) -> clap::Command {
-    PersonaCommand::augment_subcommands(personas)
+/// Adds the old spellings of the account commands to `anam personas`.
+pub(crate) fn old_spellings(personas: clap::Command) -> clap::Command {
+    OldSpelling::augment_subcommands(personas)
 }
 
-/// `--prune`: which kinds of resource the file's names are all of.
-#[derive(Args, Debug, Clone)]
-struct Prune {
-    /// Also delete what the file does not name: of every kind it has a section for, or of the
-    /// KINDS given (personas, tools, knowledgeGroups, shareLinks; comma-separated).
-    #[arg(long, value_name = "KINDS", num_args = 0.., require_equals = true, value_delimiter = ',')]
-    prune: Option<Vec<Kind>>,
-}
-
-/// How a command that reads or changes the whole account runs.
-#[derive(Args, Debug, Clone, Copy)]
-struct RunArgs {
-    /// At most N requests at once (1 to 64).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_PARALLELISM as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
-    parallelism: u16,
-}
-
-/// The whole command line: the global flags and `completions`, then a command for every
-/// operation of the spec (`operations`) and `anam api`.
+/// The whole command line: the global flags, the account commands and `completions`, then a
+/// command for every operation of the spec (`operations`) and `anam api`.
 fn command() -> clap::Command {
     Cli::command().subcommands(operations::resource_commands()).subcommand(operations::api_command())
 }
@@ -149,135 +115,63 @@ fn main() -> ExitCode {
     }
 }
 
-/// Prints the error on one clean line of stderr and exits 1.
+/// Prints the error on stderr and exits 1: each of its lines (a file's problems are several,
+/// joined by newlines) as one clean line starting with `error: `.
 fn fail(message: String) -> ExitCode {
-    eprintln!("{}", text::line(&format!("error: {message}")));
+    for line in message.split('\n') {
+        eprintln!("{}", text::line(&format!("error: {line}")));
+    }
     ExitCode::from(1)
 }
 
-/// Runs one command: completions need no client; the rest build one whose retries the gate hears of.
-async fn run(matches: &clap::ArgMatches) -> Result<ExitCode, String> {
-    if let Some(("completions", sub)) = matches.subcommand() {
-        let shell = *sub.get_one::<clap_complete::Shell>("shell").ok_or("no shell given")?;
-        clap_complete::generate(shell, &mut command(), "anam", &mut std::io::stdout());
-        return Ok(ExitCode::SUCCESS);
-    }
-    let api_url = matches.get_one::<String>("api_url").cloned();
-    let allow_insecure_http = matches.get_flag("allow_insecure_http");
-    let account = match matches.subcommand() {
-        Some(("personas", sub)) => match sub.subcommand() {
-            Some((name, _)) if ["plan", "apply", "export"].contains(&name) => {
-                Some(PersonaCommand::from_arg_matches(sub).map_err(|e| e.to_string())?)
-            }
-            _ => None,
-        },
-        _ => None,
+/// Runs one command: the account commands and completions as written here, every other one as
+/// the command of its operation.
+async fn run(matches: &ArgMatches) -> Result<ExitCode, String> {
+    let connection = Connection {
+        api_url: matches.get_one::<String>("api_url").cloned(),
+        allow_insecure_http: matches.get_flag("allow_insecure_http"),
     };
-    let parallelism = match &account {
-        Some(PersonaCommand::Plan { run, .. } | PersonaCommand::Apply { run, .. } | PersonaCommand::Export { run, .. }) => {
-            usize::from(run.parallelism)
-        }
-        None => DEFAULT_PARALLELISM,
-    };
-    let gate = Gate::new(parallelism);
-    let client = advice::client(api_url, allow_insecure_http, Some(gate.clone()))?;
-    if let Some(account) = account {
-        let downloads = docs::Downloads::new(allow_insecure_http)?;
-        return personas(&client, &gate, &downloads, account).await;
-    }
-    let (op, style, leaf) = operations::find(matches).ok_or("no command given: see anam --help")?;
-    let context = operations::Context { client, names: names::Cache::default() };
-    operations::run(&context, op, style, leaf).await
-}
-
-/// The persona commands, and the whole account's plan, apply and export.
-async fn personas(
-    client: &Client,
-    gate: &Arc<Gate>,
-    downloads: &docs::Downloads,
-    command: PersonaCommand,
-) -> Result<ExitCode, String> {
-    let print = |text: String| {
-        std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| format!("cannot write the output: {e}"))
-    };
-    match command {
-        PersonaCommand::Plan { file, prune, json, run: _ } => {
-            let loaded = file::read(&file)?;
-            let prune = pruned(prune, &loaded.file)?;
-            let actions = plan::plan(client, gate, &loaded, &prune, downloads).await?;
-            print(if json { render::json(&actions, None)? } else { render::plan(&actions) })?;
-            if actions.iter().any(plan::Action::changes_something) {
-                return Ok(ExitCode::from(2));
-            }
-        }
-        PersonaCommand::Apply { file, prune, yes, json, run: _ } => {
-            let loaded = file::read(&file)?;
-            let prune = pruned(prune, &loaded.file)?;
-            let actions = plan::plan(client, gate, &loaded, &prune, downloads).await?;
-            let changes = actions.iter().filter(|a| a.changes_something()).count();
-            if changes == 0 {
-                print(if json { render::json(&actions, None)? } else { NO_CHANGES.into() })?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            if !json {
-                print(render::plan(&actions))?;
-            }
-            if !yes && !confirm(&format!("Apply {changes} change(s)?"))? {
-                print(NOTHING_CHANGED.into())?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let progress = progress(changes as u64);
-            let outcomes = apply::apply(client, gate, &actions, &loaded.shown, &progress).await;
-            progress.finish_and_clear();
-            let report = apply::report(&actions, &outcomes);
-            if json {
-                print(render::json(&actions, Some(&outcomes))?)?;
-                report?;
-            } else {
-                print(report? + "\n")?;
-                print(format!("Applied {changes} change(s).\n"))?;
-            }
-        }
-        PersonaCommand::Export { output, run: _ } => {
-            let dir = output.as_ref().map(|path| path.parent().map(PathBuf::from).unwrap_or_default());
-            let dir = dir.map(|d| if d.as_os_str().is_empty() { PathBuf::from(".") } else { d });
-            let exported = export::export(client, gate, downloads, dir.as_deref()).await?;
-            let yaml = file::to_yaml(&exported)?;
-            match output {
-                Some(path) => {
-                    std::fs::write(&path, yaml).map_err(|e| format!("{}: cannot write: {e}", text::file_name(&path)))?
+    let written_here = ["plan", "apply", "export", "completions"];
+    match matches.subcommand() {
+        Some((name, _)) if written_here.contains(&name) => {
+            match Cli::from_arg_matches(matches).map_err(|e| e.to_string())?.command {
+                Command::Plan(args) => account_commands::plan(&connection, args).await,
+                Command::Apply(args) => account_commands::apply(&connection, args).await,
+                Command::Export(args) => account_commands::export(&connection, args).await,
+                Command::Completions { shell } => {
+                    completions::write(shell, &mut command(), &mut std::io::stdout())?;
+                    Ok(ExitCode::SUCCESS)
                 }
-                None => print(yaml)?,
             }
         }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// What `apply` prints when the account is already what the file says.
-const NO_CHANGES: &str = "No changes: the account is what the file says.\n";
-
-/// The kinds `--prune` deletes from: those named, else every kind the file has a section for.
-/// A kind named without its section in the file is refused: pruning it would delete all of it.
-fn pruned(prune: Prune, file: &spec::File) -> Result<HashSet<Kind>, String> {
-    let Some(kinds) = prune.prune else { return Ok(HashSet::new()) };
-    if kinds.is_empty() {
-        let all = [Kind::KnowledgeGroup, Kind::Tool, Kind::Persona, Kind::ShareLink];
-        return Ok(all.into_iter().filter(|k| file.has(*k)).collect());
-    }
-    for kind in &kinds {
-        if !file.has(*kind) {
-            let section = kind.section();
-            return Err(format!(
-                "--prune={section}, but the file has no `{section}:` section; write `{section}: []` to delete every {}",
-                kind.noun()
-            ));
+        Some(("personas", personas)) if personas.subcommand_name().is_some_and(|n| written_here.contains(&n)) => {
+            let old = OldSpelling::from_arg_matches(personas).map_err(|e| e.to_string())?;
+            match old {
+                OldSpelling::Plan(args) => {
+                    account_commands::old_spelling("plan");
+                    account_commands::plan(&connection, args).await
+                }
+                OldSpelling::Apply(args) => {
+                    account_commands::old_spelling("apply");
+                    account_commands::apply(&connection, args).await
+                }
+                OldSpelling::Export(args) => {
+                    account_commands::old_spelling("export");
+                    account_commands::export(&connection, args).await
+                }
+            }
+        }
+        _ => {
+            let (op, style, leaf) = operations::find(matches).ok_or("no command given: see anam --help")?;
+            let client = advice::client(connection.api_url, connection.allow_insecure_http, None)?;
+            let context = operations::Context { client, names: names::Cache::default() };
+            operations::run(&context, op, style, leaf).await
         }
     }
-    Ok(kinds.into_iter().collect())
 }
 
-/// What `delete` and `apply` print when the user answers no: declining is not an error.
+/// What a command that would change something prints when the user answers no: declining is
+/// not an error.
 pub(crate) const NOTHING_CHANGED: &str = "nothing changed\n";
 
 /// Asks on the terminal: `Ok(true)` for yes, `Ok(false)` for anything else (end of input
@@ -291,18 +185,6 @@ pub(crate) fn confirm(question: &str) -> Result<bool, String> {
     // An answer is a word: a pasted megabyte is not kept.
     std::io::stdin().lock().take(1024).read_line(&mut answer).map_err(|e| format!("cannot read the answer: {e}"))?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
-}
-
-/// A progress bar on stderr when it is a terminal, and nothing otherwise.
-fn progress(total: u64) -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
-        bar.set_style(style);
-    }
-    bar
 }
 
 #[cfg(test)]

@@ -2,17 +2,24 @@
 //! CI bots (`--json`: one JSON document). Secrets are never shown: a changed header says
 //! `(secret, changed)` in text, and `"(secret)"` in JSON.
 
+use std::time::{Duration, Instant};
+
 use serde_json::{Value, json};
 
 use crate::apply::Outcome;
 use crate::plan::{Action, Verb};
-use crate::text;
+use crate::{diff, text};
 
 /// The plan for people: a line per action (`+ create     tool crm_lookup`), the changed fields
-/// under an update, and a total. Every line is one clean line ([`text::line`]): names and
-/// values come from the file and the server.
+/// under an update, and a total. Every line is one clean line: names and values come from the
+/// file and the server ([`text::line`]). A changed long or multi-line text shows what changed in
+/// it (see `diff`), its lines indented under the field and shown as written
+/// ([`text::verbatim_line`]: their quotes are the text's own).
 pub fn plan(actions: &[Action]) -> String {
-    let mut lines = Vec::new();
+    // The diffs of a whole plan share a deadline (see `diff`).
+    let deadline = Instant::now() + DIFF_TIME;
+    let mut out = String::new();
+    let push = |out: &mut String, line: &str| out.push_str(&(text::line(line) + "\n"));
     let short = |v: &Value| match v {
         Value::Null => "(unset)".to_owned(),
         other => other.to_string(),
@@ -21,37 +28,51 @@ pub fn plan(actions: &[Action]) -> String {
         let what = format!("{} {}", action.kind.noun(), text::shorten(&action.name));
         let id = action.id.as_deref().map(|id| format!(" ({id})")).unwrap_or_default();
         match action.verb {
-            Verb::Create => lines.push(format!("+ create     {what}")),
+            Verb::Create => push(&mut out, &format!("+ create     {what}")),
             Verb::Update => {
-                lines.push(format!("~ update     {what}{id}"));
+                push(&mut out, &format!("~ update     {what}{id}"));
                 for change in &action.changes {
-                    let shown = match (change.secret, &change.from, &change.to) {
-                        (true, Value::Null, _) => "(secret, added)".to_owned(),
-                        (true, _, Value::Null) => "(secret, removed)".to_owned(),
-                        (true, _, _) => "(secret, changed)".to_owned(),
-                        (false, from, to) => format!("{} -> {}", short(from), short(to)),
-                    };
-                    lines.push(format!("      {}: {shown}", change.field));
+                    let field = &change.field;
+                    match (change.secret, &change.from, &change.to) {
+                        (true, Value::Null, _) => push(&mut out, &format!("      {field}: (secret, added)")),
+                        (true, _, Value::Null) => push(&mut out, &format!("      {field}: (secret, removed)")),
+                        (true, _, _) => push(&mut out, &format!("      {field}: (secret, changed)")),
+                        (false, Value::String(from), Value::String(to)) if diff::wanted(from, to) => {
+                            let (summary, lines) = diff::diff(from, to, deadline);
+                            push(&mut out, &format!("      {field} {summary}:"));
+                            for line in lines {
+                                out.push_str(&(text::verbatim_line(&format!("        {line}")) + "\n"));
+                            }
+                        }
+                        (false, from, to) => {
+                            push(&mut out, &format!("      {field}: {} -> {}", short(from), short(to)))
+                        }
+                    }
                 }
             }
-            Verb::Unchanged => lines.push(format!("= unchanged  {what}{id}")),
-            Verb::Delete => lines.push(format!("- delete     {what}{id}")),
+            Verb::Unchanged => push(&mut out, &format!("= unchanged  {what}{id}")),
+            Verb::Delete => push(&mut out, &format!("- delete     {what}{id}")),
         }
     }
     let count = |verb: Verb| actions.iter().filter(|a| a.verb == verb).count();
-    lines.push(format!(
+    let total = format!(
         "Plan: {} to create, {} to update, {} to delete, {} unchanged.",
         count(Verb::Create),
         count(Verb::Update),
         count(Verb::Delete),
         count(Verb::Unchanged),
-    ));
-    lines.iter().map(|line| text::line(line) + "\n").collect()
+    );
+    push(&mut out, &total);
+    out
 }
+
+/// How long the diffs of one plan may take in all before they turn coarse.
+const DIFF_TIME: Duration = Duration::from_secs(2);
 
 /// The plan as one JSON document: `{"actions": [{kind, name, id, action, changes: [{field,
 /// old, new, secret}]}], "summary": {create, update, delete, unchanged}}`, with each action's
-/// `result` (`done`, `failed` with its `error`, `not attempted`) when `outcomes` are given
+/// `result` (`done`, `failed` with its `error`, `not attempted`, or `abandoned`: under way when
+/// an interrupted run was abandoned) when `outcomes` are given
 /// (apply). A create's changes are the fields it sets, from `null`.
 pub fn json(actions: &[Action], outcomes: Option<&[Outcome]>) -> Result<String, String> {
     let verb = |v: Verb| match v {
@@ -81,6 +102,7 @@ pub fn json(actions: &[Action], outcomes: Option<&[Outcome]>) -> Result<String, 
                     Outcome::Done(id) => ("done", None, id.clone()),
                     Outcome::Failed(why) => ("failed", Some(why.clone()), None),
                     Outcome::NotAttempted => ("not attempted", None, None),
+                    Outcome::Abandoned => ("abandoned", None, None),
                 };
                 item["result"] = Value::from(result);
                 if let Some(error) = error {

@@ -27,6 +27,15 @@ pub fn line(text: &str) -> String {
     clip(&out, MAX_LINE)
 }
 
+/// `text` as one line for a terminal, its quotes left alone: for text shown as it is written
+/// (the lines of a diff), whose quotes are its own and not around values to shorten. Control
+/// and invisible characters are escaped as by [`line`], and the line is cut at [`MAX_LINE`].
+pub fn verbatim_line(text: &str) -> String {
+    let mut out = String::new();
+    push_escaped(&mut out, text);
+    clip(&out, MAX_LINE)
+}
+
 /// `value` whole when it is short, else its first [`MAX_VALUE`] characters, `…` and its length:
 /// for values shown without quotes (names in a plan). [`line`] escapes it where it is printed.
 pub fn shorten(value: &str) -> String {
@@ -172,6 +181,9 @@ mod tests {
         let unquoted = "y".repeat(1000);
         assert_eq!(line(&unquoted).chars().count(), MAX_LINE);
         assert!(line(&unquoted).ends_with('…'));
+        let quoted = format!("say \"{}\"\t", "q".repeat(100));
+        assert_eq!(verbatim_line(&quoted), format!("say \"{}\"\\t", "q".repeat(100)), "quotes are the text's own");
+        assert_eq!(verbatim_line(&"v".repeat(1000)).chars().count(), MAX_LINE);
         assert_eq!(shorten("Front desk"), "Front desk");
         assert_eq!(shorten(&"z".repeat(61)), format!("{}… (61 characters)", "z".repeat(60)));
         let path = std::path::PathBuf::from(format!("/{}/personas.yaml", "d".repeat(100)));

@@ -7,21 +7,32 @@
 use serde_json::Value;
 
 /// Replaces every `${NAME}` in the strings of `value` with `lookup(NAME)`; `at` is the path of
-/// `value` in the file (`tools[0].url`), for errors.
-pub fn substitute(value: &mut Value, at: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<(), String> {
+/// `value` in the file (`tools[0].url`). Every string whose variables cannot be replaced is left
+/// as it is, and its place and problem added to `problems` (`tools[0].url`, `tools[0].url: ${URL}
+/// is not set: ...`), in the file's order of keys and items.
+pub fn substitute(
+    value: &mut Value,
+    at: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    problems: &mut Vec<(String, String)>,
+) {
     match value {
-        Value::String(text) => {
-            *text = expand(text, lookup).map_err(|problem| format!("{at}: {problem}"))?;
-            Ok(())
-        }
+        Value::String(text) => match expand(text, lookup) {
+            Ok(expanded) => *text = expanded,
+            Err(problem) => problems.push((at.to_owned(), format!("{at}: {problem}"))),
+        },
         Value::Array(items) => {
-            items.iter_mut().enumerate().try_for_each(|(i, item)| substitute(item, &format!("{at}[{i}]"), lookup))
+            for (i, item) in items.iter_mut().enumerate() {
+                substitute(item, &format!("{at}[{i}]"), lookup, problems);
+            }
         }
-        Value::Object(map) => map.iter_mut().try_for_each(|(key, item)| {
-            let at = if at.is_empty() { key.clone() } else { format!("{at}.{key}") };
-            substitute(item, &at, lookup)
-        }),
-        _ => Ok(()),
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                let at = if at.is_empty() { key.clone() } else { format!("{at}.{key}") };
+                substitute(item, &at, lookup, problems);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -109,17 +120,27 @@ mod tests {
     fn variables_are_replaced_in_values_only_and_unset_ones_are_named() {
         let mut value =
             json!({"tools": [{"url": "${CRM_URL}/find", "headers": {"${KEY}": "Bearer ${TOKEN}"}}], "n": 1});
-        substitute(&mut value, "", &env).unwrap();
+        let mut problems = Vec::new();
+        substitute(&mut value, "", &env, &mut problems);
+        assert_eq!(problems, []);
         assert_eq!(value["tools"][0]["url"], "https://crm.example.com/find");
         assert_eq!(
             value["tools"][0]["headers"]["${KEY}"], "Bearer s3cret ${NOT_AGAIN}",
             "a value is not expanded twice"
         );
-        let mut unset = json!({"personas": [{"systemPrompt": "Hi ${WHO}"}]});
+        let mut unset = json!({"personas": [{"systemPrompt": "Hi ${WHO}", "name": "${A}"}, {"name": "${B}"}]});
+        substitute(&mut unset, "", &env, &mut problems);
+        let said: Vec<&str> = problems.iter().map(|(_, message)| message.as_str()).collect();
         assert_eq!(
-            substitute(&mut unset, "", &env).unwrap_err(),
-            "personas[0].systemPrompt: ${WHO} is not set: set the environment variable WHO"
+            said,
+            [
+                "personas[0].name: ${A} is not set: set the environment variable A",
+                "personas[0].systemPrompt: ${WHO} is not set: set the environment variable WHO",
+                "personas[1].name: ${B} is not set: set the environment variable B",
+            ],
+            "every one, not the first"
         );
+        assert_eq!(problems[0].0, "personas[0].name");
         assert_eq!(expand("costs $5, $${literal}, $", &env).unwrap(), "costs $5, ${literal}, $");
         assert!(expand("${CRM_URL", &env).unwrap_err().contains("without its closing"));
         assert!(expand("${1x}", &env).unwrap_err().contains("not a variable name"));

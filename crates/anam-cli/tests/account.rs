@@ -16,7 +16,7 @@ mod output;
 use output::{code, path, stderr, stdout};
 
 /// The README's example file (the README shows this file; a test below keeps them equal).
-const EXAMPLE: &str = include_str!("../personas.example.yaml");
+const EXAMPLE: &str = include_str!("../anam.example.yaml");
 
 /// The example's documents, by the paths it names.
 const DOCUMENTS: [(&str, &str); 2] = [
@@ -78,10 +78,10 @@ fn no_secret(out: &Output) {
 #[test]
 fn the_readme_example_applies_exports_and_plans_clean_and_a_second_apply_changes_nothing() {
     let readme = include_str!("../../../README.md");
-    assert!(readme.contains(EXAMPLE.trim_end()), "the README shows crates/anam-cli/personas.example.yaml as it is");
+    assert!(readme.contains(EXAMPLE.trim_end()), "the README shows crates/anam-cli/anam.example.yaml as it is");
     let setup = Setup::new();
     let file = setup.file("account.yaml", EXAMPLE);
-    let plan = setup.anam(&["personas", "plan", "-f", path(&file)]);
+    let plan = setup.anam(&["plan", "-f", path(&file)]);
     no_secret(&plan);
     assert_eq!(code(&plan), 2, "{}{}", stdout(&plan), stderr(&plan));
     let expected = "\
@@ -90,14 +90,15 @@ fn the_readme_example_applies_exports_and_plans_clean_and_a_second_apply_changes
 + create     document Handbook/prices.csv
 + create     tool crm_lookup
 + create     tool search_handbook
+= unchanged  tool open_calendar (00000000-0000-0000-0000-000000000000)
 + create     persona Front desk
 + create     persona Night shift
 + create     share link Front desk
-Plan: 8 to create, 0 to update, 0 to delete, 0 unchanged.
+Plan: 8 to create, 0 to update, 0 to delete, 1 unchanged.
 ";
     assert_eq!(stdout(&plan), expected, "the kinds in order, each in the file's order");
 
-    let apply = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
+    let apply = setup.anam(&["apply", "-f", path(&file), "--yes"]);
     no_secret(&apply);
     assert_eq!(code(&apply), 0, "{}{}", stdout(&apply), stderr(&apply));
     let groups = setup.mock.knowledge_groups();
@@ -115,7 +116,7 @@ Plan: 8 to create, 0 to update, 0 to delete, 0 unchanged.
     assert_eq!((links.len(), links[0].usage_limit), (1, Some(50)));
     assert_eq!(links[0].persona_id.as_ref(), Some(&front.id));
 
-    let again = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
+    let again = setup.anam(&["apply", "-f", path(&file), "--yes"]);
     assert_eq!((code(&again), stdout(&again)), (0, "No changes: the account is what the file says.\n".to_owned()));
     assert_eq!(
         setup.mock.requests(Operation::UploadKnowledgeGroupDocument),
@@ -130,7 +131,7 @@ Plan: 8 to create, 0 to update, 0 to delete, 0 unchanged.
 
     let exported = setup.dir.path().join("export/account.yaml");
     std::fs::create_dir_all(exported.parent().unwrap()).unwrap();
-    let out = setup.anam(&["personas", "export", "-o", path(&exported)]);
+    let out = setup.anam(&["export", "-o", path(&exported)]);
     no_secret(&out);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = std::fs::read_to_string(&exported).unwrap();
@@ -146,7 +147,7 @@ Plan: 8 to create, 0 to update, 0 to delete, 0 unchanged.
 
     let mut setup = setup;
     setup.env.push(("CRM_LOOKUP_AUTHORIZATION".into(), format!("Bearer {TOKEN}")));
-    let plan = setup.anam(&["personas", "plan", "-f", path(&exported), "--prune"]);
+    let plan = setup.anam(&["plan", "-f", path(&exported), "--prune"]);
     no_secret(&plan);
     assert_eq!(code(&plan), 0, "an export plans clean: {}{}", stdout(&plan), stderr(&plan));
     assert!(
@@ -157,14 +158,50 @@ Plan: 8 to create, 0 to update, 0 to delete, 0 unchanged.
 }
 
 #[test]
+fn export_replaces_no_documents_folder_without_force_and_a_failed_one_leaves_the_old_file() {
+    let setup = Setup::new();
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&setup.file("account.yaml", EXAMPLE)), "--yes"])), 0);
+    let folder = setup.dir.path().join("export");
+    std::fs::create_dir(&folder).unwrap();
+    let first = folder.join("anam.yaml");
+    assert_eq!(code(&setup.anam(&["export", "-o", path(&first)])), 0);
+    let second = folder.join("other.yaml");
+    let refused = setup.anam(&["export", "-o", path(&second)]);
+    assert_eq!(code(&refused), 1);
+    assert_eq!(
+        stderr(&refused),
+        format!(
+            "error: {} exists; pass --force to replace the documents in it (or export to another folder)\n",
+            folder.join("knowledge").display()
+        )
+    );
+    assert!(!second.exists());
+
+    std::fs::write(&first, "# the old export\n").unwrap();
+    setup.mock.inject_for(Operation::GetKnowledgeDocumentDownload, anam_mock::Fault::status(404), 1);
+    let failed = setup.anam(&["export", "-o", path(&first), "--force"]);
+    assert_eq!(code(&failed), 1, "{}", stderr(&failed));
+    assert_eq!(std::fs::read_to_string(&first).unwrap(), "# the old export\n", "the old file, whole");
+    let mut entries: Vec<String> =
+        std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    entries.sort();
+    assert_eq!(entries, ["anam.yaml", "knowledge"], "no temporary file left");
+    let forced = setup.anam(&["export", "-o", path(&first), "--force"]);
+    assert_eq!(code(&forced), 0, "{}", stderr(&forced));
+    let mut setup = setup;
+    setup.env.push(("CRM_LOOKUP_AUTHORIZATION".into(), format!("Bearer {TOKEN}")));
+    assert_eq!(code(&setup.anam(&["plan", "-f", path(&first), "--prune"])), 0);
+}
+
+#[test]
 fn secrets_are_compared_but_never_shown_and_json_masks_them() {
     let setup = Setup::new();
     let file = setup.file("account.yaml", EXAMPLE);
-    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&file), "--yes"])), 0);
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&file), "--yes"])), 0);
     let mut setup = setup;
     setup.env =
         vec![("CRM_URL".into(), "https://crm.staging.example.com".into()), ("CRM_TOKEN".into(), "n3w-token".into())];
-    let plan = setup.anam(&["personas", "plan", "-f", path(&file)]);
+    let plan = setup.anam(&["plan", "-f", path(&file)]);
     assert_eq!(code(&plan), 2);
     let text = stdout(&plan);
     assert!(text.contains("~ update     tool crm_lookup ("), "{text}");
@@ -175,7 +212,7 @@ fn secrets_are_compared_but_never_shown_and_json_masks_them() {
     assert!(text.contains("      headers.Authorization: (secret, changed)\n"), "{text}");
     assert!(!text.contains("n3w-token") && !text.contains(TOKEN), "{text}");
 
-    let json = setup.anam(&["personas", "plan", "-f", path(&file), "--json"]);
+    let json = setup.anam(&["plan", "-f", path(&file), "--json"]);
     assert_eq!(code(&json), 2, "the exit codes are plan's");
     let document: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
     assert!(!stdout(&json).contains("n3w-token") && !stdout(&json).contains(TOKEN));
@@ -187,9 +224,9 @@ fn secrets_are_compared_but_never_shown_and_json_masks_them() {
         header,
         &serde_json::json!({"field": "headers.Authorization", "old": "(secret)", "new": "(secret)", "secret": true})
     );
-    assert_eq!(document["summary"], serde_json::json!({"create": 0, "update": 1, "delete": 0, "unchanged": 7}));
+    assert_eq!(document["summary"], serde_json::json!({"create": 0, "update": 1, "delete": 0, "unchanged": 8}));
 
-    let applied = setup.anam(&["personas", "apply", "-f", path(&file), "--yes", "--json"]);
+    let applied = setup.anam(&["apply", "-f", path(&file), "--yes", "--json"]);
     assert_eq!(code(&applied), 0, "{}", stderr(&applied));
     let document: serde_json::Value = serde_json::from_str(&stdout(&applied)).unwrap();
     let crm = document["actions"].as_array().unwrap().iter().find(|a| a["name"] == "crm_lookup").unwrap();
@@ -200,12 +237,12 @@ fn secrets_are_compared_but_never_shown_and_json_masks_them() {
     assert_eq!(held.body_template.as_deref(), Some("{\"email\": \"{{email}}\"}"), "the rest of the config stayed");
 
     setup.env.retain(|(name, _)| name != "CRM_TOKEN");
-    let unset = setup.anam(&["personas", "plan", "-f", path(&file)]);
+    let unset = setup.anam(&["plan", "-f", path(&file)]);
     assert_eq!(code(&unset), 1);
     assert_eq!(
         stderr(&unset),
         format!(
-            "error: {}: tools[0].headers.Authorization: ${{CRM_TOKEN}} is not set: set the environment variable CRM_TOKEN\n",
+            "error: {}:18:7: tools[0].headers.Authorization: ${{CRM_TOKEN}} is not set: set the environment variable CRM_TOKEN\n",
             file.display()
         )
     );
@@ -215,7 +252,7 @@ fn secrets_are_compared_but_never_shown_and_json_masks_them() {
 fn a_changed_document_is_sent_again_and_one_the_file_drops_is_deleted() {
     let setup = Setup::new();
     let file = setup.file("account.yaml", EXAMPLE);
-    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&file), "--yes"])), 0);
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&file), "--yes"])), 0);
     // Uploaded at once, so in either order: by name.
     let id_of = |name: &str| {
         let documents = setup.mock.knowledge_documents();
@@ -227,7 +264,7 @@ fn a_changed_document_is_sent_again_and_one_the_file_drops_is_deleted() {
     std::fs::write(setup.dir.path().join(DOCUMENTS[0].0), &hours).unwrap();
     let dropped = EXAMPLE.replace("      - handbook/prices.csv\n", "");
     let file = setup.file("account.yaml", &dropped);
-    let plan = setup.anam(&["personas", "plan", "-f", path(&file)]);
+    let plan = setup.anam(&["plan", "-f", path(&file)]);
     let text = stdout(&plan);
     assert!(
         text.contains(&format!(
@@ -237,39 +274,43 @@ fn a_changed_document_is_sent_again_and_one_the_file_drops_is_deleted() {
         "{text}"
     );
     assert!(text.contains(&format!("- delete     document Handbook/prices.csv ({})", old[1])), "{text}");
-    assert!(text.ends_with("Plan: 0 to create, 1 to update, 1 to delete, 6 unchanged.\n"), "{text}");
-    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&file), "--yes"])), 0);
+    assert!(text.ends_with("Plan: 0 to create, 1 to update, 1 to delete, 7 unchanged.\n"), "{text}");
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&file), "--yes"])), 0);
     let now = setup.mock.knowledge_documents();
     assert_eq!(now.len(), 1);
     assert!(!old.contains(&now[0].id.to_string()), "uploaded again, the old one deleted");
-    assert_eq!(code(&setup.anam(&["personas", "plan", "-f", path(&file)])), 0);
+    assert_eq!(code(&setup.anam(&["plan", "-f", path(&file)])), 0);
 }
 
 #[test]
 fn prune_works_per_kind_and_deletes_a_tool_after_the_persona_that_used_it() {
     let setup = Setup::new();
     let file = setup.file("account.yaml", EXAMPLE);
-    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&file), "--yes"])), 0);
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&file), "--yes"])), 0);
     let without_crm = EXAMPLE
         .replace("tools: [crm_lookup, search_handbook, open_calendar]", "tools: [search_handbook, open_calendar]");
     let start = without_crm.find("  - name: crm_lookup").unwrap();
     let end = without_crm.find("  - name: search_handbook").unwrap();
     let without_crm = format!("{}{}", &without_crm[..start], &without_crm[end..]);
+    let calendar = "  - name: open_calendar\n    type: client                  # the app handles it (its parameters: a JSON \
+                    Schema in YAML)\n    description: Open the calendar UI in the client app.\n";
+    assert!(without_crm.contains(calendar), "{without_crm}");
+    let without_crm = without_crm.replace(calendar, "");
     let file = setup.file("pruned.yaml", &without_crm);
-    let refused = setup.anam(&["personas", "plan", "-f", path(&file), "--prune=tools"]);
+    let refused = setup.anam(&["plan", "-f", path(&file), "--prune=tools"]);
     assert_eq!(code(&refused), 1, "open_calendar is the account's, not the file's: {}", stdout(&refused));
     assert!(
         stderr(&refused)
             .contains("personas[0].tools[1]: \"open_calendar\" is not in the file's tools, so --prune deletes it")
     );
-    let only_personas = setup.anam(&["personas", "plan", "-f", path(&file), "--prune=personas"]);
+    let only_personas = setup.anam(&["plan", "-f", path(&file), "--prune=personas"]);
     assert!(!stdout(&only_personas).contains("- delete"), "{}", stdout(&only_personas));
     let with_calendar = without_crm.replace(
         "personas:\n",
         "  - name: open_calendar\n    type: client\n    description: Open the calendar UI in the client app.\npersonas:\n",
     );
     let file = setup.file("pruned.yaml", &with_calendar);
-    let plan = setup.anam(&["personas", "plan", "-f", path(&file), "--prune=tools"]);
+    let plan = setup.anam(&["plan", "-f", path(&file), "--prune=tools"]);
     let text = stdout(&plan);
     assert!(
         text.contains("- delete     tool crm_lookup (") && text.contains("~ update     persona Front desk"),
@@ -277,16 +318,15 @@ fn prune_works_per_kind_and_deletes_a_tool_after_the_persona_that_used_it() {
     );
     // The persona's update fails (after the SDK's retries): the tool it used is not deleted.
     setup.mock.inject_for(Operation::UpdatePersona, anam_mock::Fault::status(500), 3);
-    let stopped = setup.anam(&["personas", "apply", "-f", path(&file), "--prune=tools", "--yes"]);
+    let stopped = setup.anam(&["apply", "-f", path(&file), "--prune=tools", "--yes"]);
     assert_eq!(code(&stopped), 1);
-    assert!(stderr(&stopped).contains("update persona Front desk failed: 500"), "{}", stderr(&stopped));
+    assert!(stderr(&stopped).contains("\nfailed: update persona Front desk: 500"), "{}", stderr(&stopped));
     assert!(stderr(&stopped).contains("not attempted: delete tool crm_lookup"), "{}", stderr(&stopped));
     assert!(setup.mock.tools().iter().any(|t| t.name.as_deref() == Some("crm_lookup")), "it waits for the persona");
-    let applied = setup.anam(&["personas", "apply", "-f", path(&file), "--prune=tools", "--yes"]);
+    let applied = setup.anam(&["apply", "-f", path(&file), "--prune=tools", "--yes"]);
     assert_eq!(code(&applied), 0, "{}", stderr(&applied));
     assert!(setup.mock.tools().iter().all(|t| t.name.as_deref() != Some("crm_lookup")));
-    let missing =
-        setup.anam(&["personas", "plan", "-f", path(&setup.file("p.yaml", "personas: []\n")), "--prune=tools"]);
+    let missing = setup.anam(&["plan", "-f", path(&setup.file("p.yaml", "personas: []\n")), "--prune=tools"]);
     assert!(
         stderr(&missing).contains("--prune=tools, but the file has no `tools:` section; write `tools: []`"),
         "{}",
@@ -304,10 +344,10 @@ fn no_run_has_more_requests_in_flight_than_its_parallelism() {
     }
     let file = setup.file("many.yaml", &file);
     for (args, most) in [
-        (vec!["personas", "plan", "-f", path(&file), "--parallelism", "3"], 3),
-        (vec!["personas", "plan", "-f", path(&file)], 8),
-        (vec!["personas", "apply", "-f", path(&file), "--yes", "--parallelism", "5"], 5),
-        (vec!["personas", "export", "--parallelism", "2"], 2),
+        (vec!["plan", "-f", path(&file), "--parallelism", "3"], 3),
+        (vec!["plan", "-f", path(&file)], 8),
+        (vec!["apply", "-f", path(&file), "--yes", "--parallelism", "5"], 5),
+        (vec!["export", "--parallelism", "2"], 2),
     ] {
         setup.mock.reset_max_in_flight();
         let out = setup.anam(&args);
@@ -315,7 +355,7 @@ fn no_run_has_more_requests_in_flight_than_its_parallelism() {
         assert_eq!(setup.mock.max_in_flight(), most, "{args:?}");
     }
     assert_eq!(setup.mock.requests(Operation::UpdatePersona), 24);
-    let plan = setup.anam(&["personas", "plan", "-f", path(&file)]);
+    let plan = setup.anam(&["plan", "-f", path(&file)]);
     let text = stdout(&plan);
     let names: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("= unchanged  persona ")).collect();
     let expected: Vec<String> = (1..=24).map(|n| format!("Persona {n}")).collect();
@@ -332,7 +372,7 @@ fn a_throttled_read_is_retried_and_the_plan_completes() {
     let file = setup.file("account.yaml", EXAMPLE);
     setup.mock.inject_for(Operation::ListTools, anam_mock::Fault::status_with_retry_after(429, "1"), 1);
     setup.mock.inject_for(Operation::ListPersonas, anam_mock::Fault::status(503), 1);
-    let plan = setup.anam(&["personas", "plan", "-f", path(&file)]);
+    let plan = setup.anam(&["plan", "-f", path(&file)]);
     assert_eq!(code(&plan), 2, "{}", stderr(&plan));
     assert_eq!(setup.mock.requests(Operation::ListTools), 2);
 }
@@ -342,13 +382,27 @@ fn documents_stay_inside_the_files_folder() {
     let setup = Setup::new();
     let outside = EXAMPLE.replace("handbook/prices.csv", "../prices.csv");
     let file = setup.file("account.yaml", &outside);
-    let out = setup.anam(&["personas", "plan", "-f", path(&file)]);
+    let out = setup.anam(&["plan", "-f", path(&file)]);
     assert_eq!(code(&out), 1);
     assert!(
         stderr(&out)
             .contains("knowledgeGroups[0].documents[1]: \"../prices.csv\" is not a path inside the file's folder")
     );
     assert_eq!(setup.mock.total_requests(), 0, "refused before anything is sent");
+}
+
+#[test]
+fn the_readme_example_plans_with_prune_and_prune_takes_its_kinds_after_a_space_too() {
+    let setup = Setup::new();
+    let file = setup.file("account.yaml", EXAMPLE);
+    let plan = setup.anam(&["plan", "-f", path(&file), "--prune"]);
+    assert_eq!(code(&plan), 2, "{}{}", stdout(&plan), stderr(&plan));
+    assert!(!stdout(&plan).contains("- delete"), "the example names all it uses: {}", stdout(&plan));
+    let equals = stdout(&setup.anam(&["plan", "-f", path(&file), "--prune=personas,tools"]));
+    for prune in [vec!["--prune", "personas,tools"], vec!["--prune", "personas", "tools"]] {
+        let out = setup.anam(&[&["plan", "-f", path(&file)][..], &prune].concat());
+        assert_eq!((code(&out), stdout(&out)), (2, equals.clone()), "{prune:?}: {}", stderr(&out));
+    }
 }
 
 #[test]
@@ -361,8 +415,27 @@ fn completions_and_version() {
     }
     let out = setup.anam(&["--version"]);
     assert_eq!(stdout(&out), format!("anam {}\n", env!("CARGO_PKG_VERSION")));
-    let help = stdout(&setup.anam(&["personas", "plan", "--help"]));
+    let help = stdout(&setup.anam(&["plan", "--help"]));
     assert!(help.contains("--parallelism <N>") && help.contains("[default: 8]"), "{help}");
+    // Bash splits `--prune=` at the `=`: the script still offers the kinds there.
+    let script = setup.dir.path().join("anam.bash");
+    std::fs::write(&script, stdout(&setup.anam(&["completions", "bash"]))).unwrap();
+    for (words, expected) in [
+        ("anam plan --prune = ''", "knowledgeGroups tools personas shareLinks"),
+        ("anam apply --prune = to", "tools"),
+        ("anam plan --prune ''", "knowledgeGroups tools personas shareLinks"),
+    ] {
+        let complete = format!(
+            "source {}; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}}-1)); \
+             _anam anam \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; echo \"${{COMPREPLY[*]}}\"",
+            script.display()
+        );
+        let Ok(out) = std::process::Command::new("bash").args(["--norc", "-c", &complete]).output() else {
+            eprintln!("no bash here: its completion is not checked");
+            return;
+        };
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim_end(), expected, "{words}: {}", stderr(&out));
+    }
 }
 
 #[test]
@@ -400,7 +473,7 @@ fn every_kind_refuses_unknown_keys_and_bad_values_on_one_line_before_sending() {
     ];
     for (text, expected) in cases {
         let file = setup.file("bad.yaml", text);
-        let out = setup.anam(&["personas", "plan", "-f", path(&file)]);
+        let out = setup.anam(&["plan", "-f", path(&file)]);
         let error = stderr(&out);
         assert_eq!((code(&out), error.lines().count()), (1, 1), "{text}: {error}");
         assert!(error.contains(expected), "{text}\n{error}");

@@ -1,16 +1,24 @@
 //! The `anam` binary, run as a user would, against `anam-mock` in this process: every command,
 //! plan/apply idempotence, the export round trip, prune, ambiguous names, bad files and a server
 //! failure in the middle of an apply.
+//!
+//! Some output for people is compared with golden files in `tests/golden/`: run
+//! `UPDATE_GOLDEN=1 cargo test -p anam-cli --test cli` to rewrite them from what the binary
+//! prints now, and review the change before committing it.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Output, Stdio};
 
-use anam_mock::{Fault, MockServer, Operation};
+use anam_mock::{Fault, Operation};
 use assert_cmd::Command;
 
+#[path = "common/golden.rs"]
+mod golden;
+#[path = "common/mock.rs"]
+mod mock;
 #[path = "common/output.rs"]
 mod output;
+use mock::Setup;
 use output::{code, path, stderr, stdout};
 
 /// A file of personas only (the README's example, `tests/account.rs`, holds every kind).
@@ -39,43 +47,23 @@ personas:
     systemPrompt: You answer only urgent questions.
 ";
 
-/// A fake on its own runtime (its tasks run while a test waits for the binary), and a folder.
-struct Setup {
-    mock: MockServer,
-    dir: tempfile::TempDir,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl Setup {
-    fn new() -> Setup {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-        let mock = runtime.block_on(MockServer::start());
-        Setup { mock, dir: tempfile::tempdir().unwrap(), _runtime: runtime }
-    }
-
-    fn file(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
-    fn anam(&self, args: &[&str]) -> Output {
-        let mut command = Command::cargo_bin("anam").unwrap();
-        command.env("ANAM_API_URL", self.mock.base_url()).env("ANAM_API_KEY", self.mock.api_key()).args(args);
-        command.output().unwrap()
-    }
-}
-
 #[test]
 fn help_lists_every_command() {
     let out = Setup::new().anam(&["--help"]);
-    for command in ["personas", "avatars", "voices", "llms", "tools", "session-token"] {
-        assert!(stdout(&out).contains(command), "{command} in {}", stdout(&out));
+    for command in ["plan", "apply", "export", "personas", "avatars", "voices", "llms", "tools", "session-token"] {
+        assert!(stdout(&out).contains(&format!("\n  {command} ")), "{command} in {}", stdout(&out));
     }
     let out = Setup::new().anam(&["personas", "--help"]);
-    for command in ["list", "get", "delete", "plan", "apply", "export"] {
-        assert!(stdout(&out).contains(command), "{command} in {}", stdout(&out));
+    for command in ["list", "get", "delete"] {
+        assert!(stdout(&out).contains(&format!("\n  {command} ")), "{command} in {}", stdout(&out));
     }
+    for hidden in ["plan", "apply", "export"] {
+        assert!(!stdout(&out).contains(&format!("\n  {hidden} ")), "{hidden} is hidden: {}", stdout(&out));
+    }
+    let help = stdout(&Setup::new().anam(&["plan", "--help"]));
+    let (own, global) = help.split_once("\nGlobal options:\n").expect("a heading of the global flags");
+    assert!(own.contains("--file <FILE>") && own.contains("--prune") && !own.contains("--api-url"), "{help}");
+    assert!(global.contains("--api-url <URL>") && global.contains("--allow-insecure-http"), "{help}");
     let usage = Setup::new().anam(&["personas", "plann"]);
     assert_eq!(code(&usage), 2, "a usage error exits 2, as clap does");
     let error = stderr(&usage);
@@ -87,21 +75,60 @@ fn help_lists_every_command() {
 }
 
 #[test]
+fn the_account_commands_are_at_the_top_and_the_old_spellings_still_work_with_a_note() {
+    let setup = Setup::new();
+    let file = setup.file("personas.yaml", EXAMPLE);
+    let note = |command: &str| {
+        format!(
+            "note: `anam personas {command}` is now `anam {command}`; the old spelling goes away in the next release\n"
+        )
+    };
+    let old = setup.anam(&["personas", "plan", "-f", path(&file)]);
+    assert_eq!((code(&old), stderr(&old)), (2, note("plan")));
+    assert_eq!(stdout(&old), stdout(&setup.anam(&["plan", "-f", path(&file)])), "the same plan");
+    let old = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
+    assert_eq!((code(&old), stderr(&old)), (0, note("apply")));
+    assert_eq!(setup.mock.persona_count(), 2);
+    let old = setup.anam(&["personas", "export"]);
+    assert_eq!((code(&old), stderr(&old)), (0, note("export")));
+    assert_eq!(stdout(&old), stdout(&setup.anam(&["export"])), "the same export");
+}
+
+#[test]
+fn plan_and_apply_read_anam_yaml_in_the_current_folder_by_default() {
+    let setup = Setup::new();
+    let help = stdout(&setup.anam(&["plan", "--help"]));
+    assert!(help.contains("Default: anam.yaml in the current folder"), "{help}");
+    let missing = setup.anam_in(setup.dir.path(), &["plan"]);
+    assert_eq!(code(&missing), 1);
+    assert_eq!(
+        stderr(&missing),
+        "error: anam.yaml: no such file in this folder; pass -f FILE, or start one with `anam export -o anam.yaml`\n"
+    );
+    setup.file("anam.yaml", EXAMPLE);
+    let plan = setup.anam_in(setup.dir.path(), &["plan"]);
+    assert_eq!(code(&plan), 2, "{}", stderr(&plan));
+    assert!(stdout(&plan).contains("Plan: 2 to create"), "{}", stdout(&plan));
+    let apply = setup.anam_in(setup.dir.path(), &["apply", "--yes"]);
+    assert_eq!((code(&apply), setup.mock.persona_count()), (0, 2), "{}", stderr(&apply));
+}
+
+#[test]
 fn a_personas_file_applies_cleanly_and_a_second_apply_changes_nothing() {
     let setup = Setup::new();
     let file = setup.file("personas.yaml", EXAMPLE);
-    let plan = setup.anam(&["personas", "plan", "-f", path(&file)]);
+    let plan = setup.anam(&["plan", "-f", path(&file)]);
     assert_eq!(code(&plan), 2, "something would change: {}", stdout(&plan));
     assert!(stdout(&plan).contains("Plan: 2 to create, 0 to update, 0 to delete, 0 unchanged."), "{}", stdout(&plan));
-    let apply = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
+    let apply = setup.anam(&["apply", "-f", path(&file), "--yes"]);
     assert_eq!(code(&apply), 0, "{}{}", stdout(&apply), stderr(&apply));
     assert_eq!(setup.mock.persona_count(), 2);
     let front = setup.mock.personas().into_iter().find(|p| p.name.as_deref() == Some("Front desk")).unwrap();
     assert_eq!(front.avatar.and_then(|a| a.display_name).as_deref(), Some("Cara"), "the name became the avatar's id");
     assert_eq!(front.tools.unwrap()[0].name.as_deref(), Some("open_calendar"));
-    let again = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
+    let again = setup.anam(&["apply", "-f", path(&file), "--yes"]);
     assert_eq!((code(&again), stdout(&again)), (0, "No changes: the account is what the file says.\n".to_owned()));
-    let plan = setup.anam(&["personas", "plan", "-f", path(&file)]);
+    let plan = setup.anam(&["plan", "-f", path(&file)]);
     assert_eq!(code(&plan), 0, "{}", stdout(&plan));
     assert_eq!(setup.mock.requests(Operation::CreatePersona), 2);
     assert_eq!(setup.mock.requests(Operation::UpdatePersona), 0);
@@ -111,13 +138,13 @@ fn a_personas_file_applies_cleanly_and_a_second_apply_changes_nothing() {
 fn a_changed_file_is_planned_field_by_field_and_prune_deletes_the_rest() {
     let setup = Setup::new();
     let file = setup.file("personas.yaml", EXAMPLE);
-    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&file), "--yes"])), 0);
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&file), "--yes"])), 0);
     let changed = EXAMPLE
         .replace("endOfSpeechSensitivity: 0.6", "endOfSpeechSensitivity: 0.7")
         .replace("llm: GPT-4o-mini ", "llm: GPT-4o      ");
     let front_only: String = changed.split("  - name: Night shift").next().unwrap().to_owned();
     let file = setup.file("changed.yaml", &front_only);
-    let plan = setup.anam(&["personas", "plan", "-f", path(&file), "--prune"]);
+    let plan = setup.anam(&["plan", "-f", path(&file), "--prune"]);
     let text = stdout(&plan);
     assert_eq!(code(&plan), 2);
     assert!(text.contains("~ update     persona Front desk"), "{text}");
@@ -129,59 +156,106 @@ fn a_changed_file_is_planned_field_by_field_and_prune_deletes_the_rest() {
         "{text}"
     );
     assert!(text.contains("- delete     persona Night shift"), "{text}");
-    assert!(
-        !stdout(&setup.anam(&["personas", "plan", "-f", path(&file)])).contains("- delete"),
-        "no delete without --prune"
-    );
-    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&file), "--prune", "--yes"])), 0);
+    assert!(!stdout(&setup.anam(&["plan", "-f", path(&file)])).contains("- delete"), "no delete without --prune");
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&file), "--prune", "--yes"])), 0);
     assert_eq!(setup.mock.persona_count(), 1);
-    let plan = setup.anam(&["personas", "plan", "-f", path(&file), "--prune"]);
+    let plan = setup.anam(&["plan", "-f", path(&file), "--prune"]);
     assert_eq!(code(&plan), 0, "{}", stdout(&plan));
     let detection = setup.mock.personas()[0].voice_detection_options.clone().unwrap();
     assert_eq!(detection.silence_before_session_end_seconds, Some(60.0), "the fields the file left alone stayed");
 }
 
 #[test]
+fn export_replaces_nothing_without_force_and_writes_whole_files() {
+    let setup = Setup::new();
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&setup.file("personas.yaml", EXAMPLE)), "--yes"])), 0);
+    let folder = setup.dir.path().join("out");
+    std::fs::create_dir(&folder).unwrap();
+    let target = folder.join("anam.yaml");
+    std::fs::write(&target, "# my own file\n").unwrap();
+    let before = setup.mock.total_requests();
+    let refused = setup.anam(&["export", "-o", path(&target)]);
+    assert_eq!(code(&refused), 1);
+    assert_eq!(
+        stderr(&refused),
+        format!("error: {} exists; pass --force to replace it (and the documents beside it)\n", target.display())
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "# my own file\n", "left as it was");
+    assert_eq!(setup.mock.total_requests(), before, "refused before reading the account");
+    let forced = setup.anam(&["export", "-o", path(&target), "--force"]);
+    assert_eq!(code(&forced), 0, "{}", stderr(&forced));
+    assert!(std::fs::read_to_string(&target).unwrap().contains("- name: Front desk"));
+    let entries: Vec<String> =
+        std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(entries, ["anam.yaml"], "no temporary file left");
+    assert_eq!(code(&setup.anam(&["plan", "-f", path(&target)])), 0, "what it wrote plans clean");
+}
+
+#[test]
 fn an_export_plans_as_no_change() {
     let setup = Setup::new();
     let file = setup.file("personas.yaml", EXAMPLE);
-    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&file), "--yes"])), 0);
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&file), "--yes"])), 0);
     let exported = setup.dir.path().join("exported.yaml");
-    let out = setup.anam(&["personas", "export", "-o", path(&exported)]);
+    let out = setup.anam(&["export", "-o", path(&exported)]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = std::fs::read_to_string(&exported).unwrap();
     assert!(
         text.contains("avatar: Cara") && text.contains("llm: CUSTOMER_CLIENT_V1"),
         "names where they resolve: {text}"
     );
-    let plan = setup.anam(&["personas", "plan", "-f", path(&exported), "--prune"]);
+    let plan = setup.anam(&["plan", "-f", path(&exported), "--prune"]);
     assert_eq!(code(&plan), 0, "{}", stdout(&plan));
     assert!(stdout(&plan).contains("0 to create, 0 to update, 0 to delete, 3 unchanged"), "{}", stdout(&plan));
-    assert_eq!(stdout(&setup.anam(&["personas", "export"])), text, "stdout without -o");
+    assert_eq!(stdout(&setup.anam(&["export"])), text, "stdout without -o");
 }
 
 #[test]
 fn a_failure_in_the_middle_of_an_apply_says_what_was_done_and_a_rerun_finishes() {
     let setup = Setup::new();
     let first = EXAMPLE.split("  - name: Night shift").next().unwrap().to_owned();
-    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&setup.file("one.yaml", &first)), "--yes"])), 0);
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&setup.file("one.yaml", &first)), "--yes"])), 0);
     let file = setup.file("both.yaml", &EXAMPLE.replace("endOfSpeechSensitivity: 0.6", "endOfSpeechSensitivity: 0.8"));
     setup.mock.inject_for(Operation::CreatePersona, Fault::status(500), 1);
-    let out = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
+    let out = setup.anam(&["apply", "-f", path(&file), "--yes"]);
     assert_eq!(code(&out), 1);
-    let error = stderr(&out);
-    assert_eq!(error.lines().count(), 1, "one line: {error}");
-    assert!(error.contains("apply stopped after 1 of 2 change(s): create persona Night shift failed: 500"), "{error}");
-    assert!(error.contains("done: updated persona Front desk") && error.contains("run apply again"), "{error}");
-    let out = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
+    let front = setup.mock.personas()[0].id.to_string();
+    assert!(
+        stdout(&out).ends_with(&format!("\nupdated persona Front desk ({front})\n")),
+        "a line per change done, as a successful apply prints it: {}",
+        stdout(&out)
+    );
+    let lines: Vec<String> = stderr(&out).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(
+        lines[0],
+        "error: apply stopped after 1 of 2 change(s) were done (each printed on standard output as it was): 1 failed, 0 \
+         not attempted"
+    );
+    assert!(lines[1].starts_with("failed: create persona Night shift: 500 Internal Server Error"), "{lines:?}");
+    assert!(lines[1].ends_with("; run apply again to finish"), "not cut off: {lines:?}");
+    let out = setup.anam(&["apply", "-f", path(&file), "--yes"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(
         stdout(&out).contains("+ create     persona Night shift") && !stdout(&out).contains("~ update"),
         "{}",
         stdout(&out)
     );
-    assert_eq!(code(&setup.anam(&["personas", "plan", "-f", path(&file)])), 0);
+    assert_eq!(code(&setup.anam(&["plan", "-f", path(&file)])), 0);
     assert_eq!(setup.mock.persona_count(), 2);
+
+    // However many changes were not attempted, each has its line, whole.
+    let many: String = (1..=30).map(|i| format!("  - name: Persona number {i} of the thirty\n")).collect();
+    let file = setup.file("many.yaml", &format!("personas:\n{many}"));
+    setup.mock.inject_for(Operation::CreatePersona, Fault::status(500), 1);
+    let out = setup.anam(&["apply", "-f", path(&file), "--yes", "--parallelism", "1"]);
+    let lines: Vec<String> = stderr(&out).lines().map(str::to_owned).collect();
+    assert_eq!((code(&out), lines.len()), (1, 31), "{lines:?}");
+    assert!(lines[0].ends_with("1 failed, 29 not attempted"), "{lines:?}");
+    let skipped: Vec<&String> =
+        lines.iter().filter(|l| l.starts_with("not attempted: create persona Persona number ")).collect();
+    assert_eq!(skipped.len(), 29, "{lines:?}");
+    assert!(lines.iter().all(|l| l.chars().count() <= 300 && !l.ends_with('…')), "{lines:?}");
 }
 
 #[test]
@@ -210,14 +284,29 @@ fn a_name_shared_by_two_personas_is_an_error_listing_their_ids() {
             stderr(&out)
         );
     }
-    let plan = setup.anam(&["personas", "plan", "-f", path(&setup.file("twin.yaml", "personas:\n  - name: Twin\n"))]);
+    let plan = setup.anam(&["plan", "-f", path(&setup.file("twin.yaml", "personas:\n  - name: Twin\n"))]);
     let error = one_clean_error_line(&plan);
     let expected = format!(
-        "personas[0].name: \"Twin\" matches 2 personas on the server: {}, {}; the file finds a persona by its name, \
-         so rename one or delete one (anam personas delete <ID>)",
+        "personas[0].name: \"Twin\" matches 2 personas ({}, {}); a file finds a persona by its name: rename one \
+         (anam personas update <ID> --name NEW) or delete one (anam personas delete <ID>)",
         twins[0], twins[1]
     );
     assert!(error.ends_with(&expected), "{error}");
+
+    // Export says so too, with the same commands, and writes nothing: plan would refuse the file.
+    let out_file = setup.dir.path().join("exported.yaml");
+    for args in [vec!["export", "-o", path(&out_file)], vec!["export"]] {
+        let out = setup.anam(&args);
+        assert_eq!((code(&out), stdout(&out)), (1, String::new()), "{args:?}");
+        let expected = format!(
+            "error: the account cannot be exported as a file plan would read:\nerror: 2 personas are named \"Twin\" \
+             ({}, {}), and a file finds a persona by its name: rename one (anam personas update <ID> --name NEW) or \
+             delete one (anam personas delete <ID>), then export again\n",
+            twins[0], twins[1]
+        );
+        assert_eq!(stderr(&out), expected, "{args:?}");
+    }
+    assert!(!out_file.exists(), "nothing written");
     let by_id = setup.anam(&["personas", "get", &twins[1]]);
     assert!(stdout(&by_id).contains(&twins[1]), "an id picks one");
     assert_eq!(setup.mock.persona_count(), 2, "nothing was deleted");
@@ -255,7 +344,7 @@ fn bad_files_name_the_file_the_path_and_what_is_accepted() {
     ];
     for (text, expected) in cases {
         let file = setup.file("bad.yaml", text);
-        let out = setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]);
+        let out = setup.anam(&["apply", "-f", path(&file), "--yes"]);
         assert_eq!(code(&out), 1, "{text}");
         let error = stderr(&out);
         assert!(
@@ -263,21 +352,84 @@ fn bad_files_name_the_file_the_path_and_what_is_accepted() {
             "{text}\n{error}"
         );
     }
-    let out = setup.anam(&["personas", "plan", "-f", "/nonexistent.yaml"]);
+    let out = setup.anam(&["plan", "-f", "/nonexistent.yaml"]);
     assert!(stderr(&out).contains("/nonexistent.yaml: cannot read"), "{}", stderr(&out));
     assert_eq!(setup.mock.requests(Operation::CreatePersona), 0, "nothing was sent for a bad file");
+}
+
+#[test]
+fn every_problem_of_a_file_is_said_at_once_in_the_files_order_in_its_own_terms() {
+    let setup = Setup::new();
+    let text = "\
+personas:
+  - name: Front desk
+    systemPrompt: You work for ${COMPANY}.
+    voiceGeneration: {engine: cartesia, speed: fast}
+    tools: crm_lookup
+  - name: Night shift
+    voiceDetection: {endOfSpeechSensitivity: 1.5}
+    initialMessage: Hello from ${TEAM}
+shareLinks:
+  - persona: Front desk
+    usageLimit: fifty
+";
+    let file = setup.file("account.yaml", text);
+    let out = setup.anam(&["plan", "-f", path(&file)]);
+    assert_eq!(code(&out), 1);
+    let shown = file.display().to_string();
+    let expected = [
+        format!(
+            "error: {shown}:3:5: personas[0].systemPrompt: ${{COMPANY}} is not set: set the environment variable COMPANY"
+        ),
+        format!("error: {shown}:4:41: personas[0].voiceGeneration.speed is \"fast\", but must be a number"),
+        format!("error: {shown}:5:5: personas[0].tools is \"crm_lookup\", but must be a list (write [crm_lookup])"),
+        format!(
+            "error: {shown}:7:22: personas[1].voiceDetection.endOfSpeechSensitivity is 1.5, but must be between 0 and 1"
+        ),
+        format!(
+            "error: {shown}:8:5: personas[1].initialMessage: ${{TEAM}} is not set: set the environment variable TEAM"
+        ),
+        format!("error: {shown}:11:5: shareLinks[0].usageLimit is \"fifty\", but must be a whole number"),
+    ];
+    assert_eq!(stderr(&out).lines().collect::<Vec<_>>(), expected, "{}", stderr(&out));
+    assert_eq!(setup.mock.total_requests(), 0, "all of it before contacting the server");
+
+    // What only the server can tell (names to resolve) is also said whole, after the file's checks.
+    let names = "tools:\n  - {name: t, type: knowledge, description: d, knowledgeGroups: [Nowhere]}\npersonas:\n  - \
+                 {name: a, avatar: Nobody}\n  - {name: b, tools: [nothing]}\nshareLinks:\n  - {persona: Nobody}\n";
+    let out = setup.anam(&["plan", "-f", path(&setup.file("names.yaml", names))]);
+    let lines: Vec<String> = stderr(&out).lines().map(str::to_owned).collect();
+    let ends = [
+        "tools[0].knowledgeGroups[0]: no knowledge group has the id or name \"Nowhere\"",
+        "personas[0].avatar: no avatar has the id or name \"Nobody\"",
+        "personas[1].tools[0]: no tool has the id or name \"nothing\"",
+        "shareLinks[0].persona: no persona has the id or name \"Nobody\"",
+    ];
+    assert_eq!((code(&out), lines.len()), (1, ends.len()), "{lines:?}");
+    assert!(lines.iter().zip(ends).all(|(line, end)| line.ends_with(end)), "{lines:?}");
+
+    let many: String = (0..25).map(|i| format!("  - name: p{i}\n    skipGreeting: maybe\n")).collect();
+    let out = setup.anam(&["plan", "-f", path(&setup.file("many.yaml", &format!("personas:\n{many}")))]);
+    let lines: Vec<String> = stderr(&out).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 21, "{lines:?}");
+    assert!(lines[0].ends_with(":3:5: personas[0].skipGreeting is \"maybe\", but must be true or false"), "{lines:?}");
+    assert!(lines[20].ends_with("many.yaml: 5 more problem(s) not shown; fix these first"), "{lines:?}");
+    assert!(lines.iter().all(|l| l.starts_with("error: ") && l.chars().count() <= 300), "{lines:?}");
 }
 
 #[test]
 fn lists_get_session_token_and_delete() {
     let setup = Setup::new();
     let file = setup.file("personas.yaml", EXAMPLE);
-    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&file), "--yes"])), 0);
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&file), "--yes"])), 0);
     let list = stdout(&setup.anam(&["personas", "list"]));
     assert!(list.starts_with("ID ") && list.contains("Front desk") && list.contains("Night shift"), "{list}");
     let json: serde_json::Value =
         serde_json::from_str(&stdout(&setup.anam(&["personas", "list", "--search", "Night", "--json"]))).unwrap();
     assert_eq!(json.as_array().map(Vec::len), Some(1));
+    let tools = stdout(&setup.anam(&["tools", "list"]));
+    let calendar = tools.lines().find(|l| l.contains("open_calendar")).unwrap_or_default();
+    assert!(calendar.contains(" client ") && !tools.contains("CLIENT"), "the file's word for the type: {tools}");
     for (kind, expected) in
         [("avatars", "Liv"), ("voices", "Lucy"), ("llms", "GPT-4o-mini"), ("tools", "open_calendar")]
     {
@@ -345,24 +497,24 @@ fn every_message_is_one_clean_line_with_long_values_shortened() {
     let setup = Setup::new();
     let huge = "x".repeat(1 << 20);
     let file = setup.file("huge.yaml", &format!("personas:\n  - name: a\n    avatar: {huge}\n"));
-    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&file)]));
+    let error = one_clean_error_line(&setup.anam(&["plan", "-f", path(&file)]));
     let shortened = format!("no avatar has the id or name \"{}…\" (1048576 characters)", "x".repeat(60));
     assert!(error.contains(&shortened), "{error}");
 
     let file = setup.file("key.yaml", "personas:\n  - name: a\n    \"co\\elo\\rur\\a\": red\n");
-    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&file)]));
+    let error = one_clean_error_line(&setup.anam(&["plan", "-f", path(&file)]));
     assert!(error.contains("unknown field `co\\u{1b}lo\\rur\\u{7}`"), "ESC, CR and BEL escaped: {error}");
 
     let file = setup.file("bad\u{1b}[31m.yaml", "persona: []\n");
-    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&file)]));
+    let error = one_clean_error_line(&setup.anam(&["plan", "-f", path(&file)]));
     assert!(error.contains("/bad\\u{1b}[31m.yaml:1:1: "), "the file name is escaped: {error}");
 
     let first = setup.file("prompt.yaml", "personas:\n  - name: \"Evil\\e[2J\"\n    systemPrompt: short\n");
-    let plan = setup.anam(&["personas", "plan", "-f", path(&first)]);
+    let plan = setup.anam(&["plan", "-f", path(&first)]);
     assert!(stdout(&plan).contains("+ create     persona Evil\\u{1b}[2J\n"), "{}", stdout(&plan));
-    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&first), "--yes"])), 0);
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&first), "--yes"])), 0);
     let longer = setup.file("longer.yaml", &format!("personas:\n  - name: \"Evil\\e[2J\"\n    systemPrompt: {huge}\n"));
-    let plan = setup.anam(&["personas", "plan", "-f", path(&longer)]);
+    let plan = setup.anam(&["plan", "-f", path(&longer)]);
     let text = stdout(&plan);
     assert_eq!(code(&plan), 2, "{text}");
     assert!(text.lines().all(|l| l.chars().count() <= 300 && !l.chars().any(char::is_control)), "{text}");
@@ -386,7 +538,7 @@ fn configuration_errors_name_the_clis_variables_and_flags() {
         let out = command.args(["personas", "list"]).output().unwrap();
         assert_eq!((code(&out), stderr(&out)), (1, no_key.to_owned()), "{key:?}");
     }
-    let insecure = setup.anam(&["--api-url", "http://anam.invalid", "personas", "plan", "-f", path(&bad)]);
+    let insecure = setup.anam(&["--api-url", "http://anam.invalid", "plan", "-f", path(&bad)]);
     let error = one_clean_error_line(&insecure);
     assert!(
         error.contains("\"http://anam.invalid\" uses plain http")
@@ -394,15 +546,7 @@ fn configuration_errors_name_the_clis_variables_and_flags() {
         "{error}"
     );
     // With the flag the client is built, and the bad file fails before anything is sent.
-    let allowed = setup.anam(&[
-        "--api-url",
-        "http://anam.invalid",
-        "--allow-insecure-http",
-        "personas",
-        "plan",
-        "-f",
-        path(&bad),
-    ]);
+    let allowed = setup.anam(&["--api-url", "http://anam.invalid", "--allow-insecure-http", "plan", "-f", path(&bad)]);
     assert!(one_clean_error_line(&allowed).contains("unknown field `persona`"), "{}", stderr(&allowed));
     let not_a_url = setup.anam(&["--api-url", "not a url", "personas", "list"]);
     let error = one_clean_error_line(&not_a_url);
@@ -418,18 +562,20 @@ fn a_refusal_during_apply_names_the_persona_and_field_to_change_not_a_rerun() {
     setup.mock.insert_avatar(serde_json::from_value(ivy).unwrap());
     let text = "personas:\n  - name: Front desk\n  - name: Night shift\n    avatar: Ivy\n    avatarModel: cara-4\n";
     let file = setup.file("personas.yaml", text);
-    let error = one_clean_error_line(&setup.anam(&["personas", "apply", "-f", path(&file), "--yes"]));
-    let expected = "create persona Night shift failed: the server refuses personas[1].avatarModel (400: the avatar \
+    let out = setup.anam(&["apply", "-f", path(&file), "--yes"]);
+    let error = stderr(&out);
+    assert_eq!((code(&out), error.lines().count()), (1, 2), "{error}");
+    let expected = "\nfailed: create persona Night shift: the server refuses personas[1].avatarModel (400: the avatar \
          5a1e0c2b-9d4f-4e8a-b7c6-2f3e4d5c6b7a does not support cara-4 (it supports v-7f3a)); change it in \
-         personas.yaml, then run plan";
+         personas.yaml, then run plan\n";
     assert!(error.contains(expected), "{error}");
-    assert!(error.contains("done: created persona Front desk") && !error.contains("run apply again"), "{error}");
+    assert!(stdout(&out).contains("\ncreated persona Front desk (") && !error.contains("run apply again"), "{error}");
 
     setup.mock.inject_for(Operation::UpdatePersona, Fault::status(403), 1);
     let changed = setup.file("changed.yaml", "personas:\n  - name: Front desk\n    description: new\n");
-    let error = one_clean_error_line(&setup.anam(&["personas", "apply", "-f", path(&changed), "--yes"]));
+    let error = stderr(&setup.anam(&["apply", "-f", path(&changed), "--yes"]));
     assert!(
-        error.contains("update persona Front desk failed: the server refuses personas[0] (403 Forbidden"),
+        error.contains("\nfailed: update persona Front desk: the server refuses personas[0] (403 Forbidden"),
         "{error}"
     );
     assert!(error.contains("change it in ") && !error.contains("run apply again"), "{error}");
@@ -439,13 +585,13 @@ fn a_refusal_during_apply_names_the_persona_and_field_to_change_not_a_rerun() {
 fn plan_checks_an_update_against_the_servers_avatar_and_voice() {
     let setup = Setup::new();
     let night = "personas:\n  - name: Night shift\n    avatar: Liv\n    avatarModel: cara-3\n    voice: Lucy - Fresh & Casual\n";
-    assert_eq!(code(&setup.anam(&["personas", "apply", "-f", path(&setup.file("night.yaml", night)), "--yes"])), 0);
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&setup.file("night.yaml", night)), "--yes"])), 0);
     let model = setup.file("model.yaml", "personas:\n  - name: Night shift\n    avatarModel: cara-4\n");
-    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&model)]));
+    let error = one_clean_error_line(&setup.anam(&["plan", "-f", path(&model)]));
     assert!(error.ends_with("personas[0].avatarModel is \"cara-4\", but the avatar Liv (071b0286-4cce-4808-bee2-e642f1062de3) offers only cara-3"), "{error}");
     let engine = setup
         .file("engine.yaml", "personas:\n  - name: Night shift\n    voiceGeneration: {engine: cartesia, speed: 1.1}\n");
-    let error = one_clean_error_line(&setup.anam(&["personas", "plan", "-f", path(&engine)]));
+    let error = one_clean_error_line(&setup.anam(&["plan", "-f", path(&engine)]));
     assert!(
         error.contains("personas[0].voiceGeneration.engine is \"cartesia\", but the voice Lucy - Fresh & Casual"),
         "{error}"
@@ -455,8 +601,83 @@ fn plan_checks_an_update_against_the_servers_avatar_and_voice() {
         "fine.yaml",
         "personas:\n  - name: Night shift\n    avatarModel: cara-3\n    voiceGeneration: {engine: elevenlabs-v2, speed: 1.1}\n",
     );
-    assert_eq!(code(&setup.anam(&["personas", "plan", "-f", path(&fine)])), 2, "what fits is planned");
+    assert_eq!(code(&setup.anam(&["plan", "-f", path(&fine)])), 2, "what fits is planned");
     assert_eq!(setup.mock.requests(Operation::UpdatePersona), 0);
+}
+
+#[test]
+fn a_setting_the_catalogue_rules_out_is_an_error_even_when_it_matches_the_server() {
+    let setup = Setup::new();
+    let front =
+        "personas:\n  - name: Front desk\n    voice: Cara\n    voiceGeneration: {engine: cartesia, speed: 1.1}\n";
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&setup.file("front.yaml", front)), "--yes"])), 0);
+    // The engine is not a field of the server's persona: nothing differs, but Cara is a CARTESIA voice.
+    let wrong = setup.file("wrong.yaml", &front.replace("engine: cartesia", "engine: elevenlabs-v2"));
+    let error = one_clean_error_line(&setup.anam(&["plan", "-f", path(&wrong)]));
+    assert!(
+        error.ends_with(
+            "personas[0].voiceGeneration.engine is \"elevenlabs-v2\", but the voice Cara \
+             (6bfbe25a-979d-40f3-a92b-5394170af54b) is a CARTESIA voice, which takes cartesia"
+        ),
+        "{error}"
+    );
+    let without_voice =
+        setup.file("no-voice.yaml", &front.replace("    voice: Cara\n", "").replace("cartesia", "fish-audio"));
+    let error = one_clean_error_line(&setup.anam(&["plan", "-f", path(&without_voice)]));
+    assert!(
+        error.contains("personas[0].voiceGeneration.engine is \"fish-audio\", but the voice Cara"),
+        "the server's voice: {error}"
+    );
+    let right = setup.anam(&["plan", "-f", path(&setup.file("front.yaml", front))]);
+    assert_eq!((code(&right), stderr(&right)), (0, String::new()), "{}", stdout(&right));
+}
+
+/// A 215-character prompt, on one line.
+const NIGHT_PROMPT: &str = "You are the night shift receptionist. You answer only urgent questions: a burst pipe, a \
+                            lost key, a guest taken ill. For anything else, take a message. If someone is hurt, tell \
+                            them to call 112 and stay on the line.";
+
+/// A prompt of several lines, as the lines of a YAML block.
+const FRONT_PROMPT: &str = concat!(
+    "      You greet visitors at the door of the clinic.\n",
+    "      Opening hours: Monday to Friday, 9:00 to 17:00.\n",
+    "      Parking is behind the building.\n",
+    "      Never give medical advice.\n",
+    "      Be brief and friendly.\n",
+);
+
+#[test]
+fn a_changed_long_text_shows_what_changed_in_it_and_json_keeps_the_whole_values() {
+    let setup = Setup::new();
+    let file = |night: &str, front: &str| {
+        format!(
+            "personas:\n  - name: Night shift\n    systemPrompt: '{night}'\n  - name: Front desk\n    systemPrompt: |\n{front}"
+        )
+    };
+    let first = setup.file("first.yaml", &file(NIGHT_PROMPT, FRONT_PROMPT));
+    let applied = setup.anam(&["apply", "-f", path(&first), "--yes"]);
+    assert_eq!(code(&applied), 0, "{}", stderr(&applied));
+    let front = FRONT_PROMPT
+        .replace("9:00 to 17:00", "8:00 to 18:00")
+        .replace("      Never give medical advice.\n", "")
+        .replace("friendly.\n", "friendly.\n      Say goodbye.\n");
+    let changed = setup.file("changed.yaml", &file(&NIGHT_PROMPT.replace("112", "999"), &front));
+    let plan = setup.anam(&["plan", "-f", path(&changed)]);
+    assert_eq!(code(&plan), 2, "{}", stderr(&plan));
+    let mut text = stdout(&plan);
+    for persona in setup.mock.personas() {
+        text = text.replace(persona.id.as_str(), "<id>");
+    }
+    golden::check("long_text_plan.txt", &text);
+
+    let json = setup.anam(&["plan", "-f", path(&changed), "--json"]);
+    let document: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    let night = &document["actions"][0]["changes"][0];
+    assert_eq!(
+        (&night["field"], &night["old"]),
+        (&serde_json::json!("systemPrompt"), &serde_json::json!(NIGHT_PROMPT))
+    );
+    assert_eq!(night["new"], NIGHT_PROMPT.replace("112", "999"), "the whole values");
 }
 
 /// Runs the binary with a terminal (a pty) as its stdin, on which `answer` is already typed.
@@ -478,21 +699,20 @@ fn anam_answering(setup: &Setup, answer: &str, args: &[&str]) -> Output {
 fn declining_the_prompt_changes_nothing_and_is_not_an_error() {
     let setup = Setup::new();
     let file = setup.file("personas.yaml", EXAMPLE);
-    let declined = anam_answering(&setup, "n\n", &["personas", "apply", "-f", path(&file)]);
+    let declined = anam_answering(&setup, "n\n", &["apply", "-f", path(&file)]);
     assert_eq!(code(&declined), 0, "{}", stderr(&declined));
     assert!(
         stdout(&declined).ends_with("Plan: 2 to create, 0 to update, 0 to delete, 0 unchanged.\nnothing changed\n")
     );
     assert!(stderr(&declined).contains("Apply 2 change(s)? [y/N]"), "{}", stderr(&declined));
     assert_eq!(setup.mock.persona_count(), 0);
-    let accepted = anam_answering(&setup, "y\n", &["personas", "apply", "-f", path(&file)]);
+    let accepted = anam_answering(&setup, "y\n", &["apply", "-f", path(&file)]);
     assert_eq!((code(&accepted), setup.mock.persona_count()), (0, 2), "{}", stderr(&accepted));
 
     let declined = anam_answering(&setup, "\n", &["personas", "delete", "Night shift"]);
     assert_eq!((code(&declined), stdout(&declined)), (0, "nothing changed\n".to_owned()), "{}", stderr(&declined));
     assert_eq!(setup.mock.persona_count(), 2);
-    let no_terminal =
-        setup.anam(&["personas", "apply", "-f", path(&setup.file("one.yaml", "personas:\n  - name: New\n"))]);
+    let no_terminal = setup.anam(&["apply", "-f", path(&setup.file("one.yaml", "personas:\n  - name: New\n"))]);
     assert!(one_clean_error_line(&no_terminal).ends_with("Not asked without a terminal: pass --yes"));
     let deleted = anam_answering(&setup, "yes\n", &["personas", "delete", "Night shift"]);
     assert_eq!((code(&deleted), setup.mock.persona_count()), (0, 1), "{}", stderr(&deleted));
@@ -513,10 +733,24 @@ fn a_refused_connection_names_the_url_and_the_cause() {
 }
 
 #[test]
+fn an_https_url_to_a_plain_http_server_says_so() {
+    let setup = Setup::new();
+    let url = setup.mock.base_url().replacen("http://", "https://", 1);
+    let error = one_clean_error_line(&setup.anam(&["--api-url", &url, "personas", "list"]));
+    assert!(
+        error.contains(&format!(
+            "cannot reach {url}/v1/personas: the server answered without TLS, so it speaks plain http: write its URL \
+             with http:// (--api-url or ANAM_API_URL)"
+        )),
+        "{error}"
+    );
+    assert!(!error.to_lowercase().contains("invalidcontenttype"), "{error}");
+}
+
+#[test]
 fn a_session_token_answer_that_breaks_on_the_way_never_reaches_a_stream() {
     let setup = Setup::new();
-    let created =
-        setup.anam(&["personas", "apply", "-f", path(&setup.file("one.yaml", "personas:\n  - name: Solo\n")), "--yes"]);
+    let created = setup.anam(&["apply", "-f", path(&setup.file("one.yaml", "personas:\n  - name: Solo\n")), "--yes"]);
     assert_eq!(code(&created), 0, "{}", stderr(&created));
     setup.mock.inject_for(Operation::CreateSessionToken, Fault::TruncatedBody, 1);
     let out = setup.anam(&["session-token", "Solo"]);

@@ -1,4 +1,4 @@
-//! Hostile personas files (the README's file limits): each ends with exit 1 and one clean line
+//! Hostile account files (the README's file limits): each ends with exit 1 and one clean line
 //! of bounded length on stderr, before anything is sent, and no run of the binary takes more
 //! than 64 MiB. This is a test binary of its own, so that the peak memory of its children
 //! (`getrusage(RUSAGE_CHILDREN)`) is the peak of these runs only.
@@ -22,11 +22,11 @@ fn peak_child_memory() -> i64 {
     if cfg!(target_os = "macos") { kib } else { kib * 1024 }
 }
 
-/// `anam personas plan -f <path>` against the fake.
+/// `anam plan -f <path>` against the fake.
 fn plan(mock: &MockServer, path: &Path) -> Output {
     let mut command = Command::cargo_bin("anam").unwrap();
     command.env("ANAM_API_URL", mock.base_url()).env("ANAM_API_KEY", mock.api_key());
-    command.args(["personas", "plan", "-f"]).arg(path).output().unwrap()
+    command.args(["plan", "-f"]).arg(path).output().unwrap()
 }
 
 /// One test, so that the peak it checks covers every run: a file of exactly 4 MiB is read, and

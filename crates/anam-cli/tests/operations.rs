@@ -4,43 +4,22 @@
 //! command prints a secret but those that exist to hand one out.
 
 use std::path::PathBuf;
-use std::process::Output;
 
 use anam::api::facts::{Effect, InputKind, InputLocation, Operation};
 use anam_mock::MockServer;
-use assert_cmd::Command;
 use serde_json::Value;
 
+#[path = "common/mock.rs"]
+mod mock;
 #[path = "common/output.rs"]
+#[allow(dead_code)] // each test binary uses a part of it
 mod output;
+use mock::Setup;
 use output::{code, stderr, stdout};
 
-/// The fake on a runtime of its own, and a folder for files to upload.
-struct Setup {
-    mock: MockServer,
-    dir: tempfile::TempDir,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl Setup {
-    fn new() -> Setup {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-        let mock = runtime.block_on(MockServer::start());
-        Setup { mock, dir: tempfile::tempdir().unwrap(), _runtime: runtime }
-    }
-
-    fn anam(&self, args: &[String]) -> Output {
-        let mut command = Command::cargo_bin("anam").unwrap();
-        command.env("ANAM_API_URL", self.mock.base_url()).env("ANAM_API_KEY", self.mock.api_key()).args(args);
-        command.output().unwrap()
-    }
-
-    /// A small document to upload.
-    fn upload(&self) -> PathBuf {
-        let path = self.dir.path().join("hours.md");
-        std::fs::write(&path, "We open at nine.").unwrap();
-        path
-    }
+/// A small document to upload.
+fn upload(setup: &Setup) -> PathBuf {
+    setup.file("hours.md", "We open at nine.")
 }
 
 /// A value as a flag gives it: a text as it is, anything else as JSON.
@@ -72,7 +51,7 @@ fn resource_args(setup: &Setup, op: Operation) -> Vec<String> {
         args.push(flag_value(&value));
     }
     if let Some(file) = op.inputs().iter().find(|i| i.kind == InputKind::File) {
-        let file_path = setup.upload().display().to_string();
+        let file_path = upload(setup).display().to_string();
         match op {
             Operation::UploadKnowledgeGroupDocument => args.extend([file_path, "--no-wait".into()]),
             _ => args.extend([format!("--{}", kebab(file.name)), file_path]),
@@ -91,7 +70,7 @@ fn api_args(setup: &Setup, op: Operation) -> Vec<String> {
         args.extend([format!("--{name}"), flag_value(&value)]);
     }
     if let Some(file) = op.inputs().iter().find(|i| i.kind == InputKind::File) {
-        args.extend([format!("--{}", file.name), setup.upload().display().to_string()]);
+        args.extend([format!("--{}", file.name), upload(setup).display().to_string()]);
     }
     args
 }
@@ -130,7 +109,9 @@ fn demo_secrets(mock: &MockServer) -> Vec<String> {
         secrets.extend(headers.map(|(_, v)| v.expose_secret().to_owned()));
     }
     secrets.extend(mock.share_links().iter().filter_map(|l| l.token.as_ref()).map(|t| t.expose_secret().to_owned()));
-    secrets.extend(mock.meeting_invites().iter().filter_map(|i| i.meeting_url.as_ref()).map(|u| u.expose_secret().to_owned()));
+    secrets.extend(
+        mock.meeting_invites().iter().filter_map(|i| i.meeting_url.as_ref()).map(|u| u.expose_secret().to_owned()),
+    );
     secrets.retain(|s| s.len() >= 8);
     secrets
 }
@@ -138,9 +119,12 @@ fn demo_secrets(mock: &MockServer) -> Vec<String> {
 /// An id of the demo account for each id schema, so that every read finds something.
 fn demo_id(mock: &MockServer, schema: &str) -> Option<String> {
     Some(match schema {
-        "PersonaId" => mock.personas().into_iter().find(|p| !p.tools.clone().unwrap_or_default().is_empty())?.id.to_string(),
+        "PersonaId" => {
+            mock.personas().into_iter().find(|p| !p.tools.clone().unwrap_or_default().is_empty())?.id.to_string()
+        }
         "ToolId" => {
-            let has_headers = |t: &anam::Tool| t.config.as_ref().is_some_and(|c| c.headers.as_ref().is_some_and(|h| !h.is_empty()));
+            let has_headers =
+                |t: &anam::Tool| t.config.as_ref().is_some_and(|c| c.headers.as_ref().is_some_and(|h| !h.is_empty()));
             mock.tools().into_iter().find(has_headers)?.id.to_string()
         }
         "ShareLinkId" => mock.share_links().first()?.id.to_string(),
@@ -192,7 +176,7 @@ fn no_command_prints_a_secret_but_those_that_hand_one_out() {
 fn documents_upload_several_files_and_wait_until_each_is_processed() {
     let setup = Setup::new();
     setup.mock.set_document_reads_until_ready(2);
-    let group = setup.anam(&["knowledge".into(), "create".into(), "--name".into(), "Handbook".into(), "--json".into()]);
+    let group = setup.anam(&["knowledge", "create", "--name", "Handbook", "--json"]);
     assert_eq!(code(&group), 0, "{}", stderr(&group));
     let files: Vec<String> = ["hours.md", "prices.csv", "fail-me.txt"]
         .iter()
@@ -231,8 +215,17 @@ fn names_work_wherever_an_id_does_with_a_hint_for_a_near_miss() {
     assert_eq!(stderr(&out), "error: no persona has the id or name \"Nigth shift\"; did you mean \"Night shift\"?\n");
     // A body's ids take names too: a share link for a persona, a persona's tools and voice.
     let created = setup.anam(&args(&[
-        "personas", "create", "--name", "Concierge", "--voice-id", "cara", "--tool-ids", "crm_lookup", "--tool-ids",
-        "Search_Handbook", "--json",
+        "personas",
+        "create",
+        "--name",
+        "Concierge",
+        "--voice-id",
+        "cara",
+        "--tool-ids",
+        "crm_lookup",
+        "--tool-ids",
+        "Search_Handbook",
+        "--json",
     ]));
     assert_eq!(code(&created), 0, "{}", stderr(&created));
     let persona: Value = serde_json::from_str(&stdout(&created)).unwrap();
@@ -249,7 +242,7 @@ fn names_work_wherever_an_id_does_with_a_hint_for_a_near_miss() {
 #[test]
 fn help_shows_each_operation_with_its_inputs_ranges_and_values() {
     let setup = Setup::new();
-    let api = stdout(&setup.anam(&["api".into(), "--help".into()]));
+    let api = stdout(&setup.anam(&["api", "--help"]));
     for &op in Operation::ALL {
         assert!(api.contains(op.id()) && api.contains(op.summary()), "{} in {api}", op.id());
     }

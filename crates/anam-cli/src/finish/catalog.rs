@@ -42,7 +42,8 @@ pub fn personas<'a>(_: &'a Context, answer: Value, _: &'a ArgMatches) -> BoxFutu
 /// Avatars: id, name, render style, tags.
 pub fn avatars<'a>(_: &'a Context, answer: Value, _: &'a ArgMatches) -> BoxFuture<'a, Result<String, String>> {
     let tags = |a: &Value| {
-        let tags: Vec<&str> = a.get("displayTags").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+        let tags: Vec<&str> =
+            a.get("displayTags").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
         if tags.is_empty() { "-".to_owned() } else { tags.join(",") }
     };
     let columns: [(&str, fn(&Value) -> String); 4] =
@@ -52,8 +53,12 @@ pub fn avatars<'a>(_: &'a Context, answer: Value, _: &'a ArgMatches) -> BoxFutur
 
 /// Voices: id, name, provider, country.
 pub fn voices<'a>(_: &'a Context, answer: Value, _: &'a ArgMatches) -> BoxFuture<'a, Result<String, String>> {
-    let columns: [(&str, fn(&Value) -> String); 4] =
-        [("ID", id), ("NAME", name), ("PROVIDER", |v| cell(v.get("provider"))), ("COUNTRY", |v| cell(v.get("country")))];
+    let columns: [(&str, fn(&Value) -> String); 4] = [
+        ("ID", id),
+        ("NAME", name),
+        ("PROVIDER", |v| cell(v.get("provider"))),
+        ("COUNTRY", |v| cell(v.get("country"))),
+    ];
     std::future::ready(Ok(table(&answer, &columns))).boxed()
 }
 
@@ -95,7 +100,10 @@ pub fn meeting_invites<'a>(
                 vec![
                     id(invite),
                     cell(invite.get("status")),
-                    persona.map_or_else(|| "(described in the invite)".to_owned(), |p| crate::names::name_of(&personas, p)),
+                    persona.map_or_else(
+                        || "(described in the invite)".to_owned(),
+                        |p| crate::names::name_of(&personas, p),
+                    ),
                     time(invite.get("joinAt")),
                     cell(invite.get("displayName")),
                 ]
@@ -115,10 +123,13 @@ pub fn persona<'a>(context: &'a Context, persona: Value, _: &'a ArgMatches) -> B
         };
         let llm = match persona.get("llmId").and_then(Value::as_str) {
             Some(llm) if llm == anam::api::facts::NO_LLM_ID => format!("none: the client brings its own ({llm})"),
-            Some(llm) => format!("{} ({llm})", crate::names::name_of(&crate::names::list(context, "LlmId").await?, llm)),
+            Some(llm) => {
+                format!("{} ({llm})", crate::names::name_of(&crate::names::list(context, "LlmId").await?, llm))
+            }
             None => "-".to_owned(),
         };
-        let tools: Vec<String> = persona.get("tools").and_then(Value::as_array).into_iter().flatten().map(name).collect();
+        let tools: Vec<String> =
+            persona.get("tools").and_then(Value::as_array).into_iter().flatten().map(name).collect();
         let rows = [
             ("id", id(&persona)),
             ("name", name(&persona)),

@@ -51,14 +51,11 @@ pub fn command(op: Operation, command: Command) -> Command {
     }
 }
 
-/// A resource's command with what is added to it by hand: `personas` also plans, applies and
-/// exports a whole account's file.
+/// A resource's command with what is added to it by hand: `personas` keeps the old spellings
+/// of the account commands, hidden.
 pub fn resource(command: Command) -> Command {
     match command.get_name() {
-        "personas" => {
-            let about = command.get_about().map(ToString::to_string).unwrap_or_default();
-            crate::account_commands(command).about(format!("{about}; plan, apply, export (an account's file)"))
-        }
+        "personas" => crate::old_spellings(command),
         _ => command,
     }
 }
@@ -84,7 +81,12 @@ pub fn run(op: Operation) -> Option<Run> {
 }
 
 /// `request` changed by the command's own flags, before it is sent.
-pub async fn prepare(context: &Context, op: Operation, matches: &ArgMatches, request: Request) -> Result<Request, String> {
+pub async fn prepare(
+    context: &Context,
+    op: Operation,
+    matches: &ArgMatches,
+    request: Request,
+) -> Result<Request, String> {
     match op {
         Operation::CreateSessionToken => sessions::token_request(context, matches, request).await,
         // Anam's built-in LLMs are listed too, unless the flag says otherwise.
@@ -123,7 +125,9 @@ pub fn show(op: Operation) -> Option<Show> {
 /// The answer of `op` as `--json` prints it: as the API gives it, with a share link's URL added.
 pub fn for_scripts(op: Operation, answer: Value) -> Value {
     match op {
-        Operation::ListShareLinks | Operation::GetShareLink | Operation::CreateShareLink => share_links::with_urls(answer),
+        Operation::ListShareLinks | Operation::GetShareLink | Operation::CreateShareLink => {
+            share_links::with_urls(answer)
+        }
         _ => answer,
     }
 }

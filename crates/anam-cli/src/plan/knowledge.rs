@@ -31,7 +31,7 @@ pub async fn plan(
 ) -> Result<Vec<Action>, String> {
     let account = refs.account();
     let hashes = server_hashes(client, gate, loaded, &account.groups, &account.documents, downloads).await?;
-    let mut actions = Vec::new();
+    let (mut actions, mut problems) = (Vec::new(), Vec::new());
     for (i, spec) in loaded.file.groups().iter().enumerate() {
         let at = |problem: String| format!("{}: knowledgeGroups[{i}].{problem}", loaded.shown);
         let same: Vec<&KnowledgeGroup> =
@@ -41,12 +41,14 @@ pub async fn plan(
             [one] => Some(*one),
             many => {
                 let ids: Vec<String> = many.iter().map(|g| g.id.to_string()).collect();
-                return Err(at(format!(
-                    "name: {:?} matches {} knowledge groups on the server: {}; rename or delete one",
+                problems.push(at(format!(
+                    "name: {:?} matches {} knowledge groups on the server: {}; rename one (anam api \
+                     updateKnowledgeGroup) or delete one (anam api deleteKnowledgeGroup)",
                     spec.name,
                     many.len(),
                     ids.join(", ")
                 )));
+                continue;
             }
         };
         actions.push(group_action(i, spec, server));
@@ -67,7 +69,7 @@ pub async fn plan(
             }
         }
     }
-    Ok(actions)
+    super::all_or_problems(actions, problems)
 }
 
 /// The SHA-256 of each server document that has the file name and size of a document of the

@@ -281,9 +281,32 @@ pub async fn plan(
     let account =
         Account::load(client, gate, &wanted(&loaded.file, prune)).await.map_err(|e| crate::advice::sdk(&e))?;
     let refs = Refs::new(&loaded.file, &account, prune);
-    let mut actions = knowledge::plan(client, gate, loaded, &refs, prune, downloads).await?;
-    actions.extend(tool::plan(&loaded.file, &refs, &loaded.shown, prune)?);
-    actions.extend(persona::plan(&loaded.file, &refs, &loaded.shown, prune)?);
-    actions.extend(share_link::plan(&loaded.file, &refs, &loaded.shown, prune)?);
-    Ok(actions)
+    let kinds = [
+        knowledge::plan(client, gate, loaded, &refs, prune, downloads).await,
+        tool::plan(&loaded.file, &refs, &loaded.shown, prune),
+        persona::plan(&loaded.file, &refs, &loaded.shown, prune),
+        share_link::plan(&loaded.file, &refs, &loaded.shown, prune),
+    ];
+    let (mut actions, mut problems) = (Vec::new(), Vec::new());
+    for kind in kinds {
+        match kind {
+            Ok(more) => actions.extend(more),
+            Err(found) => problems.extend(found.split('\n').map(str::to_owned)),
+        }
+    }
+    if problems.len() > crate::problems::MAX_SHOWN {
+        let more = problems.len() - crate::problems::MAX_SHOWN;
+        problems.truncate(crate::problems::MAX_SHOWN);
+        problems.push(format!("{}: {more} more problem(s) not shown; fix these first", loaded.shown));
+    }
+    all_or_problems(actions, problems)
+}
+
+/// The actions, or when something could not be planned, every problem found (one a line, in
+/// the file's order): a kind's plan says all of its problems, not the first.
+pub fn all_or_problems(actions: Vec<Action>, problems: Vec<String>) -> Result<Vec<Action>, String> {
+    match problems.is_empty() {
+        true => Ok(actions),
+        false => Err(problems.join("\n")),
+    }
 }

@@ -23,23 +23,25 @@ use crate::text;
 /// for every persona of the server the file does not name.
 pub fn plan(file: &File, refs: &Refs<'_>, shown: &str, prune: &HashSet<Kind>) -> Result<Vec<Action>, String> {
     let account = refs.account();
-    let mut actions = Vec::new();
+    let (mut actions, mut problems) = (Vec::new(), Vec::new());
     for (i, spec) in file.personas().iter().enumerate() {
         let at = |problem: String| format!("{shown}: personas[{i}].{problem}");
-        let ids = Ids::resolve(spec, &account.catalog, refs).map_err(at)?;
-        let same_name: Vec<&PersonaSummary> =
-            account.personas.iter().filter(|p| p.name.as_deref() == Some(&spec.name)).collect();
-        let action = match same_name.as_slice() {
-            [] => create_action(i, spec, ids, &account.catalog).map_err(at)?,
-            [one] => {
-                let Some(current) = account.full.get(one.id.as_str()) else {
-                    return Err(at(format!("name: the persona {} was not read", one.id)));
-                };
-                update_action(i, spec, ids, current, &account.catalog).map_err(at)?
+        let action = Ids::resolve(spec, &account.catalog, refs).and_then(|ids| {
+            let same_name: Vec<&PersonaSummary> =
+                account.personas.iter().filter(|p| p.name.as_deref() == Some(&spec.name)).collect();
+            match same_name.as_slice() {
+                [] => create_action(i, spec, ids, &account.catalog),
+                [one] => match account.full.get(one.id.as_str()) {
+                    Some(current) => update_action(i, spec, ids, current, &account.catalog),
+                    None => Err(format!("name: the persona {} was not read", one.id)),
+                },
+                many => Err(shared_name(&spec.name, many)),
             }
-            many => return Err(at(shared_name(&spec.name, many))),
-        };
-        actions.push(action);
+        });
+        match action {
+            Ok(action) => actions.push(action),
+            Err(problem) => problems.push(at(problem)),
+        }
     }
     if prune.contains(&Kind::Persona) {
         for persona in &account.personas {
@@ -48,7 +50,7 @@ pub fn plan(file: &File, refs: &Refs<'_>, shown: &str, prune: &HashSet<Kind>) ->
             }
         }
     }
-    Ok(actions)
+    super::all_or_problems(actions, problems)
 }
 
 /// The action that creates the file's persona `i`.
@@ -85,8 +87,8 @@ fn update_action(
     current: &Persona,
     catalog: &Catalog,
 ) -> Result<Action, String> {
+    check_catalog(spec, &ids, Some(current), catalog)?;
     let changes = diff(spec, &ids, current);
-    check_catalog(spec, &ids, Some((current, &changes)), catalog)?;
     let id = current.id.to_string();
     let refers_to = current.tools.iter().flatten().map(|t| t.id.to_string());
     let refers_to = Some(refers_to.collect());
@@ -144,8 +146,8 @@ fn shared_name(name: &str, many: &[&PersonaSummary]) -> String {
     let shown: Vec<&str> = many.iter().take(5).map(|p| p.id.as_str()).collect();
     let more = if many.len() > 5 { format!(", and {} more", many.len() - 5) } else { String::new() };
     format!(
-        "name: {name:?} matches {} personas on the server: {}{more}; the file finds a persona by its name, so \
-         rename one or delete one (anam personas delete <ID>)",
+        "name: {name:?} matches {} personas ({}{more}); a file finds a persona by its name: rename one (anam \
+         personas update <ID> --name NEW) or delete one (anam personas delete <ID>)",
         many.len(),
         shown.join(", ")
     )
@@ -202,32 +204,18 @@ impl Ids {
     }
 }
 
-/// Checks what the catalogue can tell of the settings a create sends, or an update (`current`,
-/// with its changes) sends: that the avatar offers the `avatarModel`, and that the
-/// `voiceGeneration.engine` is one for the voice's provider. The avatar and voice are the
-/// file's, else the server's persona's. Returns the problem as `field: ...`.
-fn check_catalog(
-    spec: &PersonaSpec,
-    ids: &Ids,
-    current: Option<(&Persona, &[Change])>,
-    catalog: &Catalog,
-) -> Result<(), String> {
-    let sent = |field: &str| match current {
-        None => true,
-        Some((_, changes)) => changes.iter().any(|c| c.field == field || c.field.starts_with(&format!("{field}."))),
-    };
-    let server = current.map(|(persona, _)| persona);
-    if let Some(model) = &spec.avatar_model
-        && (sent("avatarModel") || sent("avatar"))
-    {
+/// Checks what the catalogue can tell of what the file says, whether or not it differs from the
+/// server: that the avatar offers the `avatarModel`, and that the `voiceGeneration.engine` is one
+/// for the voice's provider. The avatar and voice are the file's, else those of the server's
+/// persona (`server`, for an update). Returns the problem as `field: ...`.
+fn check_catalog(spec: &PersonaSpec, ids: &Ids, server: Option<&Persona>, catalog: &Catalog) -> Result<(), String> {
+    if let Some(model) = &spec.avatar_model {
         let avatar = ids.avatar.clone().or_else(|| server.and_then(|p| p.avatar.as_ref()).map(|a| a.id.to_string()));
         if let Some(avatar) = avatar.and_then(|id| catalog.avatars.iter().find(|a| a.id == id)) {
             check_model(avatar, model)?;
         }
     }
-    if let Some(generation) = &spec.voice_generation
-        && (sent("voiceGeneration") || sent("voice"))
-    {
+    if let Some(generation) = &spec.voice_generation {
         let voice = ids.voice.clone().or_else(|| server.and_then(|p| p.voice.as_ref()).map(|v| v.id.to_string()));
         if let Some(voice) = voice.and_then(|id| catalog.voices.iter().find(|v| v.id == id)) {
             check_engine(voice, &generation.engine)?;

@@ -25,11 +25,17 @@ const SAME_EXPIRY: i64 = 60;
 /// for every link of the server the file does not match.
 pub fn plan(file: &File, refs: &Refs<'_>, shown: &str, prune: &HashSet<Kind>) -> Result<Vec<Action>, String> {
     let account = refs.account();
-    let mut actions = Vec::new();
+    let (mut actions, mut problems) = (Vec::new(), Vec::new());
     let mut matched: HashSet<String> = HashSet::new();
     for (i, spec) in file.share_links().iter().enumerate() {
         let at = |problem: String| format!("{shown}: shareLinks[{i}].{problem}");
-        let persona = refs.persona(&spec.persona).map_err(|e| at(format!("persona: {e}")))?;
+        let persona = match refs.persona(&spec.persona) {
+            Ok(persona) => persona,
+            Err(e) => {
+                problems.push(at(format!("persona: {e}")));
+                continue;
+            }
+        };
         let server = match &persona {
             Id::Known(id) => link_of(&account.share_links, id),
             Id::New(_) => None,
@@ -37,14 +43,17 @@ pub fn plan(file: &File, refs: &Refs<'_>, shown: &str, prune: &HashSet<Kind>) ->
         if let Some(link) = server {
             matched.insert(link.id.to_string());
         }
-        actions.push(action(i, spec, persona, server).map_err(at)?);
+        match action(i, spec, persona, server) {
+            Ok(action) => actions.push(action),
+            Err(problem) => problems.push(at(problem)),
+        }
     }
     if prune.contains(&Kind::ShareLink) {
         for link in account.share_links.iter().filter(|l| !matched.contains(l.id.as_str())) {
             actions.push(delete_action(link));
         }
     }
-    Ok(actions)
+    super::all_or_problems(actions, problems)
 }
 
 /// The link of a persona that the file's describes: its primary one, else its newest.

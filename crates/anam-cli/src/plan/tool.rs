@@ -34,7 +34,7 @@ const CONFIG: [&str; 9] = [
 /// every tool of the server the file does not name.
 pub fn plan(file: &File, refs: &Refs<'_>, shown: &str, prune: &HashSet<Kind>) -> Result<Vec<Action>, String> {
     let account = refs.account();
-    let mut actions = Vec::new();
+    let (mut actions, mut problems) = (Vec::new(), Vec::new());
     for (i, spec) in file.tools().iter().enumerate() {
         let at = |problem: String| format!("{shown}: tools[{i}].{problem}");
         let groups = spec
@@ -43,10 +43,12 @@ pub fn plan(file: &File, refs: &Refs<'_>, shown: &str, prune: &HashSet<Kind>) ->
             .flatten()
             .enumerate()
             .map(|(j, g)| refs.group(g).map_err(|e| format!("knowledgeGroups[{j}]: {e}")))
-            .collect::<Result<Vec<Id>, String>>()
-            .map_err(at)?;
+            .collect::<Result<Vec<Id>, String>>();
         let server = account.tools.iter().find(|t| t.name.as_deref() == Some(&spec.name));
-        actions.push(action(i, spec, groups, server).map_err(at)?);
+        match groups.and_then(|groups| action(i, spec, groups, server)) {
+            Ok(action) => actions.push(action),
+            Err(problem) => problems.push(at(problem)),
+        }
     }
     if prune.contains(&Kind::Tool) {
         for tool in &account.tools {
@@ -55,7 +57,7 @@ pub fn plan(file: &File, refs: &Refs<'_>, shown: &str, prune: &HashSet<Kind>) ->
             }
         }
     }
-    Ok(actions)
+    super::all_or_problems(actions, problems)
 }
 
 /// The action for the file's tool `i`: a create, or an update of (or no change to) `server`.

@@ -24,21 +24,30 @@ pub struct KnowledgeGroupSpec {
 
 /// Checks a group and reads its documents (each hashed): a document is a PDF, TXT, MD, DOCX or
 /// CSV file inside the file's folder `dir`, at most 50 MB, and two documents of a group do not
-/// share a file name (the server knows a document by its name). Returns them in the file's order.
-pub fn check(group: &KnowledgeGroupSpec, dir: &Path) -> Result<Vec<docs::Local>, String> {
-    anam::CreateKnowledgeGroup::new(group.name.clone())
-        .build()
-        .map_err(|e| crate::spec::in_file_terms(&e, str::to_owned))?;
-    let mut read: Vec<docs::Local> = Vec::new();
+/// share a file name (the server knows a document by its name). Returns the documents read, in
+/// the file's order, and every problem (each starting with its field: `documents[1]: ...`).
+pub fn check(group: &KnowledgeGroupSpec, dir: &Path) -> (Vec<docs::Local>, Vec<String>) {
+    let mut problems = Vec::new();
+    if let Err(e) = anam::CreateKnowledgeGroup::new(group.name.clone()).build() {
+        problems.push(crate::spec::in_file_terms(&e, str::to_owned));
+    }
+    let mut read: Vec<(usize, docs::Local)> = Vec::new();
     for (i, path) in group.documents.iter().flatten().enumerate() {
-        let document = docs::Local::read(dir, path).map_err(|e| format!("documents[{i}]: {e}"))?;
-        if let Some(j) = read.iter().position(|d| d.file_name == document.file_name) {
-            return Err(format!(
+        let document = match docs::Local::read(dir, path) {
+            Ok(document) => document,
+            Err(e) => {
+                problems.push(format!("documents[{i}]: {e}"));
+                continue;
+            }
+        };
+        if let Some((j, _)) = read.iter().find(|(_, d)| d.file_name == document.file_name) {
+            problems.push(format!(
                 "documents[{i}]: {path:?} has the file name of documents[{j}]; the server knows a document by its \
                  file name, so they must differ"
             ));
+            continue;
         }
-        read.push(document);
+        read.push((i, document));
     }
-    Ok(read)
+    (read.into_iter().map(|(_, d)| d).collect(), problems)
 }

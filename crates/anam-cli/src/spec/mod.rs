@@ -37,6 +37,7 @@ pub use persona::{Detection, Generation, PersonaSpec};
 pub use share_link::ShareLinkSpec;
 pub use tool::ToolSpec;
 
+use crate::problems::{Problem, Problems};
 use crate::text;
 
 /// The whole file, its sections in the order `apply` creates them.
@@ -144,48 +145,57 @@ impl Kind {
     }
 }
 
-/// Checks every section of `file` (read from `dir`, shown as `shown`): names present and
-/// unique within their kind, each item's own rules, and the documents' paths (each read and
-/// hashed). Every error names the file and the path inside it (`tools[1].url`).
-pub fn check(file: &File, dir: &Path, shown: &str) -> Result<Vec<Vec<crate::docs::Local>>, String> {
-    let names = |section: &str, names: Vec<&str>, what: &str| -> Result<(), String> {
+/// Checks every section of `file` (read from `dir`): names present and unique within their
+/// kind, each item's own rules, and the documents' paths (each read and hashed). Adds every
+/// problem to `problems`, each at its path in the file (`tools[1].url`), and returns the
+/// documents read, group by group.
+pub fn check(file: &File, dir: &Path, problems: &mut Problems) -> Vec<Vec<crate::docs::Local>> {
+    let mut names = |section: &str, names: Vec<&str>, what: &str| {
         for (i, name) in names.iter().enumerate() {
-            let at = format!("{shown}: {section}[{i}]");
+            let at = format!("{section}[{i}].{what}");
             if name.trim().is_empty() {
-                return Err(format!("{at}.{what} is empty, but each item needs one"));
-            }
-            if let Some(j) = names[..i].iter().position(|n| n == name) {
-                return Err(format!(
-                    "{at}.{what} {name:?} is also the {what} of {section}[{j}]; {what}s must be unique"
+                problems.push(Problem::new(&at, format!("{at} is empty, but each item needs one")));
+            } else if let Some(j) = names[..i].iter().position(|n| n == name) {
+                problems.push(Problem::new(
+                    &at,
+                    format!("{at} {name:?} is also the {what} of {section}[{j}]; {what}s must be unique"),
                 ));
             }
         }
-        Ok(())
     };
-    names("personas", file.personas().iter().map(|p| p.name.as_str()).collect(), "name")?;
-    names("tools", file.tools().iter().map(|t| t.name.as_str()).collect(), "name")?;
-    names("knowledgeGroups", file.groups().iter().map(|g| g.name.as_str()).collect(), "name")?;
-    names("shareLinks", file.share_links().iter().map(|l| l.persona.as_str()).collect(), "persona")?;
+    names("personas", file.personas().iter().map(|p| p.name.as_str()).collect(), "name");
+    names("tools", file.tools().iter().map(|t| t.name.as_str()).collect(), "name");
+    names("knowledgeGroups", file.groups().iter().map(|g| g.name.as_str()).collect(), "name");
+    names("shareLinks", file.share_links().iter().map(|l| l.persona.as_str()).collect(), "persona");
     for (i, persona) in file.personas().iter().enumerate() {
-        persona::check(persona).map_err(|e| format!("{shown}: personas[{i}].{e}"))?;
+        for problem in persona::check(persona) {
+            problems.push(Problem::in_item(&format!("personas[{i}]"), &problem));
+        }
     }
     for (i, tool) in file.tools().iter().enumerate() {
-        tool::check(tool).map_err(|e| format!("{shown}: tools[{i}].{e}"))?;
+        if let Err(problem) = tool::check(tool) {
+            problems.push(Problem::in_item(&format!("tools[{i}]"), &problem));
+        }
     }
     for (i, link) in file.share_links().iter().enumerate() {
-        share_link::check(link).map_err(|e| format!("{shown}: shareLinks[{i}].{e}"))?;
+        for problem in share_link::check(link) {
+            problems.push(Problem::in_item(&format!("shareLinks[{i}]"), &problem));
+        }
     }
     let mut documents = Vec::new();
     for (i, group) in file.groups().iter().enumerate() {
-        let read = knowledge::check(group, dir).map_err(|e| format!("{shown}: knowledgeGroups[{i}].{e}"))?;
+        let (read, found) = knowledge::check(group, dir);
+        for problem in found {
+            problems.push(Problem::in_item(&format!("knowledgeGroups[{i}]"), &problem));
+        }
         documents.push(read);
     }
-    Ok(documents)
+    documents
 }
 
-/// Checks that every number of the file is finite (`.nan` and `.inf` are YAML numbers): the
-/// JSON its variables are replaced in cannot hold the others, and no field takes one.
-pub fn finite(file: &File, shown: &str) -> Result<(), String> {
+/// Adds a problem for every number of the file that is not finite (`.nan` and `.inf` are YAML
+/// numbers): the JSON its variables are replaced in cannot hold them, and no field takes one.
+pub fn finite(file: &File, problems: &mut Problems) {
     let mut numbers: Vec<(String, f64)> = Vec::new();
     for (i, persona) in file.personas().iter().enumerate() {
         for (field, value) in persona.numbers() {
@@ -195,9 +205,8 @@ pub fn finite(file: &File, shown: &str) -> Result<(), String> {
     for (i, tool) in file.tools().iter().enumerate() {
         numbers.extend(tool.tool_timeout_seconds.map(|v| (format!("tools[{i}].toolTimeoutSeconds"), v)));
     }
-    match numbers.into_iter().find(|(_, v)| !v.is_finite()) {
-        Some((field, value)) => Err(format!("{shown}: {field} is {value}, but must be a finite number")),
-        None => Ok(()),
+    for (field, value) in numbers.into_iter().filter(|(_, v)| !v.is_finite()) {
+        problems.push(Problem::new(&field, format!("{field} is {value}, but must be a finite number")));
     }
 }
 

@@ -182,19 +182,53 @@ impl PersonaSpec {
     }
 }
 
-/// Checks one persona's settings with the SDK's builders (the spec's ranges and the provider's).
-pub fn check(persona: &PersonaSpec) -> Result<(), String> {
-    let mut request = anam::UpdatePersona::new();
+/// Checks one persona's settings with the SDK's builders (the spec's ranges and the
+/// provider's), field by field, so that every field out of range is said: each problem starts
+/// with the field as the file names it (`voiceDetection.endOfSpeechSensitivity is 1.5, ...`).
+pub fn check(persona: &PersonaSpec) -> Vec<String> {
+    let mut problems = Vec::new();
     if let Some(detection) = &persona.voice_detection {
-        request = request.voice_detection(detection.builder());
+        for one in each_field(detection, &[]) {
+            let request = anam::UpdatePersona::new().voice_detection(one.builder());
+            problems.extend(request.build().err().map(|e| in_file_terms(&e)));
+        }
     }
     if let Some(generation) = &persona.voice_generation {
-        request = request.voice_generation(generation.builder()?);
+        match generation.builder() {
+            Err(problem) => problems.push(problem),
+            Ok(_) => {
+                for one in each_field(generation, &["engine"]) {
+                    let request = one.builder().map(|g| anam::UpdatePersona::new().voice_generation(g));
+                    match request {
+                        Ok(request) => problems.extend(request.build().err().map(|e| in_file_terms(&e))),
+                        Err(problem) => problems.push(problem),
+                    }
+                }
+            }
+        }
     }
     if let Some(code) = &persona.language_code {
-        request = request.language_code(code.clone());
+        let request = anam::UpdatePersona::new().language_code(code.clone());
+        problems.extend(request.build().err().map(|e| in_file_terms(&e)));
     }
-    request.build().map(drop).map_err(|e| in_file_terms(&e))
+    problems
+}
+
+/// `settings` once per field it sets, each copy with only that field and the `kept` ones: the
+/// SDK's checks of one field do not depend on the others (but the engine's).
+fn each_field<T: Serialize + serde::de::DeserializeOwned>(settings: &T, kept: &[&str]) -> Vec<T> {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(settings) else { return Vec::new() };
+    let base: serde_json::Map<String, serde_json::Value> =
+        fields.iter().filter(|(key, _)| kept.contains(&key.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    fields
+        .iter()
+        .filter(|(key, _)| !kept.contains(&key.as_str()))
+        .filter_map(|(key, value)| {
+            let mut one = base.clone();
+            one.insert(key.clone(), value.clone());
+            serde_json::from_value(serde_json::Value::Object(one)).ok()
+        })
+        .collect()
 }
 
 /// A validation error of the SDK with the field named as the file names it.

@@ -34,12 +34,15 @@ impl ShareLinkSpec {
     }
 }
 
-/// Checks a link: a usage limit of at least 1, and an expiry that reads as a date.
-pub fn check(link: &ShareLinkSpec) -> Result<(), String> {
+/// Checks a link: a usage limit of at least 1, and an expiry that reads as a date. Returns
+/// every problem, each starting with its field.
+pub fn check(link: &ShareLinkSpec) -> Vec<String> {
+    let mut problems = Vec::new();
     if link.usage_limit == Some(0) {
-        return Err("usageLimit is 0, but must be at least 1".into());
+        problems.push("usageLimit is 0, but must be at least 1".to_owned());
     }
-    link.expiry().map(drop)
+    problems.extend(link.expiry().err());
+    problems
 }
 
 #[cfg(test)]
@@ -49,12 +52,14 @@ mod tests {
     #[test]
     fn limits_and_dates_are_checked() {
         let link = ShareLinkSpec { persona: "Front desk".into(), ..ShareLinkSpec::default() };
-        assert!(check(&link).is_ok());
-        let zero = ShareLinkSpec { usage_limit: Some(0), ..link.clone() };
-        assert_eq!(check(&zero).unwrap_err(), "usageLimit is 0, but must be at least 1");
+        assert!(check(&link).is_empty());
+        let zero = ShareLinkSpec { usage_limit: Some(0), expires_at: Some("soon".into()), ..link.clone() };
+        let problems = check(&zero);
+        assert_eq!(problems[0], "usageLimit is 0, but must be at least 1");
+        assert!(problems[1].starts_with("expiresAt is \"soon\", but must be a date"), "both: {problems:?}");
         let date = ShareLinkSpec { expires_at: Some("2027-01-31T18:00:00+01:00".into()), ..link.clone() };
         assert_eq!(date.expiry().unwrap().unwrap().to_rfc3339(), "2027-01-31T17:00:00+00:00");
         let bad = ShareLinkSpec { expires_at: Some("next week".into()), ..link };
-        assert!(check(&bad).unwrap_err().starts_with("expiresAt is \"next week\", but must be a date"));
+        assert!(check(&bad)[0].starts_with("expiresAt is \"next week\", but must be a date"));
     }
 }

@@ -16,6 +16,13 @@ use crate::spec::in_file_terms;
 pub const TYPES: [(&str, &str); 4] =
     [("webhook", "SERVER_WEBHOOK"), ("client", "CLIENT"), ("knowledge", "SERVER_RAG"), ("system", "SYSTEM")];
 
+/// A tool type as the file writes it (`webhook`, `client`, `knowledge`, `system`) for the API's
+/// (`SERVER_WEBHOOK`, ...); a type this table does not know is kept as the API writes it. For
+/// every place that shows a tool's type to people: `export`, and `anam tools list`.
+pub fn file_type(wire: &str) -> &str {
+    TYPES.iter().find(|(_, w)| *w == wire).map_or(wire, |(file, _)| file)
+}
+
 /// One tool. `None` means "not managed" for the optional settings.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -199,5 +206,9 @@ mod tests {
         let method = ToolSpec { method: Some("FETCH".into()), ..webhook() };
         assert!(check(&method).unwrap_err().starts_with("method is \"FETCH\", but must be one of GET"));
         assert_eq!(file_field("config.documentFolderIds[1]"), "knowledgeGroups[1]");
+        assert_eq!(
+            (file_type("SERVER_WEBHOOK"), file_type("SERVER_RAG"), file_type("NEW_KIND")),
+            ("webhook", "knowledge", "NEW_KIND")
+        );
     }
 }

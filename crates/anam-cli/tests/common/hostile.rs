@@ -1,4 +1,4 @@
-//! Hostile personas files, made in a folder: what the README's file limits refuse. Shared by
+//! Hostile account files, made in a folder: what the README's file limits refuse. Shared by
 //! `tests/hostile.rs` (exit code, one line, peak memory) and `benches/hostile_files.rs` (time
 //! and peak memory per file).
 
