@@ -15,6 +15,7 @@
 use std::fmt;
 
 pub use crate::facts_generated::*;
+use crate::invalid::ValidationError;
 
 /// Where a bounded request field is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +118,76 @@ pub struct JsonSizeLimit {
 /// The documented size limit of a field of a schema, if it has one.
 pub fn json_size_limit(schema: &str, field: &str) -> Option<&'static JsonSizeLimit> {
     JSON_SIZE_LIMITS.iter().find(|limit| limit.schema == schema && limit.field == field)
+}
+
+/// The tool types that take a `ToolConfig` field, as the spec's `x-anam-tool-types` says.
+pub fn tool_types_taking(field: &str) -> Vec<&'static str> {
+    TOOL_CONFIG_FIELDS.iter().filter(|f| f.field == field).map(|f| f.tool_type).collect()
+}
+
+/// Checks a tool's `config` against the spec's `x-anam-tool-types`, the one rule the SDK's
+/// builders, `Client::send`, the CLI and the fake share. With the tool's `tool_type`: every
+/// field set is one the type takes and, when `create`, every field the type requires is set.
+/// Without it (an update that keeps the type): the fields set are all fields of one type.
+/// Errors name the field (`config.url`) and the types that take it.
+///
+/// ```
+/// use anam_api::facts::check_tool_config;
+/// use anam_api::types::ToolConfig;
+///
+/// let url = ToolConfig { url: Some("https://example.com/hook".into()), ..Default::default() };
+/// let err = check_tool_config(Some("CLIENT"), &url, true).unwrap_err();
+/// assert_eq!(err.to_string(), "config.url is set, but must be absent for CLIENT tools (it applies to SERVER_WEBHOOK)");
+/// let err = check_tool_config(Some("SERVER_WEBHOOK"), &url, true).unwrap_err();
+/// assert_eq!(err.to_string(), "config.method is unset, but must be set for SERVER_WEBHOOK tools");
+/// assert!(check_tool_config(None, &url, false).is_ok());
+/// ```
+pub fn check_tool_config(
+    tool_type: Option<&str>,
+    config: &crate::types::ToolConfig,
+    create: bool,
+) -> Result<(), ValidationError> {
+    let Some(kind) = tool_type else { return check_one_tool_type(config) };
+    for (field, set) in tool_config_fields(config) {
+        let rule = TOOL_CONFIG_FIELDS.iter().find(|r| r.tool_type == kind && r.field == field);
+        match rule {
+            None if set => return Err(not_for_tool_type(field, kind)),
+            Some(rule) if create && rule.required && !set => {
+                return Err(ValidationError::new(format!("config.{field}"), "unset", format!("set for {kind} tools")));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The error of a config field that the tool's type does not take.
+fn not_for_tool_type(field: &str, kind: &str) -> ValidationError {
+    let takes = tool_types_taking(field);
+    let expected = if takes.is_empty() {
+        format!("absent for {kind} tools")
+    } else {
+        format!("absent for {kind} tools (it applies to {})", takes.join(" and "))
+    };
+    ValidationError::new(format!("config.{field}"), "set", expected)
+}
+
+/// For an update that does not say the tool's type: the config fields it sets must all be
+/// fields of one type, since a tool has one.
+fn check_one_tool_type(config: &crate::types::ToolConfig) -> Result<(), ValidationError> {
+    let set: Vec<&str> = tool_config_fields(config).into_iter().filter(|(_, set)| *set).map(|(f, _)| f).collect();
+    let Some((first, rest)) = set.split_first() else { return Ok(()) };
+    let mut candidates = tool_types_taking(first);
+    for (i, field) in rest.iter().enumerate() {
+        let takes = tool_types_taking(field);
+        candidates.retain(|t| takes.contains(t));
+        if candidates.is_empty() {
+            let others = set[..=i].join(", config.");
+            let expected = format!("absent alongside config.{others}: no tool type takes them all");
+            return Err(ValidationError::new(format!("config.{field}"), "set", expected));
+        }
+    }
+    Ok(())
 }
 
 /// A number of a typed request body as the `f64` its bound is written in (the generated `check_*`

@@ -93,7 +93,7 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
 /// `path` opened for reading without waiting for a FIFO's writer (`O_NONBLOCK`), then made
 /// blocking again, since a pipe's writer may be slow: only the open must not wait.
 #[cfg(unix)]
-fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
     use nix::fcntl::{FcntlArg, OFlag, fcntl};
     use std::os::unix::fs::OpenOptionsExt;
     let file = std::fs::OpenOptions::new().read(true).custom_flags(OFlag::O_NONBLOCK.bits()).open(path)?;
@@ -104,8 +104,37 @@ fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// `path` opened for reading (FIFOs are a Unix matter).
 #[cfg(not(unix))]
-fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
+}
+
+/// `path` created, or emptied, for writing without waiting for a FIFO's reader (`O_NONBLOCK`),
+/// and refused unless the opened file is a regular file (a FIFO, a device or a directory in
+/// its place is an error, not a wait or a write elsewhere); then made blocking again.
+#[cfg(unix)]
+pub(crate) fn create_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    use nix::fcntl::{FcntlArg, OFlag, fcntl};
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true).custom_flags(OFlag::O_NONBLOCK.bits());
+    let not_regular = || std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file");
+    let file = match options.open(path) {
+        // What opening a FIFO nobody reads from without waiting gives.
+        Err(error) if error.raw_os_error() == Some(nix::errno::Errno::ENXIO as i32) => return Err(not_regular()),
+        opened => opened?,
+    };
+    if !file.metadata()?.is_file() {
+        return Err(not_regular());
+    }
+    let flags = OFlag::from_bits_truncate(fcntl(&file, FcntlArg::F_GETFL)?);
+    fcntl(&file, FcntlArg::F_SETFL(flags - OFlag::O_NONBLOCK))?;
+    Ok(file)
+}
+
+/// `path` created, or emptied, for writing (FIFOs are a Unix matter).
+#[cfg(not(unix))]
+pub(crate) fn create_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::create(path)
 }
 
 /// The file's text as a [`File`], within the limits above. serde-saphyr counts depth, values

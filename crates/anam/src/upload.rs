@@ -553,7 +553,9 @@ mod tests {
         assert_eq!(sent, 3);
         assert_eq!(
             error.as_deref(),
-            Some("file is a stream longer than the 4 bytes it declared, but must be no longer than its declared length")
+            Some(
+                "file is a stream longer than the 4 bytes it declared, but must be no longer than its declared length"
+            )
         );
         assert_eq!(drain(vec![b"abc"; 4], None, None).await, (12, None), "no limit, no cut");
     }

@@ -74,7 +74,8 @@ async fn guarded(file: &Path, call: impl std::future::Future<Output = anam::Resu
 
 async fn assert_refused_before_sending(server: &MockServer, file: &Path, why: &str) {
     for (kind, err) in every_kind_of_upload(&client(&server.uri()), file).await {
-        let expected = format!("invalid request: cannot read the upload {}: not a regular file ({why})", file.display());
+        let expected =
+            format!("invalid request: cannot read the upload {}: not a regular file ({why})", file.display());
         assert_eq!(err.to_string(), expected, "{kind}");
         assert!(matches!(err, Error::InvalidRequest(_)), "{kind}: {err:?}");
     }
@@ -106,7 +107,10 @@ async fn a_missing_file_is_refused_before_anything_is_sent() {
     let missing = Path::new("/nonexistent/recording.wav");
     for (kind, err) in every_kind_of_upload(&client(&server.uri()), missing).await {
         let text = err.to_string();
-        assert!(text.starts_with("invalid request: cannot read the upload /nonexistent/recording.wav: "), "{kind}: {text}");
+        assert!(
+            text.starts_with("invalid request: cannot read the upload /nonexistent/recording.wav: "),
+            "{kind}: {text}"
+        );
     }
     assert!(server.received_requests().await.unwrap().is_empty());
 }

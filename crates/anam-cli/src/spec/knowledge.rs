@@ -23,12 +23,14 @@ pub struct KnowledgeGroupSpec {
 }
 
 /// Checks a group and reads its documents (each hashed): a document is a PDF, TXT, MD, DOCX or
-/// CSV file inside the file's folder `dir`, at most 50 MB, and two documents of a group do not
+/// CSV file inside the file's folder `dir`, at most 50 MB (the spec's limit), and two documents of a group do not
 /// share a file name (the server knows a document by its name). Returns them in the file's order.
 pub fn check(group: &KnowledgeGroupSpec, dir: &Path) -> Result<Vec<docs::Local>, String> {
-    anam::CreateKnowledgeGroup::new(group.name.clone())
-        .build()
-        .map_err(|e| crate::spec::in_file_terms(&e, str::to_owned))?;
+    let mut request = anam::CreateKnowledgeGroup::new(group.name.clone());
+    if let Some(description) = &group.description {
+        request = request.description(description.clone());
+    }
+    request.build().map_err(|e| crate::spec::in_file_terms(&e, str::to_owned))?;
     let mut read: Vec<docs::Local> = Vec::new();
     for (i, path) in group.documents.iter().flatten().enumerate() {
         let document = docs::Local::read(dir, path).map_err(|e| format!("documents[{i}]: {e}"))?;

@@ -34,12 +34,16 @@ impl ShareLinkSpec {
     }
 }
 
-/// Checks a link: a usage limit of at least 1, and an expiry that reads as a date.
+/// Checks a link: an expiry that reads as a date, and the rest with the SDK's builder (whose
+/// rules are the CLI's: a usage limit of at least 1). The persona is checked when planning (it
+/// is a name); here a placeholder id stands for it.
 pub fn check(link: &ShareLinkSpec) -> Result<(), String> {
-    if link.usage_limit == Some(0) {
-        return Err("usageLimit is 0, but must be at least 1".into());
+    link.expiry()?;
+    let mut request = anam::CreateShareLink::new("placeholder");
+    if let Some(uses) = link.usage_limit {
+        request = request.usage_limit(uses);
     }
-    link.expiry().map(drop)
+    request.build().map(drop).map_err(|e| crate::spec::in_file_terms(&e, str::to_owned))
 }
 
 #[cfg(test)]
