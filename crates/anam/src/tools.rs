@@ -24,8 +24,8 @@ use crate::ids::KnowledgeGroupId;
 use crate::resource::IntoBody;
 
 /// Whether `c` may be in a tool's name: an ASCII letter or digit, `_`, `.` or `-`. Anam states
-/// the pattern `[a-zA-Z0-9_.-]+` in prose only (the description of `ToolCreate.name` in the
-/// spec; facts §32.1), so it is written here, once; the length is the spec's
+/// the pattern `[a-zA-Z0-9_.-]+` in prose only (the description of the create body's `name` in
+/// its OpenAPI document, and of `ToolCreate.name` in the spec), so it is written here, once; the length is the spec's
 /// `minLength`/`maxLength`, enforced by the generated `ToolCreateName` and `ToolUpdateName`.
 fn is_tool_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')
