@@ -188,7 +188,11 @@ pub fn sample(schema: &serde_json::Value, name: &str) -> serde_json::Value {
             }
             Value::Object(object)
         }
-        Some("array") => json!([]),
+        Some("array") => {
+            let count = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
+            let item = schema.get("items").cloned().unwrap_or(json!({}));
+            Value::Array((0..count).map(|_| sample(&item, name)).collect())
+        }
         Some("integer") => json!(number(1.0) as i64),
         Some("number") => json!(number(1.0)),
         Some("boolean") => json!(false),

@@ -70,6 +70,14 @@ async fn post_form(mock: &MockServer, path: &str, form: (String, Vec<u8>)) -> (u
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// POSTs JSON to the fake, around the SDK's checks: the status and JSON body.
+async fn post_json(mock: &MockServer, path: &str, body: &Value) -> (u16, Value) {
+    let url = format!("{}{path}", mock.base_url());
+    let response = reqwest::Client::new().post(url).json(body).bearer_auth(mock.api_key()).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
 async fn group(client: &Client, name: &str) -> KnowledgeGroup {
     client.knowledge_groups().create(from::<anam::types::KnowledgeGroupCreate>(json!({"name": name}))).await.unwrap()
 }
@@ -178,8 +186,10 @@ async fn tools_are_checked_against_their_type_and_detached_when_deleted() {
         "config": {"url": "https://crm.example.com/hook", "method": "POST", "headers": {"Authorization": "Bearer s3cret"}}});
     let tool = client.send(client.api().create_tool().body(from::<anam::types::ToolCreate>(webhook))).await.unwrap();
     let no_url = json!({"name": "t2", "description": "d", "type": "SERVER_WEBHOOK", "config": {"method": "GET"}});
-    let err = client.tools().create(from::<anam::types::ToolCreate>(no_url)).await.unwrap_err();
-    assert_eq!(refused(&err), (400, "config.url".into()));
+    let err = client.tools().create(from::<anam::types::ToolCreate>(no_url.clone())).await.unwrap_err();
+    assert!(matches!(err, Error::Validation(ref v) if v.field == "config.url"), "the SDK refuses it first: {err:?}");
+    let (status, answer) = post_json(&mock, "/v1/tools", &no_url).await;
+    assert_eq!((status, answer["details"][0]["path"].as_str()), (400, Some("config.url")), "and so does the fake");
     let rag = json!({"name": "t3", "description": "d", "type": "SERVER_RAG", "config": {"documentFolderIds": ["no-such-group"]}});
     let err = client.tools().create(from::<anam::types::ToolCreate>(rag)).await.unwrap_err();
     assert_eq!(refused(&err), (400, "config.documentFolderIds[0]".into()));
@@ -453,8 +463,20 @@ async fn inserted_sessions_are_listed_read_and_analysed() {
         (Some(0), None),
         "null where nothing is known"
     );
+    let forty_days = (since - chrono::Duration::days(40)).to_rfc3339();
     let too_long = client.api().get_aggregated_session_analytics().from(since - chrono::Duration::days(40));
-    assert_eq!(refused(&client.send(too_long).await.unwrap_err()).0, 400);
+    let err = client.send(too_long).await.unwrap_err();
+    assert!(matches!(err, Error::Validation(ref v) if v.field == "from"), "the SDK refuses it first: {err:?}");
+    let (status, answer) = raw_get(&mock, "/v1/sessions/analytics", &[("from", &forty_days)]).await;
+    assert_eq!((status, answer["details"][0]["path"].as_str()), (400, Some("from")), "and so does the fake");
+}
+
+/// GETs `path` with `query` from the fake, around the SDK's checks: the status and JSON body.
+async fn raw_get(mock: &MockServer, path: &str, query: &[(&str, &str)]) -> (u16, Value) {
+    let url = format!("{}{path}", mock.base_url());
+    let response = reqwest::Client::new().get(url).query(query).bearer_auth(mock.api_key()).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 #[tokio::test]

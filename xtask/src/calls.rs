@@ -325,7 +325,24 @@ fn call_impl(tree: &Value, op: &Op, name: &str, builder: &Builder) -> Result<syn
                 && let Ok(body) = types::#body::try_from(body.clone())
             {
                 crate::facts::#check(&body)?;
+                crate::facts::check_body_rules(Self::OPERATION, &body)?;
             }
+        });
+    }
+    // The period between two date-time query parameters (`x-anam-period`).
+    if let Some(period) = op.node.get("x-anam-period") {
+        let field = |key: &str| {
+            let name =
+                period.get(key).and_then(Value::as_str).ok_or_else(|| format!("{}: x-anam-period.{key}", op.id))?;
+            Ok::<_, String>(format_ident!("{}", name.to_snake_case()))
+        };
+        let (from, to) = (field("from")?, field("to")?);
+        checks.push(quote! {
+            crate::call::check_period(
+                Self::OPERATION,
+                self.#from.as_ref().ok().and_then(Option::as_ref),
+                self.#to.as_ref().ok().and_then(Option::as_ref),
+            )?;
         });
     }
     let doc = format!("`{} {}` through the generic call path.", op.method, op.path);

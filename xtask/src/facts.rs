@@ -15,6 +15,10 @@
 //! - the fields of every `multipart/form-data` request body: which is the file, which are
 //!   required, and the largest file (the spec's `x-anam-max-bytes`);
 //! - the `llmId` that turns the LLM off (the spec's `x-anam-no-llm` on `LlmId`);
+//! - the rules of request bodies that a range cannot say, at their JSON paths: `format: uri`,
+//!   `minItems`, `minProperties`, `x-anam-max-json-bytes` and a `ToolConfig` (checked against
+//!   its `type`);
+//! - the period of an operation's date-time query parameters (the spec's `x-anam-period`);
 //! - which operations answer with a `Secret` somewhere in their success body (the spec's
 //!   `Secret` schema, reached through any `$ref`, property, item or branch), so that no error
 //!   of theirs ever quotes the body.
@@ -40,6 +44,8 @@ const NO_LLM_EXTENSION: &str = "x-anam-no-llm";
 const JSON_BYTES_EXTENSION: &str = "x-anam-max-json-bytes";
 /// The extension that gives a multipart file field's largest size, in bytes.
 const MAX_BYTES_EXTENSION: &str = "x-anam-max-bytes";
+/// The operation extension that bounds the period between two date-time query parameters.
+const PERIOD_EXTENSION: &str = "x-anam-period";
 /// The schema the generated types keep secrets in.
 const SECRET_REF: &str = "#/components/schemas/Secret";
 
@@ -102,6 +108,8 @@ pub fn render(tree: &Value) -> Result<String, String> {
         });
         secret_answers.push(holds);
     }
+
+    let (body_rules, periods) = rules(tree, &operations)?;
 
     let mut bounds = Vec::new();
     let mut checks = Vec::new();
@@ -198,12 +206,12 @@ pub fn render(tree: &Value) -> Result<String, String> {
         .pointer("/components/schemas/ShareLink/x-anam-share-url")
         .and_then(Value::as_str)
         .filter(|url| url.starts_with("https://") && url.contains("{token}"))
-        .ok_or_else(|| format!("components.schemas.ShareLink: no x-anam-share-url (an https URL with {{token}})"))?;
+        .ok_or("components.schemas.ShareLink: no x-anam-share-url (an https URL with {token})")?;
 
     let tokens: TokenStream = quote! {
         use crate::facts::{
-            FormField, Bound, Effect, Input, InputKind, InputLocation, JsonSizeLimit, Location, OutOfBounds,
-            ProviderField, ToolConfigField, check,
+            BodyRule, Bound, Effect, FormField, Input, InputKind, InputLocation, JsonSizeLimit, Location,
+            OutOfBounds, Period, ProviderField, Rule, ToolConfigField, check,
         };
         use crate::types;
 
@@ -251,6 +259,13 @@ pub fn render(tree: &Value) -> Result<String, String> {
         /// The documented range of every bounded request field.
         pub const REQUEST_BOUNDS: &[Bound] = &[#(#bounds),*];
 
+        /// The rules of request bodies that a range cannot say, each at its JSON path
+        /// (`urls[].url`: `[]` stands for every item), in the spec's order.
+        pub const BODY_RULES: &[BodyRule] = &[#(#body_rules),*];
+
+        /// The longest period between two date-time query parameters (`x-anam-period`).
+        pub const PERIODS: &[Period] = &[#(#periods),*];
+
         /// For each voice provider, the fields of `VoiceGenerationOptions` that apply to it, with
         /// the provider's own range where the spec gives one (`x-anam-providers`).
         pub const PROVIDER_FIELDS: &[ProviderField] = &[#(#providers),*];
@@ -289,6 +304,105 @@ pub fn render(tree: &Value) -> Result<String, String> {
     };
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("facts: {e}"))?;
     Ok(prettyplease::unparse(&file))
+}
+
+/// The `BodyRule`s of every request body (JSON and multipart) and the `Period`s of the
+/// operations that have `x-anam-period`.
+fn rules(
+    tree: &Value,
+    operations: &[(String, String, String)],
+) -> Result<(Vec<TokenStream>, Vec<TokenStream>), String> {
+    let (mut body_rules, mut periods) = (Vec::new(), Vec::new());
+    for (id, method, path) in operations {
+        let at = format!("paths.{path}.{}", method.to_lowercase());
+        let op = &tree["paths"][path.as_str()][method.to_lowercase().as_str()];
+        let variant = format_ident!("{}", id.to_upper_camel_case());
+        let mut found: Vec<(String, TokenStream)> = Vec::new();
+        for media in ["application/json", "multipart/form-data"] {
+            let pointer = format!("/requestBody/content/{}/schema", media.replace('/', "~1"));
+            if let Some(schema) = op.pointer(&pointer) {
+                rules_below(tree, schema, "", &mut found, 0).map_err(|e| format!("{at}: {e}"))?;
+            }
+        }
+        let mut seen = Vec::new();
+        for (field, rule) in found {
+            let key = format!("{field} {rule}");
+            if !seen.contains(&key) {
+                seen.push(key);
+                body_rules.push(quote!(BodyRule { operation: Operation::#variant, field: #field, rule: #rule }));
+            }
+        }
+        if let Some(period) = op.get(PERIOD_EXTENSION) {
+            let text = |key: &str| {
+                period
+                    .get(key)
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| format!("{at}.{PERIOD_EXTENSION}.{key}: not a text"))
+            };
+            let (from, to) = (text("from")?, text("to")?);
+            let days = period
+                .get("maxDays")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| format!("{at}.{PERIOD_EXTENSION}.maxDays: not a whole number"))?;
+            let names: Vec<String> =
+                query_parameters(tree, &tree["paths"][path.as_str()], op).into_iter().map(|(n, _)| n).collect();
+            for name in [from, to] {
+                if !names.iter().any(|n| n == name) {
+                    return Err(format!("{at}.{PERIOD_EXTENSION}: no query parameter {name}"));
+                }
+            }
+            periods.push(quote!(Period { operation: Operation::#variant, from: #from, to: #to, max_days: #days }));
+        }
+    }
+    Ok((body_rules, periods))
+}
+
+/// Collects the rules below `schema` (at the JSON path `at`), following `$ref`s, branches,
+/// properties and items (`[]`).
+fn rules_below(
+    tree: &Value,
+    schema: &Value,
+    at: &str,
+    found: &mut Vec<(String, TokenStream)>,
+    depth: usize,
+) -> Result<(), String> {
+    if depth > 16 {
+        return Err(format!("the request body nests deeper than 16 levels at {at:?} (a cycle?)"));
+    }
+    if let Some(target) = spec::resolve(tree, schema) {
+        if ref_name(schema) == Some(TOOL_CONFIG_SCHEMA) {
+            found.push((at.to_owned(), quote!(Rule::ToolConfig)));
+        }
+        return rules_below(tree, target, at, found, depth + 1);
+    }
+    if schema.get("format").and_then(Value::as_str) == Some("uri") {
+        found.push((at.to_owned(), quote!(Rule::Uri)));
+    }
+    if let Some(min) = schema.get("minItems").and_then(Value::as_u64) {
+        let min = min as usize;
+        found.push((at.to_owned(), quote!(Rule::MinItems(#min))));
+    }
+    if let Some(min) = schema.get("minProperties").and_then(Value::as_u64) {
+        let min = min as usize;
+        found.push((at.to_owned(), quote!(Rule::MinProperties(#min))));
+    }
+    if let Some(max) = schema.get(JSON_BYTES_EXTENSION).and_then(Value::as_u64) {
+        let max = max as usize;
+        found.push((at.to_owned(), quote!(Rule::MaxJsonBytes(#max))));
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for branch in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
+            rules_below(tree, branch, at, found, depth + 1)?;
+        }
+    }
+    for (name, prop) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+        let path = if at.is_empty() { name.clone() } else { format!("{at}.{name}") };
+        rules_below(tree, prop, &path, found, depth + 1)?;
+    }
+    if let Some(items) = schema.get("items") {
+        rules_below(tree, items, &format!("{at}[]"), found, depth + 1)?;
+    }
+    Ok(())
 }
 
 /// Whether `node` (a response, a media type or a schema) reaches the `Secret` schema through

@@ -7,6 +7,7 @@
 
 use std::future::Future;
 
+use chrono::{DateTime, Utc};
 use progenitor_client::{Error, ResponseValue};
 use serde::de::DeserializeOwned;
 
@@ -62,6 +63,42 @@ pub fn check_path_segment(parameter: &str, value: &str) -> Result<(), Validation
     if value.trim().is_empty() || value == "." || value == ".." || value.contains('\\') {
         let expected = "one path segment: not empty, not `.` or `..`, and without `\\`";
         return Err(ValidationError::new(parameter, format!("{value:?}"), expected));
+    }
+    Ok(())
+}
+
+/// Checks the period between an operation's two date-time query parameters against the spec's
+/// `x-anam-period` ([`Operation::period`]), if it gives one: `from` before `to`, and at most the
+/// period's days before it; `to` unset is now (by this machine's clock), as the server reads it.
+///
+/// ```
+/// use anam_api::Operation;
+/// use chrono::{Duration, Utc};
+///
+/// let op = Operation::GetAggregatedSessionAnalytics;
+/// let year_ago = Utc::now() - Duration::days(365);
+/// let err = anam_api::call::check_period(op, Some(&year_ago), None).unwrap_err();
+/// assert_eq!(err.field, "from");
+/// assert!(anam_api::call::check_period(op, None, Some(&year_ago)).is_ok(), "from defaults to a day before to");
+/// ```
+pub fn check_period(
+    operation: Operation,
+    from: Option<&DateTime<Utc>>,
+    to: Option<&DateTime<Utc>>,
+) -> Result<(), ValidationError> {
+    let (Some(period), Some(from)) = (operation.period(), from) else { return Ok(()) };
+    let (to, named) = match to {
+        Some(to) => (*to, format!("{} ({})", period.to, to.to_rfc3339())),
+        None => (Utc::now(), format!("now ({} is unset)", period.to)),
+    };
+    if *from >= to {
+        return Err(ValidationError::new(period.from, from.to_rfc3339(), format!("before {named}")));
+    }
+    let longest =
+        i64::try_from(period.max_days).ok().and_then(chrono::Duration::try_days).unwrap_or(chrono::Duration::MAX);
+    if to - *from > longest {
+        let expected = format!("at most {} days before {named}", period.max_days);
+        return Err(ValidationError::new(period.from, from.to_rfc3339(), expected));
     }
     Ok(())
 }

@@ -15,6 +15,7 @@
 use std::fmt;
 
 pub use crate::facts_generated::*;
+use crate::invalid::ValidationError;
 
 /// Where a bounded request field is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,6 +239,200 @@ fn mask_at(value: &mut serde_json::Value, path: &str) {
     }
 }
 
+/// A rule of a request body that a range cannot say, read from the spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Rule {
+    /// `format: uri`: a text that is an absolute URI (`https://example.com/hook`).
+    Uri,
+    /// `minItems`: a list of at least this many items.
+    MinItems(usize),
+    /// `minProperties`: an object of at least this many fields.
+    MinProperties(usize),
+    /// `x-anam-max-json-bytes`: a value of at most this many bytes as JSON.
+    MaxJsonBytes(usize),
+    /// A `ToolConfig`, whose fields must suit the `type` beside it ([`check_tool_config`]).
+    ToolConfig,
+}
+
+/// A [`Rule`] of one field of an operation's request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyRule {
+    /// The operation whose body it is.
+    pub operation: Operation,
+    /// The field's JSON path: `urls[].url`, where `[]` stands for every item of the list.
+    pub field: &'static str,
+    /// What the field must be.
+    pub rule: Rule,
+}
+
+/// The longest period between two date-time query parameters of an operation (the spec's
+/// `x-anam-period`): `from` must come before `to`, at most `max_days` days before it. `to`
+/// defaults to now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    /// The operation that takes the parameters.
+    pub operation: Operation,
+    /// The start's query parameter (`from`).
+    pub from: &'static str,
+    /// The end's query parameter (`to`).
+    pub to: &'static str,
+    /// How many days the period may span at most.
+    pub max_days: u64,
+}
+
+impl Operation {
+    /// The rules of this operation's request body (none if it has no body, or no rule).
+    pub fn body_rules(self) -> impl Iterator<Item = &'static BodyRule> {
+        BODY_RULES.iter().filter(move |r| r.operation == self)
+    }
+
+    /// The longest period of this operation's date-time query parameters, if the spec gives one.
+    pub fn period(self) -> Option<&'static Period> {
+        PERIODS.iter().find(|p| p.operation == self)
+    }
+}
+
+/// Checks a request body of `operation` (typed, or JSON as it arrived) against the rules the
+/// spec gives it beyond ranges ([`BODY_RULES`]): URIs, list and object sizes, JSON sizes and
+/// tool configs. `Client::send` runs it, as the SDK's builders do their own equivalents, and the fake
+/// refuses what it refuses. The error names the field with its indexes (`urls[0].url`).
+///
+/// ```
+/// use anam_api::facts::{Operation, check_body_rules};
+/// use serde_json::json;
+///
+/// let body = json!({"urls": [{"url": "https://api.example.com/v1"}, {"url": ""}]});
+/// let err = check_body_rules(Operation::CreateLlm, &body).unwrap_err();
+/// assert_eq!(err.field, "urls[1].url");
+/// assert!(check_body_rules(Operation::CreateLlm, &json!({"urls": []})).is_err(), "minItems: 1");
+/// ```
+pub fn check_body_rules<T: serde::Serialize>(operation: Operation, body: &T) -> Result<(), ValidationError> {
+    if operation.body_rules().next().is_none() {
+        return Ok(());
+    }
+    let body = serde_json::to_value(body).map_err(|e| ValidationError::new("body", e, "a JSON body"))?;
+    match broken_body_rule(operation, &body) {
+        Some((_, error)) => Err(error),
+        None => Ok(()),
+    }
+}
+
+/// The first rule of [`BODY_RULES`] that a JSON body of `operation` breaks, with its error:
+/// [`check_body_rules`] for a body as it arrived (the fake answers the rule's kind).
+pub fn broken_body_rule(operation: Operation, body: &serde_json::Value) -> Option<(Rule, ValidationError)> {
+    for rule in operation.body_rules() {
+        for (field, value, parent) in values_at(body, rule.field) {
+            if let Err(error) = check_rule(rule, &field, value, parent, operation) {
+                return Some((rule.rule, error));
+            }
+        }
+    }
+    None
+}
+
+/// Checks one value against its rule.
+fn check_rule(
+    rule: &BodyRule,
+    field: &str,
+    value: &serde_json::Value,
+    parent: &serde_json::Value,
+    operation: Operation,
+) -> Result<(), ValidationError> {
+    use serde_json::Value;
+    match rule.rule {
+        Rule::Uri => match value {
+            Value::String(text) if is_uri(text) => Ok(()),
+            Value::String(text) => {
+                let expected = "an absolute URI (such as https://example.com/path)";
+                Err(ValidationError::new(field, format!("{text:?}"), expected))
+            }
+            _ => Ok(()),
+        },
+        Rule::MinItems(min) => match value {
+            Value::Array(items) if items.len() < min => {
+                let plural = if min == 1 { "" } else { "s" };
+                Err(ValidationError::new(
+                    field,
+                    format!("{} items", items.len()),
+                    format!("at least {min} item{plural}"),
+                ))
+            }
+            _ => Ok(()),
+        },
+        Rule::MinProperties(min) => match value {
+            Value::Object(fields) if fields.len() < min => {
+                let plural = if min == 1 { "" } else { "s" };
+                Err(ValidationError::new(
+                    field,
+                    format!("{} fields", fields.len()),
+                    format!("at least {min} field{plural}"),
+                ))
+            }
+            _ => Ok(()),
+        },
+        Rule::MaxJsonBytes(max) => {
+            let size = serde_json::to_vec(value).map_or(usize::MAX, |json| json.len());
+            match size > max {
+                true => {
+                    Err(ValidationError::new(field, format!("{size} bytes"), format!("at most {max} bytes as JSON")))
+                }
+                false => Ok(()),
+            }
+        }
+        Rule::ToolConfig => {
+            let Ok(config) = serde_json::from_value::<crate::types::ToolConfig>(value.clone()) else {
+                return Ok(()); // not a config at all: the body's type says so
+            };
+            let tool_type = parent.get("type").and_then(Value::as_str);
+            check_tool_config(tool_type, &config, operation.method() == "POST").map_err(|e| at_prefix(e, field))
+        }
+    }
+}
+
+/// The error of a tool config found at `field` (`config`), named from the body's root.
+fn at_prefix(mut error: ValidationError, field: &str) -> ValidationError {
+    if let Some(parent) = field.strip_suffix("config") {
+        error.field = format!("{parent}{}", error.field);
+    }
+    error
+}
+
+/// Whether `text` is an absolute URI: a scheme, then the rest, as a URL parser reads it.
+fn is_uri(text: &str) -> bool {
+    url::Url::parse(text).is_ok()
+}
+
+/// Every value at a JSON `path` of `root` (`urls[].url`: every item of `urls`), with its path as
+/// an error names it (`urls[1].url`) and the object that holds it. A value that is not there,
+/// or `null`, is not returned.
+fn values_at<'a>(
+    root: &'a serde_json::Value,
+    path: &str,
+) -> Vec<(String, &'a serde_json::Value, &'a serde_json::Value)> {
+    let mut found = vec![(String::new(), root, root)];
+    for segment in path.split('.').filter(|s| !s.is_empty()) {
+        let (name, lists) = (segment.trim_end_matches("[]"), segment.matches("[]").count());
+        let mut next = Vec::new();
+        for (at, value, _) in found {
+            let Some(child) = value.get(name).filter(|v| !v.is_null()) else { continue };
+            let mut level = vec![(if at.is_empty() { name.to_owned() } else { format!("{at}.{name}") }, child, value)];
+            for _ in 0..lists {
+                level = level
+                    .into_iter()
+                    .flat_map(|(at, list, _)| {
+                        let items = list.as_array().map(Vec::as_slice).unwrap_or_default();
+                        items.iter().enumerate().map(move |(i, item)| (format!("{at}[{i}]"), item, list))
+                    })
+                    .collect();
+            }
+            next.extend(level);
+        }
+        found = next;
+    }
+    found.into_iter().filter(|(at, _, _)| !at.is_empty()).collect()
+}
+
 /// A field whose value, serialized as JSON, must not exceed a number of bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JsonSizeLimit {
@@ -252,6 +447,76 @@ pub struct JsonSizeLimit {
 /// The documented size limit of a field of a schema, if it has one.
 pub fn json_size_limit(schema: &str, field: &str) -> Option<&'static JsonSizeLimit> {
     JSON_SIZE_LIMITS.iter().find(|limit| limit.schema == schema && limit.field == field)
+}
+
+/// The tool types that take a `ToolConfig` field, as the spec's `x-anam-tool-types` says.
+pub fn tool_types_taking(field: &str) -> Vec<&'static str> {
+    TOOL_CONFIG_FIELDS.iter().filter(|f| f.field == field).map(|f| f.tool_type).collect()
+}
+
+/// Checks a tool's `config` against the spec's `x-anam-tool-types`, the one rule the SDK's
+/// builders, `Client::send`, the CLI and the fake share. With the tool's `tool_type`: every
+/// field set is one the type takes and, when `create`, every field the type requires is set.
+/// Without it (an update that keeps the type): the fields set are all fields of one type.
+/// Errors name the field (`config.url`) and the types that take it.
+///
+/// ```
+/// use anam_api::facts::check_tool_config;
+/// use anam_api::types::ToolConfig;
+///
+/// let url = ToolConfig { url: Some("https://example.com/hook".into()), ..Default::default() };
+/// let err = check_tool_config(Some("CLIENT"), &url, true).unwrap_err();
+/// assert_eq!(err.to_string(), "config.url is set, but must be absent for CLIENT tools (it applies to SERVER_WEBHOOK)");
+/// let err = check_tool_config(Some("SERVER_WEBHOOK"), &url, true).unwrap_err();
+/// assert_eq!(err.to_string(), "config.method is unset, but must be set for SERVER_WEBHOOK tools");
+/// assert!(check_tool_config(None, &url, false).is_ok());
+/// ```
+pub fn check_tool_config(
+    tool_type: Option<&str>,
+    config: &crate::types::ToolConfig,
+    create: bool,
+) -> Result<(), ValidationError> {
+    let Some(kind) = tool_type else { return check_one_tool_type(config) };
+    for (field, set) in tool_config_fields(config) {
+        let rule = TOOL_CONFIG_FIELDS.iter().find(|r| r.tool_type == kind && r.field == field);
+        match rule {
+            None if set => return Err(not_for_tool_type(field, kind)),
+            Some(rule) if create && rule.required && !set => {
+                return Err(ValidationError::new(format!("config.{field}"), "unset", format!("set for {kind} tools")));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The error of a config field that the tool's type does not take.
+fn not_for_tool_type(field: &str, kind: &str) -> ValidationError {
+    let takes = tool_types_taking(field);
+    let expected = if takes.is_empty() {
+        format!("absent for {kind} tools")
+    } else {
+        format!("absent for {kind} tools (it applies to {})", takes.join(" and "))
+    };
+    ValidationError::new(format!("config.{field}"), "set", expected)
+}
+
+/// For an update that does not say the tool's type: the config fields it sets must all be
+/// fields of one type, since a tool has one.
+fn check_one_tool_type(config: &crate::types::ToolConfig) -> Result<(), ValidationError> {
+    let set: Vec<&str> = tool_config_fields(config).into_iter().filter(|(_, set)| *set).map(|(f, _)| f).collect();
+    let Some((first, rest)) = set.split_first() else { return Ok(()) };
+    let mut candidates = tool_types_taking(first);
+    for (i, field) in rest.iter().enumerate() {
+        let takes = tool_types_taking(field);
+        candidates.retain(|t| takes.contains(t));
+        if candidates.is_empty() {
+            let others = set[..=i].join(", config.");
+            let expected = format!("absent alongside config.{others}: no tool type takes them all");
+            return Err(ValidationError::new(format!("config.{field}"), "set", expected));
+        }
+    }
+    Ok(())
 }
 
 /// A number of a typed request body as the `f64` its bound is written in (the generated `check_*`

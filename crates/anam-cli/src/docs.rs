@@ -18,8 +18,17 @@ use sha2::{Digest, Sha256};
 
 use crate::gate::Gate;
 
-/// The largest document Anam takes: 50 MB (its prose; the spec's `x-anam-max-bytes`).
-pub const MAX_BYTES: u64 = 52_428_800;
+/// The largest document Anam takes, in bytes: the spec's `x-anam-max-bytes` on the upload's
+/// file (50 MB).
+pub fn max_bytes() -> u64 {
+    let file = anam::Operation::UploadKnowledgeGroupDocument.form_fields().find(|f| f.file);
+    file.and_then(|f| f.max_bytes).unwrap_or(u64::MAX)
+}
+
+/// [`max_bytes`] in words, for messages (`52428800 bytes`).
+fn too_large() -> String {
+    format!("larger than {} bytes, the largest document Anam takes", max_bytes())
+}
 
 /// The file types Anam takes, by extension.
 pub const EXTENSIONS: [&str; 5] = ["pdf", "txt", "md", "docx", "csv"];
@@ -43,7 +52,9 @@ impl Local {
     /// Reads and hashes the document at `written`, relative to `dir` (the file's folder). It must
     /// stay inside that folder (no absolute path, no `..`, no symbolic link out of it), so that a
     /// file from a pull request cannot upload a file from elsewhere on the machine, be a regular
-    /// file of a type Anam takes, and be at most [`MAX_BYTES`].
+    /// file of a type Anam takes, and be at most [`max_bytes`]. The file is opened without
+    /// waiting for a FIFO's writer and checked on the opened handle (not the path, which could
+    /// be swapped in between).
     pub fn read(dir: &Path, written: &str) -> Result<Local, String> {
         let shown = crate::text::shorten(written);
         let relative = Path::new(written);
@@ -64,18 +75,19 @@ impl Local {
         if !EXTENSIONS.contains(&extension.as_str()) {
             return Err(format!("{shown:?} is not a PDF, TXT, MD, DOCX or CSV file (by its name), which Anam takes"));
         }
-        let metadata = std::fs::metadata(&real).map_err(|e| format!("{shown:?} cannot be read: {e}"))?;
+        let file = crate::file::open_without_waiting(&real).map_err(|e| format!("{shown:?} cannot be read: {e}"))?;
+        let metadata = file.metadata().map_err(|e| format!("{shown:?} cannot be read: {e}"))?;
         if !metadata.is_file() {
             return Err(format!("{shown:?} is not a regular file"));
         }
-        if metadata.len() > MAX_BYTES {
-            return Err(format!("{shown:?} is larger than 50 MB, the largest document Anam takes"));
+        let limit = max_bytes();
+        if metadata.len() > limit {
+            return Err(format!("{shown:?} is {}", too_large()));
         }
-        let file = std::fs::File::open(&real).map_err(|e| format!("{shown:?} cannot be read: {e}"))?;
         let (size, sha256) =
-            hash_reader(file.take(MAX_BYTES + 1)).map_err(|e| format!("{shown:?} cannot be read: {e}"))?;
-        if size > MAX_BYTES {
-            return Err(format!("{shown:?} is larger than 50 MB, the largest document Anam takes"));
+            hash_reader(file.take(limit.saturating_add(1))).map_err(|e| format!("{shown:?} cannot be read: {e}"))?;
+        if size > limit {
+            return Err(format!("{shown:?} is {}", too_large()));
         }
         Ok(Local { path: real, written: written.to_owned(), file_name, size, sha256 })
     }
@@ -143,7 +155,8 @@ impl Downloads {
     }
 
     /// Downloads the server's document `id` to `path` (its folders made), for `export`: into a
-    /// temporary file in the same folder, renamed over `path` once whole.
+    /// temporary file in the same folder, renamed over `path` once whole. Something at `path`
+    /// that is not a regular file (a FIFO, a folder, a link) is an error, never replaced.
     pub async fn save(&self, client: &anam::Client, gate: &Gate, id: &str, path: &Path) -> Result<(), String> {
         let shown = crate::text::file_name(path);
         let download =
@@ -152,6 +165,9 @@ impl Downloads {
         let answer = fetch(&self.http, download.download_url.expose_secret(), self.allow_insecure_http).await?;
         let folder = path.parent().filter(|f| !f.as_os_str().is_empty()).unwrap_or(Path::new("."));
         std::fs::create_dir_all(folder).map_err(|e| format!("{shown}: cannot make its folder: {e}"))?;
+        if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
+            return Err(format!("{shown}: cannot write: not a regular file"));
+        }
         // Written beside it, then renamed over it: a download cut off leaves no half a document.
         let mut file = tempfile::NamedTempFile::new_in(folder).map_err(|e| format!("{shown}: cannot write: {e}"))?;
         read_body(answer, |chunk| {
@@ -189,7 +205,7 @@ fn failed(error: reqwest::Error) -> String {
     format!("the document's download failed: {}", error.without_url())
 }
 
-/// Hands each chunk of `answer`'s body to `each`, at most [`MAX_BYTES`] in all.
+/// Hands each chunk of `answer`'s body to `each`, at most [`max_bytes`] in all.
 async fn read_body(
     mut answer: reqwest::Response,
     mut each: impl FnMut(&[u8]) -> Result<(), String>,
@@ -197,8 +213,8 @@ async fn read_body(
     let mut size = 0u64;
     while let Some(chunk) = answer.chunk().await.map_err(failed)? {
         size += chunk.len() as u64;
-        if size > MAX_BYTES {
-            return Err("the document's download is larger than 50 MB".into());
+        if size > max_bytes() {
+            return Err(format!("the document's download is {}", too_large()));
         }
         each(&chunk)?;
     }

@@ -270,7 +270,7 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
 /// `path` opened for reading without waiting for a FIFO's writer (`O_NONBLOCK`), then made
 /// blocking again, since a pipe's writer may be slow: only the open must not wait.
 #[cfg(unix)]
-fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
     use nix::fcntl::{FcntlArg, OFlag, fcntl};
     use std::os::unix::fs::OpenOptionsExt;
     let file = std::fs::OpenOptions::new().read(true).custom_flags(OFlag::O_NONBLOCK.bits()).open(path)?;
@@ -281,7 +281,7 @@ fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// `path` opened for reading (FIFOs are a Unix matter).
 #[cfg(not(unix))]
-fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
 }
 

@@ -377,6 +377,35 @@ fn a_throttled_read_is_retried_and_the_plan_completes() {
     assert_eq!(setup.mock.requests(Operation::ListTools), 2);
 }
 
+#[cfg(unix)]
+#[test]
+fn a_fifo_where_a_document_goes_is_an_error_not_a_wait() {
+    let setup = Setup::new();
+    let example = setup.file("account.yaml", EXAMPLE);
+    assert_eq!(code(&setup.anam(&["apply", "-f", path(&example), "--yes"])), 0);
+    // Reading: a document of the file that is a FIFO is refused when the file is read.
+    let fifo = setup.dir.path().join("handbook/pipe.md");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let with_fifo =
+        setup.file("fifo.yaml", "knowledgeGroups:\n  - name: Handbook\n    documents: [handbook/pipe.md]\n");
+    let out = setup.anam(&["plan", "-f", path(&with_fifo)]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("\"handbook/pipe.md\" is not a regular file"), "{}", stderr(&out));
+    // Writing: export (even with --force) does not wait for a reader of a FIFO where a
+    // downloaded document goes, nor replace it.
+    let target = setup.dir.path().join("export/knowledge/Handbook");
+    std::fs::create_dir_all(&target).unwrap();
+    nix::unistd::mkfifo(&target.join("opening-hours.md"), nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let mut export = Command::cargo_bin("anam").unwrap();
+    export.env("ANAM_API_URL", setup.mock.base_url()).env("ANAM_API_KEY", setup.mock.api_key());
+    // A guard against the defect under test (an open that waits for a reader), not a measure.
+    export.timeout(Duration::from_secs(60));
+    let out = export.args(["export", "--force", "-o", path(&setup.dir.path().join("export/account.yaml"))]).output();
+    let out = out.unwrap();
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("opening-hours.md: cannot write: not a regular file"), "{}", stderr(&out));
+}
+
 #[test]
 fn documents_stay_inside_the_files_folder() {
     let setup = Setup::new();
@@ -447,6 +476,14 @@ fn every_kind_refuses_unknown_keys_and_bad_values_on_one_line_before_sending() {
             "tools[0].colour: unknown field `colour`",
         ),
         ("tools:\n  - {name: t, description: d}\n", "tools[0]: missing field `type`"),
+        (
+            "tools:\n  - {name: t, type: client, description: d, url: https://crm.example.com}\n",
+            "tools[0].url is set, but must be absent for client tools (it applies to webhook)",
+        ),
+        (
+            "tools:\n  - {name: t, type: webhook, description: d, url: https://a.example, method: GET, action: end_call}\n",
+            "tools[0].action is set, but must be absent for webhook tools (it applies to system)",
+        ),
         (
             "tools:\n  - {name: t, type: client, description: d}\n  - {name: t, type: client, description: e}\n",
             "tools[1].name \"t\" is also the name of tools[0]",

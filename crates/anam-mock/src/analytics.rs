@@ -17,7 +17,7 @@ use crate::input::Input;
 use crate::reply::{Answer, Failure, not_found, ok};
 use crate::sessions::{SessionRecord, find, refuse_organization};
 use crate::state::{State, now};
-use crate::validate::Invalid;
+use crate::validate::refused;
 
 /// At most this many report-capable sessions are aggregated, the most recent first.
 const AGGREGATE_WINDOW: usize = 1000;
@@ -168,14 +168,14 @@ struct Range {
 
 fn range(input: &Input) -> Result<Range, Failure> {
     refuse_organization(input)?;
-    let to = input.date_time("to")?.unwrap_or_else(now);
-    let from = input.date_time("from")?.unwrap_or(to - Duration::hours(24));
-    if from > to {
-        return Err(Invalid::new("from", "must not be after to", "invalid_combination").into());
-    }
-    if to - from > Duration::days(31) {
-        return Err(Invalid::new("to", "the range must be at most 31 days", "too_big").into());
-    }
+    let (given_from, given_to) = (input.date_time("from")?, input.date_time("to")?);
+    // The spec's `x-anam-period`, through the check the SDK runs before sending.
+    anam_api::call::check_period(input.op, given_from.as_ref(), given_to.as_ref()).map_err(|error| {
+        let code = if error.expected.starts_with("at most") { "too_big" } else { "invalid_combination" };
+        refused(error, code)
+    })?;
+    let to = given_to.unwrap_or_else(now);
+    let from = given_from.unwrap_or(to - Duration::hours(24));
     let session_type = input.one_of("sessionType", SessionType::KNOWN)?.map(SessionType::from);
     let filters = SessionAnalyticsFilters {
         persona_id: input.text("personaId").map(Into::into),

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::catalog::AvatarFilter;
 use crate::collection::paginate;
-use crate::input::{Body, Input, MEDIA_LIMIT};
+use crate::input::{Body, Input, check_file_size};
 use crate::reply::{Answer, created, deleted, not_found, ok};
 use crate::state::{ORGANIZATION_ID, State, new_id, now};
 use crate::validate::{Invalid, known, not_blank, out_of_range, read};
@@ -85,9 +85,7 @@ fn from_form(input: &Input) -> Result<NewAvatar, Invalid> {
             return Err(Invalid::new("imageUrl", "send imageFile or imageUrl, not both", "invalid_combination"));
         }
         (None, None) => return Err(Invalid::new("imageFile", "send imageFile or imageUrl", "invalid_combination")),
-        (None, Some(file)) if file.data.len() > MEDIA_LIMIT => {
-            return Err(Invalid::new("imageFile", format!("must be at most {MEDIA_LIMIT} bytes"), "too_big"));
-        }
+        (None, Some(file)) => check_file_size(input.op, file)?,
         _ => {}
     }
     let model = input.field("avatarModel")?.map(AvatarModel::from);

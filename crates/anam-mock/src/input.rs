@@ -19,10 +19,6 @@ use crate::validate::Invalid;
 const JSON_LIMIT: usize = 2 * 1024 * 1024;
 /// Room for a form's boundaries and text fields beside its file.
 const FORM_OVERHEAD: usize = 64 * 1024;
-/// The largest document upload: 50 MB, as Anam's prose says.
-pub(crate) const DOCUMENT_LIMIT: usize = 52_428_800;
-/// The largest voice or avatar upload: "about 4.5 MB", as Anam's prose says.
-pub(crate) const MEDIA_LIMIT: usize = 4_718_592;
 
 /// One part of a `multipart/form-data` body.
 #[derive(Debug, Clone)]
@@ -56,12 +52,22 @@ pub(crate) struct Input {
     pub body: Body,
 }
 
-/// The largest body `op` takes: its file's documented limit and room for the form around it.
+/// The largest body `op` takes: its file's limit (the spec's `x-anam-max-bytes`) and room for
+/// the form around it, or the JSON limit, whichever is larger.
 fn body_limit(op: Operation) -> usize {
-    match op {
-        Operation::UploadKnowledgeGroupDocument => DOCUMENT_LIMIT + FORM_OVERHEAD,
-        Operation::CreateVoice | Operation::CreateAvatar => MEDIA_LIMIT + FORM_OVERHEAD,
-        _ => JSON_LIMIT,
+    let file = op.form_fields().filter_map(|f| f.max_bytes).max().unwrap_or(0);
+    usize::try_from(file).unwrap_or(usize::MAX).saturating_add(FORM_OVERHEAD).max(JSON_LIMIT)
+}
+
+/// Refuses a file over its form field's size limit (the spec's `x-anam-max-bytes`, which the SDK
+/// checks before sending).
+pub(crate) fn check_file_size(op: Operation, part: &Part) -> Result<(), Invalid> {
+    let limit = op.form_fields().find(|f| f.field == part.name).and_then(|f| f.max_bytes);
+    match limit {
+        Some(limit) if part.data.len() as u64 > limit => {
+            Err(Invalid::new(part.name.as_str(), format!("must be at most {limit} bytes"), "too_big"))
+        }
+        _ => Ok(()),
     }
 }
 

@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::avatars::missing;
 use crate::collection::Keyed;
-use crate::input::{DOCUMENT_LIMIT, Input, Part};
+use crate::input::{Input, Part, check_file_size};
 use crate::reply::{Answer, created, no_content, not_found, ok};
 use crate::state::{State, new_id, now};
 use crate::validate::{Invalid, out_of_range, patch, read, to_map};
@@ -242,9 +242,7 @@ pub(crate) fn upload(state: &mut State, input: &Input) -> Answer {
         return Err(Invalid::new("", "the body must be multipart/form-data", "invalid_type").into());
     }
     let file = input.file("file").ok_or_else(|| missing("file"))?;
-    if file.data.len() > DOCUMENT_LIMIT {
-        return Err(Invalid::new("file", format!("must be at most {DOCUMENT_LIMIT} bytes"), "too_big").into());
-    }
+    check_file_size(input.op, file)?;
     let file_type = file_type(file)?;
     let chunk_size = input.form_integer("chunkSize")?.unwrap_or(DEFAULT_CHUNK_SIZE);
     let chunk_overlap = input.form_integer("chunkOverlap")?.unwrap_or(DEFAULT_CHUNK_OVERLAP);

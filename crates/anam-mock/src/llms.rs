@@ -31,9 +31,6 @@ pub(crate) fn create(state: &mut State, input: &Input) -> Answer {
     known!("llmFormat", Some(&request.llm_format), LlmFormat)?;
     check_reasoning(request.reasoning_effort.as_ref(), request.reasoning_format.as_ref())?;
     not_blank("displayName", &request.display_name)?;
-    for (index, url) in request.urls.iter().enumerate() {
-        not_blank(&format!("urls[{index}].url"), &url.url)?;
-    }
     let id = new_id();
     state.llm_secrets.insert(id.clone(), request.secret.clone());
     let mut fields = to_map(&request);

@@ -73,12 +73,18 @@ pub(crate) fn refuse(status: StatusCode, message: impl Into<String>) -> Failure 
     Failure::Status(status, message.into())
 }
 
-/// A JSON error body in the shape Anam's other endpoints use: `{"error": "..."}`.
+/// A JSON error body in the shape Anam's other endpoints use: `{"error": "..."}`; a 400 has the
+/// validation shape whatever its cause ([`invalid`], without a field), so that every status has
+/// one shape and a client can tell a validation error from another error by its status alone.
 pub(crate) fn error(status: StatusCode, message: &str) -> Response {
+    if status == StatusCode::BAD_REQUEST {
+        return invalid(Invalid::new("", message, "custom"));
+    }
     (status, Json(json!({ "error": message }))).into_response()
 }
 
-/// The 400 body of a validation error, as Anam's meetings endpoints document it.
+/// The 400 body of a validation error, as Anam's meetings endpoints document it
+/// (`MeetingInviteValidationError` in the spec): the fake answers every 400 so.
 fn invalid(problem: Invalid) -> Response {
     let summary = if problem.path.is_empty() {
         problem.message.clone()

@@ -56,6 +56,9 @@ async fn handle(op: Operation, shared: Arc<Shared>, request: Request) -> Respons
         Ok(input) => input,
         Err(problem) => return Failure::Invalid(problem).into_response(),
     };
+    if let Err(problem) = crate::validate::check_body_rules(&input) {
+        return Failure::Invalid(problem).into_response();
+    }
     let answer = dispatch(&mut shared.state(), &input);
     match answer {
         Ok(reply) => reply.into_response(),

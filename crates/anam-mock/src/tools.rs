@@ -1,10 +1,11 @@
 //! Tools: list and get over the catalogue, and create, update and delete. A tool's `config` is
-//! checked against its `type` with the spec's `x-anam-tool-types` (`TOOL_CONFIG_FIELDS`): a
-//! field another type takes is refused, and on create the fields the type needs are required;
+//! checked against its `type` with the spec's `x-anam-tool-types` (`check_tool_config`, the
+//! SDK's check): a field another type takes is refused, and on create the fields the type needs
+//! are required;
 //! a knowledge tool's `documentFolderIds` must name knowledge groups the fake holds. System
 //! tools cannot be changed or deleted (403).
 
-use anam_api::facts::{TOOL_CONFIG_FIELDS, check_create_tool, check_update_tool, tool_config_fields};
+use anam_api::facts::{check_create_tool, check_tool_config, check_update_tool};
 use anam_api::types::{
     SystemToolAction, Tool, ToolConfig, ToolCreate, ToolList, ToolType, ToolUpdate, ToolWebhookMethod,
 };
@@ -15,7 +16,7 @@ use crate::collection::paginate;
 use crate::input::Input;
 use crate::reply::{Answer, created, no_content, not_found, ok, refuse};
 use crate::state::{State, new_id, now};
-use crate::validate::{Invalid, known, out_of_range, patch, read, to_map};
+use crate::validate::{Invalid, known, out_of_range, patch, read, refused, to_map};
 
 pub(crate) fn list(state: &mut State, input: &Input) -> Answer {
     let (page, per_page) = input.paging(10)?;
@@ -104,29 +105,16 @@ fn check_name(state: &State, name: &str, except: Option<&str>) -> Result<(), Inv
     Ok(())
 }
 
-/// The config's fields suit `tool_type`: none that another type takes, every one it needs (on
-/// create), known enum values, and knowledge groups the fake holds.
+/// The config's fields suit `tool_type` (the spec's `x-anam-tool-types`, through the check the
+/// SDK runs): none that another type takes, every one it needs (on create); known enum values,
+/// and knowledge groups the fake holds.
 fn check_config(state: &State, tool_type: &str, config: &ToolConfig, create: bool) -> Result<(), Invalid> {
-    let takes = |field: &str| TOOL_CONFIG_FIELDS.iter().find(|f| f.tool_type == tool_type && f.field == field);
-    for (field, set) in tool_config_fields(config) {
-        let path = format!("config.{field}");
-        match takes(field) {
-            None if set => {
-                return Err(Invalid::new(path, format!("does not apply to a {tool_type} tool"), "unrecognized_keys"));
-            }
-            Some(spec) if spec.required && create && !set => {
-                return Err(Invalid::new(path, format!("is required for a {tool_type} tool"), "invalid_type"));
-            }
-            _ => {}
-        }
-    }
+    check_tool_config(Some(tool_type), config, create).map_err(|error| {
+        let code = if error.value == "unset" { "invalid_type" } else { "unrecognized_keys" };
+        refused(error, code)
+    })?;
     known!("config.method", config.method.as_ref(), ToolWebhookMethod)?;
     known!("config.action", config.action.as_ref(), SystemToolAction)?;
-    if let Some(url) = &config.url
-        && url::Url::parse(url).is_err()
-    {
-        return Err(Invalid::new("config.url", "must be an absolute URL", "invalid_string"));
-    }
     for (index, group) in config.document_folder_ids.iter().flatten().enumerate() {
         if !state.groups.contains(group) {
             let message = format!("no knowledge group has the id {:?}", group.as_str());
@@ -134,50 +122,4 @@ fn check_config(state: &State, tool_type: &str, config: &ToolConfig, create: boo
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::Value;
-
-    use super::*;
-
-    fn config(value: Value) -> ToolConfig {
-        serde_json::from_value(value).unwrap()
-    }
-
-    #[test]
-    fn a_config_must_suit_its_type() {
-        let state = State::default();
-        let webhook = config(json!({"url": "https://example.com/hook", "method": "POST"}));
-        assert!(check_config(&state, "SERVER_WEBHOOK", &webhook, true).is_ok());
-        let err = check_config(&state, "CLIENT", &webhook, true).unwrap_err();
-        assert_eq!((err.path.as_str(), err.code), ("config.method", "unrecognized_keys"));
-        let no_method = config(json!({"url": "https://example.com/hook"}));
-        assert_eq!(check_config(&state, "SERVER_WEBHOOK", &no_method, true).unwrap_err().path, "config.method");
-        assert!(check_config(&state, "SERVER_WEBHOOK", &no_method, false).is_ok(), "an update requires nothing");
-        let relative = config(json!({"url": "/hook", "method": "GET"}));
-        assert_eq!(check_config(&state, "SERVER_WEBHOOK", &relative, true).unwrap_err().path, "config.url");
-        let action = config(json!({"action": "hang_up"}));
-        assert_eq!(check_config(&state, "SYSTEM", &action, true).unwrap_err().code, "invalid_enum_value");
-    }
-
-    #[test]
-    fn knowledge_tools_name_groups_the_fake_holds() {
-        let mut state = State::default();
-        let rag = config(json!({"documentFolderIds": ["g1"]}));
-        let err = check_config(&state, "SERVER_RAG", &rag, true).unwrap_err();
-        assert_eq!((err.path.as_str(), err.code), ("config.documentFolderIds[0]", "invalid_reference"));
-        state.groups.insert(serde_json::from_value(json!({"id": "g1"})).unwrap());
-        assert!(check_config(&state, "SERVER_RAG", &rag, true).is_ok());
-    }
-
-    #[test]
-    fn names_are_unique_and_plain() {
-        let state = State::default();
-        assert!(check_name(&state, "lookup.v2-b_c", None).is_ok());
-        assert_eq!(check_name(&state, "has space", None).unwrap_err().code, "invalid_string");
-        assert_eq!(check_name(&state, "open_calendar", None).unwrap_err().code, "custom", "the stock tool's name");
-        assert!(check_name(&state, "open_calendar", Some("00000000-0000-0000-0000-000000000000")).is_ok());
-    }
 }

@@ -1,11 +1,15 @@
 //! How the fake reads a request body and refuses what the spec does not allow: the generated
 //! `anam-api` types give the shapes (a wrong type or an unknown field names the field), the
-//! generated `anam_api::facts::check_*` functions the ranges, and the generated enums' `KNOWN`
+//! generated `anam_api::facts::check_*` functions the ranges, `anam_api::facts::BODY_RULES` what
+//! else the spec says of a body (URIs, sizes, tool configs), and the generated enums' `KNOWN`
 //! lists the values. Every refusal is an [`Invalid`], answered 400 with the field's path.
 
-use anam_api::facts::OutOfBounds;
+use anam_api::ValidationError;
+use anam_api::facts::{OutOfBounds, Rule, broken_body_rule};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+
+use crate::input::{Body, Input};
 
 /// A request value the fake refuses: where it is and why (sent back as a 400 body).
 #[derive(Debug, Clone, PartialEq)]
@@ -14,8 +18,9 @@ pub(crate) struct Invalid {
     pub path: String,
     /// What is wrong.
     pub message: String,
-    /// A machine-readable code: `invalid_type`, `too_small`, `too_big`, `unrecognized_keys`,
-    /// `invalid_enum_value`, `invalid_reference`, `invalid_combination` or `custom`.
+    /// A machine-readable code: `invalid_type`, `invalid_string`, `too_small`, `too_big`,
+    /// `unrecognized_keys`, `invalid_enum_value`, `invalid_reference`, `invalid_combination` or
+    /// `custom`.
     pub code: &'static str,
 }
 
@@ -72,6 +77,43 @@ pub(crate) fn out_of_range(error: OutOfBounds) -> Invalid {
     let (bound, value) = (error.bound, error.value);
     let code = if bound.minimum.is_some_and(|min| value < min) { "too_small" } else { "too_big" };
     Invalid::new(bound.field, format!("must be {}", bound.expected()), code)
+}
+
+/// A [`ValidationError`] of the shared checks (`anam_api::facts`), as the API's 400 answers
+/// name it: the field, what it must be, and `code`.
+pub(crate) fn refused(error: ValidationError, code: &'static str) -> Invalid {
+    Invalid::new(error.field, format!("is {}, but must be {}", error.value, error.expected), code)
+}
+
+/// Refuses a request whose body breaks a rule the spec gives beyond ranges
+/// (`anam_api::facts::BODY_RULES`: URIs, list and object sizes, JSON sizes, tool configs), the
+/// same rules the SDK checks before sending. A form's text fields are read as a JSON object.
+pub(crate) fn check_body_rules(input: &Input) -> Result<(), Invalid> {
+    if input.op.body_rules().next().is_none() {
+        return Ok(());
+    }
+    let body = match &input.body {
+        Body::Json(Ok(value)) => value.clone(),
+        Body::Form(parts) => {
+            let texts = parts.iter().filter(|p| p.file_name.is_none());
+            let fields = texts.map(|p| (p.name.clone(), Value::from(String::from_utf8_lossy(&p.data).into_owned())));
+            Value::Object(fields.collect())
+        }
+        _ => return Ok(()),
+    };
+    match broken_body_rule(input.op, &body) {
+        None => Ok(()),
+        Some((rule, error)) => {
+            let code = match rule {
+                Rule::Uri => "invalid_string",
+                Rule::MinItems(_) | Rule::MinProperties(_) => "too_small",
+                Rule::MaxJsonBytes(_) => "too_big",
+                _ if error.value == "unset" => "invalid_type",
+                _ => "unrecognized_keys",
+            };
+            Err(refused(error, code))
+        }
+    }
 }
 
 /// A typed value as a JSON object (the fake edits stored resources as JSON: a partial update

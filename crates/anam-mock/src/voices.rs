@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::avatars::missing;
 use crate::collection::paginate;
-use crate::input::{Body, Input, MEDIA_LIMIT};
+use crate::input::{Body, Input, check_file_size};
 use crate::reply::{Answer, created, deleted, not_found, ok};
 use crate::state::{ORGANIZATION_ID, State, new_id, now};
 use crate::validate::{Invalid, known, not_blank, out_of_range, patch, read, to_map};
@@ -60,9 +60,7 @@ pub(crate) fn create(state: &mut State, input: &Input) -> Answer {
 fn from_form(input: &Input) -> Result<(String, Option<String>), Invalid> {
     let name = input.field("name")?.ok_or_else(|| missing("name"))?;
     let file = input.file("audioFile").ok_or_else(|| missing("audioFile"))?;
-    if file.data.len() > MEDIA_LIMIT {
-        return Err(Invalid::new("audioFile", format!("must be at most {MEDIA_LIMIT} bytes"), "too_big"));
-    }
+    check_file_size(input.op, file)?;
     input.form_flag("enhance")?;
     Ok((name, input.field("description")?))
 }

@@ -599,6 +599,17 @@ mod tests {
     }
 
     #[test]
+    fn a_user_agent_suffix_or_extra_header_cannot_carry_a_line_break_or_nul() {
+        for suffix in ["svc/1\r\nX-Evil: 1", "svc/1\nX", "svc\0"] {
+            let built = Client::builder().api_key("sk-test").user_agent_suffix(suffix).build_with_env(&env_of(&[]));
+            assert!(config_error(built).starts_with("user agent suffix is not a valid header value"), "{suffix:?}");
+        }
+        for value in ["a\r\nX-Evil: 1", "a\0b", "a\rb"] {
+            assert!(crate::CallOptions::new().header("x-trace", value).is_err(), "{value:?}");
+        }
+    }
+
+    #[test]
     fn client_is_send_sync_and_clone() {
         fn assert_traits<T: Send + Sync + Clone + 'static>() {}
         assert_traits::<Client>();

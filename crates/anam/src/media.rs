@@ -13,7 +13,7 @@ use crate::error::{Error, Result, ValidationError};
 use crate::ids::AvatarId;
 use crate::request::send_form;
 use crate::resource::{IntoBody, Resource};
-use crate::upload::{Form, Upload};
+use crate::upload::{Form, OverLimit, Upload};
 
 /// A voice to clone from a recording sent with the request (`multipart/form-data`; the spec
 /// limits the recording to about 4.5 MB, checked before sending; a longer one goes through
@@ -137,17 +137,17 @@ impl Resource<resources::Voice> {
         async move { send_form(&client, Operation::CreateVoice, None, form?).await }.boxed()
     }
 
-    /// Clones a voice from a recording too large to send inline (up to 50 MB): asks for a
-    /// presigned upload (`POST /v1/voices/presigned-upload`), sends the recording there with a
-    /// plain HTTP client (the storage gets no API key), then clones it by its key
-    /// (`POST /v1/voices`, JSON).
+    /// Clones a voice from a recording too large to send inline (up to 50 MB): checks the
+    /// recording (a path must be a regular file; the size must be known), asks for a presigned
+    /// upload (`POST /v1/voices/presigned-upload`), sends the recording there with a plain HTTP
+    /// client (the storage gets no API key), then clones it by its key (`POST /v1/voices`, JSON).
     pub fn upload_large(&self, voice: UploadVoice) -> BoxFuture<'static, Result<Voice>> {
         let voices = self.clone();
         async move {
             check_name(&voice.name)?;
             let recording = voice.recording.clone();
-            let size = recording.length().await.map_err(|e| crate::upload::file_error(&recording, &e))?;
-            let size = size.ok_or_else(|| ValidationError::new("fileSize", "unknown", "a recording of known size"))?;
+            let size = recording.check(FILE_SIZE, None).await?;
+            let size = size.ok_or_else(|| ValidationError::new(FILE_SIZE, "unknown", "a recording of known size"))?;
             let request = VoicePresignedUploadRequest {
                 content_type: recording.content_type(),
                 file_size: i64::try_from(size).unwrap_or(i64::MAX),
@@ -159,30 +159,39 @@ impl Resource<resources::Voice> {
             }
             let client = voices.client();
             let target = client.send(client.api().create_voice_presigned_upload().body(request)).await?;
-            put_to_storage(target.upload_url.expose_secret(), &recording).await?;
+            put_to_storage(target.upload_url.expose_secret(), &recording, size).await?;
             voices.create(voice.with_key(target.audio_key)).await
         }
         .boxed()
     }
 }
 
-/// Sends `recording` to a presigned storage URL with `PUT` and its content type, through a
-/// client of its own: no API key, no redirect followed. The URL is never shown in an error.
-async fn put_to_storage(url: &str, recording: &Upload) -> Result<()> {
+/// The field of the presigned upload's request that holds the recording's size.
+const FILE_SIZE: &str = "fileSize";
+
+/// Sends `recording`, of `size` bytes as the presigned upload was told, to a presigned storage
+/// URL with `PUT`, its content type and its `Content-Length` (storage services refuse a body
+/// of unknown length), through a client of its own: no API key, no redirect followed. A body
+/// that gives more than `size` bytes is cut off there. The URL is never shown in an error.
+async fn put_to_storage(url: &str, recording: &Upload, size: u64) -> Result<()> {
     let failed = |why: String| Error::InvalidRequest(format!("the upload to Anam's storage failed: {why}"));
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(crate::DEFAULT_CONNECT_TIMEOUT)
         .build()
         .map_err(|e| failed(e.without_url().to_string()))?;
-    let body = recording.body().await.map_err(|e| crate::upload::file_error(recording, &e))?;
+    let opened = recording.open(FILE_SIZE, Some(size)).await?;
     let response = http
         .put(url)
         .header(reqwest::header::CONTENT_TYPE, recording.content_type())
-        .body(body)
+        .header(reqwest::header::CONTENT_LENGTH, size)
+        .body(opened.body)
         .send()
         .await
-        .map_err(|e| failed(e.without_url().to_string()))?;
+        .map_err(|e| match OverLimit::find(&e) {
+            Some(over) => Error::Validation(over.to_validation()),
+            None => failed(e.without_url().to_string()),
+        })?;
     if response.status().is_success() {
         Ok(())
     } else {

@@ -18,12 +18,12 @@ use crate::ids::PersonaId;
 use crate::resource::IntoBody;
 
 /// How far ahead `joinAt` may be, in days: "at most 7 days ahead", as the spec's description of
-/// `MeetingInviteCreate.joinAt` says in prose (facts §30.2); written here, once.
+/// `MeetingInviteCreate.joinAt` says in prose (after Anam's document); written here, once.
 const JOIN_AT_MAX_DAYS: i64 = 7;
 
 /// The meeting hosts of the three services Anam supports, each with its subdomains. Anam's
 /// document names the services ("Google Meet, Zoom or Microsoft Teams ... any other host is
-/// refused with 400", facts §30.2), not their hosts; these are the hosts of the services' own
+/// refused with 400", in the create's description), not their hosts; these are the hosts of the services' own
 /// meeting links (Zoom's regional and company subdomains such as `us02web.zoom.us` included).
 const MEETING_HOSTS: &[&str] =
     &["meet.google.com", "zoom.us", "zoom.com", "zoomgov.com", "teams.microsoft.com", "teams.live.com"];

@@ -19,7 +19,7 @@ use crate::client::Client;
 use crate::error::{ApiError, DecodeError, ERROR_BODY_LIMIT, Error, Result};
 use crate::redact::Redactor;
 use crate::retry::{Failure, RetryConfig, RetryEvent, parse_retry_after};
-use crate::upload::Form;
+use crate::upload::{Form, OverLimit};
 
 /// What a generated operation's `send()` returns.
 pub(crate) type Generated<T> = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>;
@@ -36,8 +36,10 @@ pub(crate) async fn send<C: Call>(client: &Client, call: C) -> Result<C::Output>
 
 /// Sends a `multipart/form-data` `form` to `op` (an upload, which progenitor does not
 /// generate), with `id` in the path's `{id}`, through the same loop as every call: the same
-/// checks, retries, errors and span. Each attempt builds the body again (a file is opened
-/// again); a form whose file is a stream is sent once, never retried.
+/// checks, retries, errors and span. The form is checked before anything is sent (a file must
+/// be a regular file within its size limit). Each attempt builds the body again (a file is
+/// opened again); a form whose file is a stream is sent once, never retried. A body cut off at
+/// its limit ([`OverLimit`]) ends the call with the validation error of its field.
 pub(crate) async fn send_form<T: DeserializeOwned>(
     client: &Client,
     op: Operation,
@@ -61,7 +63,7 @@ pub(crate) async fn send_form<T: DeserializeOwned>(
 /// (headers, timeout, body limit), its answer handed over as a generated call's would be.
 async fn form_attempt<T: DeserializeOwned>(client: &Client, op: Operation, url: &str, form: &Form) -> Generated<T> {
     use progenitor_client::Error as Gen;
-    let body = form.to_multipart().await.map_err(Gen::Custom)?;
+    let body = form.to_multipart().await.map_err(|e| Gen::Custom(e.to_string()))?;
     let api = client.api();
     let method = reqwest::Method::from_bytes(op.method().as_bytes()).map_err(|e| Gen::Custom(e.to_string()))?;
     let request = api
@@ -191,6 +193,9 @@ async fn classify<T>(
             Err((error.into(), Failure::Answered(status, None)))
         }
         Err(Gen::CommunicationError(source)) => {
+            if let Some(over) = OverLimit::find(&source) {
+                return Err((Error::Validation(over.to_validation()), Failure::Final));
+            }
             let failure = if source.is_connect() { Failure::NotSent } else { Failure::Unanswered };
             Err((transport_error(source), failure))
         }

@@ -4,10 +4,11 @@
 
 use std::time::Duration;
 
+use anam_api::facts::PERIODS;
 use anam_api::types::{
     AggregatedSessionAnalytics, ConcurrencyStatus, SessionAnalytics, SessionTranscript, SessionType,
 };
-use anam_api::{Secret, resources};
+use anam_api::{Operation, Secret, resources};
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use futures::future::BoxFuture;
@@ -19,9 +20,21 @@ use crate::resource::Resource;
 /// How long a recording URL lasts, as Anam documents it ("expires in 1 hour").
 pub const RECORDING_URL_LIFETIME: Duration = Duration::from_secs(3600);
 
-/// The longest period aggregated analytics cover, as Anam documents it (in prose: "at most 31
-/// days").
-pub const LONGEST_ANALYTICS_PERIOD: Duration = Duration::from_secs(31 * 24 * 3600);
+/// The longest period aggregated analytics cover, as Anam documents it ("at most 31 days"; the
+/// spec's `x-anam-period`, which `Client::send` checks too).
+pub const LONGEST_ANALYTICS_PERIOD: Duration = longest_analytics_period();
+
+/// [`LONGEST_ANALYTICS_PERIOD`], read from the spec's periods.
+const fn longest_analytics_period() -> Duration {
+    let mut i = 0;
+    while i < PERIODS.len() {
+        if matches!(PERIODS[i].operation, Operation::GetAggregatedSessionAnalytics) {
+            return Duration::from_secs(PERIODS[i].max_days * 24 * 3600);
+        }
+        i += 1;
+    }
+    Duration::MAX
+}
 
 /// A session's recording: a presigned URL (a [`Secret`]: whoever holds it can watch the
 /// session) and when it stops working (an hour after it was fetched).
@@ -92,23 +105,10 @@ impl SessionAnalyticsQuery {
         self
     }
 
-    /// Checks the period: `from` before `to`, at most 31 days apart.
+    /// Checks the period as `Client::send` does (the spec's `x-anam-period`): `from` before
+    /// `to`, at most 31 days before it; `to` unset is now, by this machine's clock.
     pub fn check(&self) -> Result<(), ValidationError> {
-        if let (Some(from), Some(to)) = (self.from, self.to) {
-            if from >= to {
-                return Err(ValidationError::new(
-                    "from",
-                    from.to_rfc3339(),
-                    format!("before to ({})", to.to_rfc3339()),
-                ));
-            }
-            let longest = chrono::Duration::from_std(LONGEST_ANALYTICS_PERIOD).unwrap_or(chrono::Duration::MAX);
-            if to - from > longest {
-                let expected = format!("at most 31 days before to ({})", to.to_rfc3339());
-                return Err(ValidationError::new("from", from.to_rfc3339(), expected));
-            }
-        }
-        Ok(())
+        anam_api::call::check_period(Operation::GetAggregatedSessionAnalytics, self.from.as_ref(), self.to.as_ref())
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use anam_api::Secret;
-use anam_api::facts::{TOOL_CONFIG_FIELDS, check_create_tool, check_update_tool, tool_config_fields};
+use anam_api::facts::{check_create_tool, check_tool_config, check_update_tool};
 use anam_api::types::error::ConversionError;
 use anam_api::types::{
     SystemToolAction, ToolConfig, ToolCreate, ToolCreateDescription, ToolCreateName, ToolType, ToolUpdate,
@@ -24,8 +24,8 @@ use crate::ids::KnowledgeGroupId;
 use crate::resource::IntoBody;
 
 /// Whether `c` may be in a tool's name: an ASCII letter or digit, `_`, `.` or `-`. Anam states
-/// the pattern `[a-zA-Z0-9_.-]+` in prose only (the description of `ToolCreate.name` in the
-/// spec; facts §32.1), so it is written here, once; the length is the spec's
+/// the pattern `[a-zA-Z0-9_.-]+` in prose only (the description of the create body's `name` in
+/// its OpenAPI document, and of `ToolCreate.name` in the spec), so it is written here, once; the length is the spec's
 /// `minLength`/`maxLength`, enforced by the generated `ToolCreateName` and `ToolUpdateName`.
 fn is_tool_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')
@@ -107,57 +107,6 @@ fn check_groups(groups: &[KnowledgeGroupId]) -> Result<(), ValidationError> {
     Ok(())
 }
 
-/// The tool types that take a config field, as the spec's `x-anam-tool-types` says.
-fn types_taking(field: &str) -> Vec<&'static str> {
-    TOOL_CONFIG_FIELDS.iter().filter(|f| f.field == field).map(|f| f.tool_type).collect()
-}
-
-/// Checks `config` against what the spec says of `tool_type`: every set field applies to it,
-/// and, when `create`, every field it requires is set (an update requires nothing).
-fn check_fields_for(tool_type: &ToolType, config: &ToolConfig, create: bool) -> Result<(), ValidationError> {
-    let kind = tool_type.as_str();
-    for (field, set) in tool_config_fields(config) {
-        let rule = TOOL_CONFIG_FIELDS.iter().find(|r| r.tool_type == kind && r.field == field);
-        match rule {
-            None if set => return Err(not_for_type(field, kind)),
-            Some(rule) if create && rule.required && !set => {
-                return Err(ValidationError::new(format!("config.{field}"), "unset", format!("set for {kind} tools")));
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// The error of a config field that the tool's type does not take.
-fn not_for_type(field: &str, kind: &str) -> ValidationError {
-    let takes = types_taking(field);
-    let expected = if takes.is_empty() {
-        format!("absent for {kind} tools")
-    } else {
-        format!("absent for {kind} tools (it applies to {})", takes.join(" and "))
-    };
-    ValidationError::new(format!("config.{field}"), "set", expected)
-}
-
-/// For an update that does not say the tool's type: the config fields it sets must all be
-/// fields of one type, since a tool has one.
-fn check_one_type(config: &ToolConfig) -> Result<(), ValidationError> {
-    let set: Vec<&str> = tool_config_fields(config).into_iter().filter(|(_, set)| *set).map(|(f, _)| f).collect();
-    let Some((first, rest)) = set.split_first() else { return Ok(()) };
-    let mut candidates = types_taking(first);
-    for (i, field) in rest.iter().enumerate() {
-        let takes = types_taking(field);
-        candidates.retain(|t| takes.contains(t));
-        if candidates.is_empty() {
-            let others = set[..=i].join(", config.");
-            let expected = format!("absent alongside config.{others}: no tool type takes them all");
-            return Err(ValidationError::new(format!("config.{field}"), "set", expected));
-        }
-    }
-    Ok(())
-}
-
 /// On create: `toolTimeoutSeconds` is how long the engine waits for a result when
 /// `awaitResult` is true (the spec's description), so a timeout without it would be ignored.
 fn check_timeout_awaits(config: &ToolConfig) -> Result<(), ValidationError> {
@@ -173,9 +122,35 @@ fn config_if_set(config: ToolConfig) -> Option<ToolConfig> {
     (config != ToolConfig::default()).then_some(config)
 }
 
-/// The setters of `config` and `disableInterruptions` that create and update share.
+/// The setters of `config` and `disableInterruptions` that create and update share: every
+/// field of every type, so that a field the type does not take reaches the check (and is
+/// refused, naming it) instead of being dropped.
 macro_rules! tool_setters {
     () => {
+        /// `config.url`: the URL a webhook tool calls.
+        pub fn url(mut self, url: impl Into<String>) -> Self {
+            self.settings.config.url = Some(url.into());
+            self
+        }
+
+        /// `config.method`: the HTTP method a webhook tool calls its URL with.
+        pub fn method(mut self, method: impl Into<ToolWebhookMethod>) -> Self {
+            self.settings.config.method = Some(method.into());
+            self
+        }
+
+        /// `config.documentFolderIds`: the knowledge groups a knowledge tool searches.
+        pub fn knowledge_groups<I: IntoIterator<Item = G>, G: Into<KnowledgeGroupId>>(mut self, groups: I) -> Self {
+            self.settings.config.document_folder_ids = Some(groups.into_iter().map(Into::into).collect());
+            self
+        }
+
+        /// `config.action`: what a system tool does.
+        pub fn action(mut self, action: impl Into<SystemToolAction>) -> Self {
+            self.settings.config.action = Some(action.into());
+            self
+        }
+
         /// Adds a header (`config.headers`) sent with each webhook call, replacing one of the
         /// same name in any case. The value is a [`Secret`]: `Debug` and traces never show it.
         pub fn header(mut self, name: impl Into<String>, value: impl Into<Secret>) -> Self {
@@ -220,11 +195,13 @@ macro_rules! tool_setters {
 }
 
 /// A tool to create (`POST /v1/tools`), of one of the types the spec documents, each with its
-/// constructor. `disableInterruptions` is false unless set (the spec's default).
+/// constructor (or any type, with [`CreateTool::new`]). `disableInterruptions` is false unless
+/// set (the spec's default).
 ///
 /// A tool's `config` depends on its `type` (the spec's `x-anam-tool-types`, read through
-/// [`anam_api::facts::TOOL_CONFIG_FIELDS`]); the setters of the optional fields are on every
-/// tool, and a field its type does not take is refused when the request is built:
+/// [`anam_api::facts::TOOL_CONFIG_FIELDS`] and checked by [`anam_api::facts::check_tool_config`],
+/// as `Client::send` does); the setters of every field are on every tool, and a field its type
+/// does not take is refused when the request is built, naming it:
 ///
 /// | type | constructor | config fields (required in bold) |
 /// |---|---|---|
@@ -278,9 +255,11 @@ pub struct CreateTool {
 }
 
 impl CreateTool {
-    /// A tool of `kind` with no config yet.
-    fn of(kind: ToolType, name: impl Into<String>, description: impl Into<String>) -> Self {
-        let (name, description) = (name.into(), description.into());
+    /// A tool of `kind` (any type, including one the SDK does not know yet) with no config yet:
+    /// set its config with the setters; [`Self::build`] checks them against the type. The
+    /// constructors below are this with the type's required fields.
+    pub fn new(kind: impl Into<ToolType>, name: impl Into<String>, description: impl Into<String>) -> Self {
+        let (kind, name, description) = (kind.into(), name.into(), description.into());
         CreateTool { name, description, kind, disable_interruptions: None, settings: Settings::default() }
     }
 
@@ -292,16 +271,13 @@ impl CreateTool {
         url: impl Into<String>,
         method: impl Into<ToolWebhookMethod>,
     ) -> Self {
-        let mut tool = Self::of(ToolType::ServerWebhook, name, description);
-        tool.settings.config.url = Some(url.into());
-        tool.settings.config.method = Some(method.into());
-        tool
+        Self::new(ToolType::ServerWebhook, name, description).url(url).method(method)
     }
 
     /// A tool that raises an event in the client SDK (`CLIENT`); describe its arguments with
     /// [`Self::parameters`].
     pub fn client(name: impl Into<String>, description: impl Into<String>) -> Self {
-        Self::of(ToolType::Client, name, description)
+        Self::new(ToolType::Client, name, description)
     }
 
     /// A tool that searches knowledge groups (`SERVER_RAG`, `config.documentFolderIds`).
@@ -310,9 +286,7 @@ impl CreateTool {
         I: IntoIterator<Item = G>,
         G: Into<KnowledgeGroupId>,
     {
-        let mut tool = Self::of(ToolType::ServerRag, name, description);
-        tool.settings.config.document_folder_ids = Some(groups.into_iter().map(Into::into).collect());
-        tool
+        Self::new(ToolType::ServerRag, name, description).knowledge_groups(groups)
     }
 
     /// A built-in action (`SYSTEM`): end the call or interrupt the persona.
@@ -321,9 +295,7 @@ impl CreateTool {
         description: impl Into<String>,
         action: impl Into<SystemToolAction>,
     ) -> Self {
-        let mut tool = Self::of(ToolType::System, name, description);
-        tool.settings.config.action = Some(action.into());
-        tool
+        Self::new(ToolType::System, name, description).action(action)
     }
 
     tool_setters!();
@@ -333,7 +305,7 @@ impl CreateTool {
         let name = tool_name::<ToolCreateName>(self.name)?;
         let description = constrained::<ToolCreateDescription>("description", self.description)?;
         let config = self.settings.finish()?;
-        check_fields_for(&self.kind, &config, true)?;
+        check_tool_config(Some(self.kind.as_str()), &config, true)?;
         check_timeout_awaits(&config)?;
         let body = ToolCreate {
             config: config_if_set(config),
@@ -403,30 +375,6 @@ impl UpdateTool {
         self
     }
 
-    /// `config.url`: a new webhook URL.
-    pub fn url(mut self, url: impl Into<String>) -> Self {
-        self.settings.config.url = Some(url.into());
-        self
-    }
-
-    /// `config.method`: a new webhook method.
-    pub fn method(mut self, method: impl Into<ToolWebhookMethod>) -> Self {
-        self.settings.config.method = Some(method.into());
-        self
-    }
-
-    /// `config.documentFolderIds`: the knowledge groups a knowledge tool searches.
-    pub fn knowledge_groups<I: IntoIterator<Item = G>, G: Into<KnowledgeGroupId>>(mut self, groups: I) -> Self {
-        self.settings.config.document_folder_ids = Some(groups.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// `config.action`: a new system action.
-    pub fn action(mut self, action: impl Into<SystemToolAction>) -> Self {
-        self.settings.config.action = Some(action.into());
-        self
-    }
-
     tool_setters!();
 
     /// The checked wire form.
@@ -435,10 +383,7 @@ impl UpdateTool {
         let description = self.description.map(|d| constrained::<ToolUpdateDescription>("description", d));
         let description = description.transpose()?;
         let config = self.settings.finish()?;
-        match &self.kind {
-            Some(kind) => check_fields_for(kind, &config, false)?,
-            None => check_one_type(&config)?,
-        }
+        check_tool_config(self.kind.as_ref().map(ToolType::as_str), &config, false)?;
         let body = ToolUpdate {
             config: config_if_set(config),
             description,
@@ -460,7 +405,7 @@ impl IntoBody<ToolUpdate> for UpdateTool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use anam_api::facts::json_size_limit;
+    use anam_api::facts::{TOOL_CONFIG_FIELDS, json_size_limit, tool_config_fields};
     use serde_json::json;
 
     fn wire<T: serde::Serialize>(body: T) -> Value {
@@ -595,16 +540,82 @@ mod tests {
         }
     }
 
+    /// `tool` with the config field `field` set, through its setter.
+    fn set<T>(tool: T, field: &str, setters: &Setters<T>) -> T {
+        (setters.iter().find(|(name, _)| *name == field).unwrap_or_else(|| panic!("no setter for {field}")).1)(tool)
+    }
+
+    type Setters<T> = [(&'static str, fn(T) -> T); 9];
+
+    const CREATE: Setters<CreateTool> = [
+        ("url", |t| t.url("https://example.com/hook")),
+        ("method", |t| t.method("POST")),
+        ("headers", |t| t.header("X-Key", "v")),
+        ("bodyTemplate", |t| t.body_template("{}")),
+        ("parameters", |t| t.parameters(json!({"type": "object"}))),
+        ("awaitResult", |t| t.await_result(true)),
+        ("toolTimeoutSeconds", |t| t.tool_timeout(Duration::from_secs(5))),
+        ("documentFolderIds", |t| t.knowledge_groups(["g"])),
+        ("action", |t| t.action("end_call")),
+    ];
+
+    const UPDATE: Setters<UpdateTool> = [
+        ("url", |t| t.url("https://example.com/hook")),
+        ("method", |t| t.method("POST")),
+        ("headers", |t| t.header("X-Key", "v")),
+        ("bodyTemplate", |t| t.body_template("{}")),
+        ("parameters", |t| t.parameters(json!({"type": "object"}))),
+        ("awaitResult", |t| t.await_result(true)),
+        ("toolTimeoutSeconds", |t| t.tool_timeout(Duration::from_secs(5))),
+        ("documentFolderIds", |t| t.knowledge_groups(["g"])),
+        ("action", |t| t.action("end_call")),
+    ];
+
+    #[test]
+    fn every_field_a_type_does_not_take_is_refused_naming_it_whatever_the_constructor() {
+        let fields = tool_config_fields(&ToolConfig::default()).map(|(f, _)| f);
+        let mut named = CREATE.map(|(f, _)| f);
+        let mut spec = fields;
+        named.sort();
+        spec.sort();
+        assert_eq!(named, spec, "a setter per field of the spec");
+        let mut kinds: Vec<&str> = TOOL_CONFIG_FIELDS.iter().map(|f| f.tool_type).collect();
+        kinds.dedup();
+        for kind in kinds {
+            let rules: Vec<_> = TOOL_CONFIG_FIELDS.iter().filter(|r| r.tool_type == kind).collect();
+            let base = rules
+                .iter()
+                .filter(|r| r.required)
+                .fold(CreateTool::new(kind, "t", "d"), |tool, rule| set(tool, rule.field, &CREATE));
+            assert!(base.clone().build().is_ok(), "{kind} with the fields it requires");
+            for field in fields {
+                let taken = rules.iter().any(|r| r.field == field);
+                // A timeout is taken on create only with awaitResult.
+                let tool =
+                    if taken && field == "toolTimeoutSeconds" { base.clone().await_result(true) } else { base.clone() };
+                let built = set(tool, field, &CREATE).build();
+                if taken {
+                    assert!(built.is_ok(), "{kind} takes {field}: {built:?}");
+                } else {
+                    let e = built.unwrap_err();
+                    assert_eq!(e.field, format!("config.{field}"), "{kind} with {field}");
+                    assert!(e.expected.starts_with(&format!("absent for {kind} tools")), "{e}");
+                    let e = set(UpdateTool::new().tool_type(kind), field, &UPDATE).build().unwrap_err();
+                    assert_eq!(e.field, format!("config.{field}"), "an update of {kind} with {field}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_type_requires_its_fields_on_create_only() {
         for rule in TOOL_CONFIG_FIELDS.iter().filter(|r| r.required) {
             let others = TOOL_CONFIG_FIELDS.iter().filter(|r| r.tool_type == rule.tool_type && r.required);
             let others = others.filter(|r| r.field != rule.field).map(|r| (r.field.to_string(), sample(r.field)));
             let config: ToolConfig = serde_json::from_value(Value::Object(others.collect())).unwrap();
-            let kind = ToolType::from(rule.tool_type);
-            let e = check_fields_for(&kind, &config, true).unwrap_err();
+            let e = check_tool_config(Some(rule.tool_type), &config, true).unwrap_err();
             assert_eq!((e.field, e.value), (format!("config.{}", rule.field), "unset".to_string()));
-            assert!(check_fields_for(&kind, &config, false).is_ok());
+            assert!(check_tool_config(Some(rule.tool_type), &config, false).is_ok());
         }
     }
 

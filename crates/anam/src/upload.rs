@@ -5,10 +5,17 @@
 //! A file on disk is streamed in chunks, never read whole, so a large document costs one chunk
 //! of memory; it is opened again for each attempt, so an upload from a path (or from bytes) can
 //! be retried. A stream can be read once: an upload from one is sent once, never retried.
+//!
+//! Before anything is sent, a path is opened without waiting (a FIFO nobody writes to does not
+//! block) and checked, on the opened file, to be a regular file; the content type must be a
+//! MIME type, and a size that is known must be within the field's limit (`x-anam-max-bytes`).
+//! While it is sent, a file or stream is cut off at that limit (and at the size it declared),
+//! which abandons the request. The file name goes into the part's header percent-encoded where
+//! it holds `"` or a control character.
 
 use std::fmt;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use anam_api::Operation;
@@ -52,7 +59,8 @@ enum Source {
 }
 
 impl Upload {
-    /// The file at `path`, streamed from disk; its name is the path's last component.
+    /// The file at `path`, streamed from disk; its name is the path's last component. It must
+    /// be a regular file: a directory, a FIFO or a device is refused before anything is sent.
     pub fn path(path: impl Into<PathBuf>) -> Self {
         let path = path.into();
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -66,7 +74,8 @@ impl Upload {
 
     /// The chunks of `stream`, uploaded as a file named `file_name`; `length` is its size in
     /// bytes when known (servers and storage prefer a known length). A stream is read once, so
-    /// such an upload is never retried.
+    /// such an upload is never retried. It is cut off at the field's size limit (and at
+    /// `length`, when given): the request is then abandoned, and the error names the field.
     pub fn stream(
         file_name: impl Into<String>,
         stream: impl Stream<Item = io::Result<Bytes>> + Send + 'static,
@@ -82,7 +91,8 @@ impl Upload {
         self
     }
 
-    /// The same upload with this content type instead of the guessed one.
+    /// The same upload with this content type instead of the guessed one. It must be a MIME
+    /// type (`type/subtype`, with parameters if any, in printable ASCII), checked before sending.
     pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
         self.content_type = Some(content_type.into());
         self
@@ -107,55 +117,67 @@ impl Upload {
         !matches!(self.source, Source::Stream { .. })
     }
 
-    /// Its size in bytes, where it is known before sending (a path's file is asked for it).
-    pub(crate) async fn length(&self) -> io::Result<Option<u64>> {
-        Ok(match &self.source {
-            Source::Path(path) => Some(tokio::fs::metadata(path).await?.len()),
+    /// Checks, before anything is sent, what can be known: the content type is a MIME type,
+    /// a path is a regular file that opens (see [`open_regular`]), and the size, where it is
+    /// known, is within `limit` (the size limit of `field`). Returns the size, where known.
+    pub(crate) async fn check(&self, field: &str, limit: Option<u64>) -> Result<Option<u64>, crate::Error> {
+        self.check_content_type()?;
+        let length = match &self.source {
+            Source::Path(path) => Some(open_regular(path).await.map_err(|e| file_error(self, &e))?.1),
             Source::Bytes(bytes) => Some(bytes.len() as u64),
             Source::Stream { length, .. } => *length,
-        })
-    }
-
-    /// The body for one attempt: the file opened (again) and streamed, the bytes, or the stream
-    /// taken.
-    pub(crate) async fn body(&self) -> io::Result<reqwest::Body> {
-        Ok(match &self.source {
-            Source::Path(path) => {
-                let file = tokio::fs::File::open(path).await?;
-                reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file))
-            }
-            Source::Bytes(bytes) => reqwest::Body::from(bytes.clone()),
-            Source::Stream { body, .. } => {
-                let taken = body.lock().unwrap_or_else(PoisonError::into_inner).take();
-                let stream = taken.ok_or_else(|| io::Error::other("the upload's stream was already sent once"))?;
-                reqwest::Body::wrap_stream(stream)
-            }
-        })
-    }
-
-    /// The form part for one attempt: [`Self::body`] with the file's name, type and length.
-    pub(crate) async fn part(&self) -> io::Result<Part> {
-        let body = self.body().await?;
-        let part = match self.length().await? {
-            Some(length) => Part::stream_with_length(body, length),
-            None => Part::stream(body),
         };
-        part.file_name(self.file_name.clone())
-            .mime_str(&self.content_type())
-            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "the content type is not a MIME type"))
+        check_length(field, length, limit)?;
+        Ok(length)
     }
 
-    /// Checks the file against `field`'s documented size limit, where its size is known.
-    pub(crate) async fn check_size(&self, field: &FormField) -> Result<(), crate::Error> {
-        let Some(limit) = field.max_bytes else { return Ok(()) };
-        let length = self.length().await.map_err(|e| file_error(self, &e))?;
-        match length {
-            Some(length) if length > limit => {
-                Err(ValidationError::new(field.field, format!("{length} bytes"), format!("at most {limit} bytes"))
-                    .into())
-            }
-            _ => Ok(()),
+    /// The content type, refused unless it is a MIME type: it goes into a header.
+    fn check_content_type(&self) -> Result<(), ValidationError> {
+        let content_type = self.content_type();
+        match content_type.parse::<mime::Mime>() {
+            Ok(_) => Ok(()),
+            Err(_) => Err(content_type_error(&content_type)),
         }
+    }
+
+    /// The body for one attempt, with its size where known: the file opened (again) and checked
+    /// as [`Self::check`] does, the bytes, or the stream taken. A file or stream is cut off
+    /// once it gives more than `limit` or than its own size said ([`OverLimit`]).
+    pub(crate) async fn open(&self, field: &'static str, limit: Option<u64>) -> Result<Opened, crate::Error> {
+        let (chunks, length) = match &self.source {
+            Source::Path(path) => {
+                let (file, length) = open_regular(path).await.map_err(|e| file_error(self, &e))?;
+                (tokio_util::io::ReaderStream::new(file).boxed(), Some(length))
+            }
+            Source::Bytes(bytes) => {
+                let length = bytes.len() as u64;
+                check_length(field, Some(length), limit)?;
+                return Ok(Opened { body: reqwest::Body::from(bytes.clone()), length: Some(length) });
+            }
+            Source::Stream { body, length } => {
+                let taken = body.lock().unwrap_or_else(PoisonError::into_inner).take();
+                let stream = taken.ok_or_else(|| {
+                    crate::Error::InvalidRequest("the upload's stream was already sent once".to_owned())
+                })?;
+                (stream, *length)
+            }
+        };
+        check_length(field, length, limit)?;
+        let body = reqwest::Body::wrap_stream(capped(chunks, field, limit, length));
+        Ok(Opened { body, length })
+    }
+
+    /// The form part for one attempt: [`Self::open`] with the file's name (as a header can hold
+    /// it: [`header_file_name`]), type and length.
+    pub(crate) async fn part(&self, field: &FormField) -> Result<Part, crate::Error> {
+        let opened = self.open(field.field, field.max_bytes).await?;
+        let part = match opened.length {
+            Some(length) => Part::stream_with_length(opened.body, length),
+            None => Part::stream(opened.body),
+        };
+        let content_type = self.content_type();
+        let part = part.file_name(header_file_name(&self.file_name));
+        part.mime_str(&content_type).map_err(|_| content_type_error(&content_type).into())
     }
 
     fn shown_source(&self) -> String {
@@ -167,13 +189,189 @@ impl Upload {
     }
 }
 
-/// The error of a file that cannot be read: its path and why.
-pub(crate) fn file_error(upload: &Upload, error: &io::Error) -> crate::Error {
-    crate::Error::InvalidRequest(file_message(upload, error))
+/// The error of a content type that is not a MIME type (it would go into a header).
+fn content_type_error(content_type: &str) -> ValidationError {
+    let expected = "a MIME type such as text/plain (type/subtype and parameters, in printable ASCII)";
+    ValidationError::new("contentType", format!("{content_type:?}"), expected)
 }
 
-fn file_message(upload: &Upload, error: &io::Error) -> String {
-    format!("cannot read the upload {}: {error}", upload.shown_source())
+/// An upload opened for one attempt: its body (cut off at its limit) and its size, where known.
+pub(crate) struct Opened {
+    /// The body to send.
+    pub(crate) body: reqwest::Body,
+    /// Its size in bytes, where known before sending.
+    pub(crate) length: Option<u64>,
+}
+
+/// Refuses a size over `field`'s limit.
+fn check_length(field: &str, length: Option<u64>, limit: Option<u64>) -> Result<(), ValidationError> {
+    match (length, limit) {
+        (Some(length), Some(limit)) if length > limit => {
+            Err(ValidationError::new(field, format!("{length} bytes"), format!("at most {limit} bytes")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Opens `path` for reading without waiting for a FIFO's writer, and checks on the opened
+/// handle (not the path, which could be swapped in between) that it is a regular file. Returns
+/// the file, blocking again, with its size.
+async fn open_regular(path: &Path) -> io::Result<(tokio::fs::File, u64)> {
+    let file = open_without_waiting(path).await?;
+    let metadata = file.metadata().await?;
+    if !metadata.is_file() {
+        let message = format!("not a regular file ({})", file_kind(&metadata.file_type()));
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, message));
+    }
+    blocking_again(&file)?;
+    Ok((file, metadata.len()))
+}
+
+/// `path` opened for reading with `O_NONBLOCK`, so that opening a FIFO nobody writes to does
+/// not wait for a writer.
+#[cfg(unix)]
+async fn open_without_waiting(path: &Path) -> io::Result<tokio::fs::File> {
+    let flags = nix::fcntl::OFlag::O_NONBLOCK.bits();
+    tokio::fs::OpenOptions::new().read(true).custom_flags(flags).open(path).await
+}
+
+/// `path` opened for reading (FIFOs are a Unix matter).
+#[cfg(not(unix))]
+async fn open_without_waiting(path: &Path) -> io::Result<tokio::fs::File> {
+    tokio::fs::File::open(path).await
+}
+
+/// Clears `O_NONBLOCK` again: only the open must not wait.
+#[cfg(unix)]
+fn blocking_again(file: &tokio::fs::File) -> io::Result<()> {
+    use nix::fcntl::{FcntlArg, OFlag, fcntl};
+    let flags = OFlag::from_bits_truncate(fcntl(file, FcntlArg::F_GETFL)?);
+    fcntl(file, FcntlArg::F_SETFL(flags - OFlag::O_NONBLOCK))?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn blocking_again(_file: &tokio::fs::File) -> io::Result<()> {
+    Ok(())
+}
+
+/// What a file that is not a regular file is, for an error.
+fn file_kind(file_type: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+    }
+    if file_type.is_dir() { "a directory" } else { "not a file of data" }
+}
+
+/// A file name as a form part's `filename="..."` carries it: `"`, CR, LF (as browsers encode
+/// them, after RFC 7578) and every other control character percent-encoded, so that no name
+/// can end the quoted text, the header or the part. Anything else is kept as it is.
+pub(crate) fn header_file_name(name: &str) -> String {
+    let mut encoded = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c == '"' || c.is_ascii_control() {
+            encoded.push_str(&format!("%{:02X}", c as u32));
+        } else {
+            encoded.push(c);
+        }
+    }
+    encoded
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The error a body gives once it grows past what its field takes, or past the size it
+/// declared: the request is abandoned there (the rest is never read, the body never ends).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OverLimit {
+    field: &'static str,
+    limit: u64,
+    /// Whether `limit` is the size the upload declared (which is then within the field's own
+    /// limit).
+    declared: bool,
+}
+
+impl OverLimit {
+    /// The error a caller gets: the field, and what it takes.
+    pub(crate) fn to_validation(&self) -> ValidationError {
+        let limit = self.limit;
+        if self.declared {
+            let value = format!("a stream longer than the {limit} bytes it declared");
+            ValidationError::new(self.field, value, "no longer than its declared length")
+        } else {
+            ValidationError::new(self.field, format!("more than {limit} bytes"), format!("at most {limit} bytes"))
+        }
+    }
+
+    /// The [`OverLimit`] among the causes of `error`, if a body was cut off.
+    pub(crate) fn find<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a OverLimit> {
+        let mut cause = Some(error);
+        while let Some(error) = cause {
+            if let Some(over) = error.downcast_ref::<OverLimit>() {
+                return Some(over);
+            }
+            cause = error.source();
+        }
+        None
+    }
+}
+
+impl fmt::Display for OverLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.to_validation().fmt(f)
+    }
+}
+
+impl std::error::Error for OverLimit {}
+
+/// `chunks` cut off with an [`OverLimit`] (and nothing after it) before the chunk that would
+/// take them past `limit`, or past `declared`, their own size.
+fn capped(
+    chunks: BoxStream<'static, io::Result<Bytes>>,
+    field: &'static str,
+    limit: Option<u64>,
+    declared: Option<u64>,
+) -> impl Stream<Item = Result<Bytes, BoxError>> + Send + 'static {
+    let cap = match (limit, declared) {
+        (Some(limit), Some(declared)) => Some(limit.min(declared)),
+        (limit, declared) => limit.or(declared),
+    };
+    let over = cap.map(|cap| OverLimit { field, limit: cap, declared: declared == Some(cap) });
+    chunks.scan(Some(0u64), move |sent, chunk| {
+        let item = match (sent.as_mut(), chunk) {
+            (None, _) => None,
+            (Some(_), Err(error)) => Some(Err(BoxError::from(error))),
+            (Some(count), Ok(chunk)) => {
+                *count = count.saturating_add(chunk.len() as u64);
+                match &over {
+                    Some(over) if *count > over.limit => {
+                        *sent = None;
+                        Some(Err(BoxError::from(over.clone())))
+                    }
+                    _ => Some(Ok(chunk)),
+                }
+            }
+        };
+        std::future::ready(item)
+    })
+}
+
+/// The error of a file that cannot be read: its path and why.
+pub(crate) fn file_error(upload: &Upload, error: &io::Error) -> crate::Error {
+    crate::Error::InvalidRequest(format!("cannot read the upload {}: {error}", upload.shown_source()))
 }
 
 impl fmt::Debug for Upload {
@@ -250,7 +448,8 @@ impl Form {
         Ok(self)
     }
 
-    /// Checks that every required field is there, and the file's size.
+    /// Checks that every required field is there, and the file as [`Upload::check`] does
+    /// (its content type, that a path is a regular file, its size where known).
     pub(crate) async fn check(&self) -> Result<(), crate::Error> {
         for field in self.operation.form_fields().filter(|f| f.required) {
             let present = self.texts.iter().any(|(name, _)| *name == field.field)
@@ -260,7 +459,7 @@ impl Form {
             }
         }
         match &self.file {
-            Some((field, upload)) => upload.check_size(field).await,
+            Some((field, upload)) => upload.check(field.field, field.max_bytes).await.map(drop),
             None => Ok(()),
         }
     }
@@ -270,14 +469,14 @@ impl Form {
         self.file.as_ref().is_none_or(|(_, upload)| upload.is_replayable())
     }
 
-    /// The body for one attempt, or why the file cannot be read.
-    pub(crate) async fn to_multipart(&self) -> Result<reqwest::multipart::Form, String> {
+    /// The body for one attempt, or why the file cannot be sent.
+    pub(crate) async fn to_multipart(&self) -> Result<reqwest::multipart::Form, crate::Error> {
         let mut form = reqwest::multipart::Form::new();
         for (name, value) in &self.texts {
             form = form.text(*name, value.clone());
         }
         if let Some((field, upload)) = &self.file {
-            form = form.part(field.field, upload.part().await.map_err(|e| file_message(upload, &e))?);
+            form = form.part(field.field, upload.part(field).await?);
         }
         Ok(form)
     }
@@ -314,21 +513,57 @@ mod tests {
         assert!(ok.check().await.is_ok() && ok.is_replayable());
     }
 
+    fn field(operation: Operation, name: &str) -> &'static FormField {
+        operation.form_fields().find(|f| f.field == name).unwrap()
+    }
+
     #[tokio::test]
     async fn a_stream_is_sent_once_and_a_file_is_read_again() {
+        let file_field = field(Operation::UploadKnowledgeGroupDocument, "file");
         let once = Upload::stream("s.txt", futures::stream::iter([Ok(Bytes::from_static(b"x"))]), None);
         assert!(!once.is_replayable());
-        assert!(once.part().await.is_ok());
-        assert!(once.part().await.is_err(), "the stream was taken");
-        let dir = std::env::temp_dir().join(format!("anam-upload-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("doc.txt");
+        assert!(once.part(file_field).await.is_ok());
+        assert!(once.part(file_field).await.is_err(), "the stream was taken");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.txt");
         std::fs::write(&path, "hello").unwrap();
         let file = Upload::path(&path);
-        assert_eq!(file.length().await.unwrap(), Some(5));
-        assert!(file.part().await.is_ok() && file.part().await.is_ok(), "opened for each attempt");
-        let _ = std::fs::remove_dir_all(&dir);
-        let missing = Upload::path(dir.join("gone.txt"));
-        assert!(missing.part().await.is_err());
+        assert_eq!(file.check("file", None).await.unwrap(), Some(5));
+        assert!(file.part(file_field).await.is_ok() && file.part(file_field).await.is_ok(), "opened for each attempt");
+        let missing = Upload::path(dir.path().join("gone.txt"));
+        assert!(missing.part(file_field).await.is_err());
+    }
+
+    /// Every chunk a capped stream gives, and the error it ended with, if any.
+    async fn drain(chunks: Vec<&'static [u8]>, limit: Option<u64>, declared: Option<u64>) -> (usize, Option<String>) {
+        let chunks = futures::stream::iter(chunks.into_iter().map(|c| Ok(Bytes::from_static(c)))).boxed();
+        let items: Vec<Result<Bytes, BoxError>> = capped(chunks, "file", limit, declared).collect().await;
+        let sent = items.iter().filter_map(|i| i.as_ref().ok()).map(Bytes::len).sum();
+        let error = items.iter().find_map(|i| i.as_ref().err()).map(|e| e.to_string());
+        assert!(items.iter().position(Result::is_err).is_none_or(|p| p == items.len() - 1), "nothing after an error");
+        (sent, error)
+    }
+
+    #[tokio::test]
+    async fn a_body_is_cut_off_before_the_chunk_that_passes_its_limit() {
+        assert_eq!(drain(vec![b"abc", b"de"], Some(5), None).await, (5, None));
+        let (sent, error) = drain(vec![b"abc", b"def", b"ghi"], Some(5), None).await;
+        assert_eq!((sent, error.as_deref()), (3, Some("file is more than 5 bytes, but must be at most 5 bytes")));
+        let (sent, error) = drain(vec![b"abc", b"def"], Some(100), Some(4)).await;
+        assert_eq!(sent, 3);
+        assert_eq!(
+            error.as_deref(),
+            Some(
+                "file is a stream longer than the 4 bytes it declared, but must be no longer than its declared length"
+            )
+        );
+        assert_eq!(drain(vec![b"abc"; 4], None, None).await, (12, None), "no limit, no cut");
+    }
+
+    #[test]
+    fn a_file_name_cannot_end_its_header() {
+        assert_eq!(header_file_name("lf\nX-Evil: 2.md"), "lf%0AX-Evil: 2.md");
+        assert_eq!(header_file_name("a\r\n\"b\u{0}\t\u{7f}.md"), "a%0D%0A%22b%00%09%7F.md");
+        assert_eq!(header_file_name("Prix; été 50%.csv"), "Prix; été 50%.csv", "the rest is kept");
     }
 }

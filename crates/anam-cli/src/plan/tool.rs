@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::plan::compare::{self, sorted, touches};
 use crate::plan::{Action, Change, Created, Id, Refs, Run, Verb};
-use crate::spec::tool::{ToolSpec, file_field, seconds};
+use crate::spec::tool::{ToolSpec, file_field, in_file_types, seconds};
 use crate::spec::{File, Kind, in_file_terms};
 
 /// The settings inside `config`, as the file names them.
@@ -100,7 +100,8 @@ fn action(i: usize, spec: &ToolSpec, groups: Vec<Id>, server: Option<&Tool>) -> 
         return Ok(unchanged);
     }
     let placeholders: Vec<String> = groups.iter().map(Id::or_placeholder).collect();
-    update(spec, &changes, server.config.as_ref(), placeholders)?.build().map_err(|e| in_file_terms(&e, file_field))?;
+    let request = update(spec, &changes, server.config.as_ref(), placeholders)?;
+    request.build().map_err(|e| in_file_terms(&in_file_types(e), file_field))?;
     let (spec_run, changes_run, config, id_run) = (spec.clone(), changes.clone(), server.config.clone(), id.clone());
     let run: Run = Arc::new(move |client, created| {
         let request = update(&spec_run, &changes_run, config.as_ref(), resolve(&groups, created)?)?;

@@ -23,12 +23,16 @@ pub struct KnowledgeGroupSpec {
 }
 
 /// Checks a group and reads its documents (each hashed): a document is a PDF, TXT, MD, DOCX or
-/// CSV file inside the file's folder `dir`, at most 50 MB, and two documents of a group do not
+/// CSV file inside the file's folder `dir`, at most 50 MB (the spec's limit), and two documents of a group do not
 /// share a file name (the server knows a document by its name). Returns the documents read, in
 /// the file's order, and every problem (each starting with its field: `documents[1]: ...`).
 pub fn check(group: &KnowledgeGroupSpec, dir: &Path) -> (Vec<docs::Local>, Vec<String>) {
     let mut problems = Vec::new();
-    if let Err(e) = anam::CreateKnowledgeGroup::new(group.name.clone()).build() {
+    let mut request = anam::CreateKnowledgeGroup::new(group.name.clone());
+    if let Some(description) = &group.description {
+        request = request.description(description.clone());
+    }
+    if let Err(e) = request.build() {
         problems.push(crate::spec::in_file_terms(&e, str::to_owned));
     }
     let mut read: Vec<(usize, docs::Local)> = Vec::new();

@@ -34,12 +34,18 @@ impl ShareLinkSpec {
     }
 }
 
-/// Checks a link: a usage limit of at least 1, and an expiry that reads as a date. Returns
-/// every problem, each starting with its field.
+/// Checks a link: an expiry that reads as a date, and the rest with the SDK's builder (whose
+/// rules are the CLI's: a usage limit of at least 1). The persona is checked when planning (it
+/// is a name); here a placeholder id stands for it. Returns every problem, each starting with
+/// its field.
 pub fn check(link: &ShareLinkSpec) -> Vec<String> {
     let mut problems = Vec::new();
-    if link.usage_limit == Some(0) {
-        problems.push("usageLimit is 0, but must be at least 1".to_owned());
+    let mut request = anam::CreateShareLink::new("placeholder");
+    if let Some(uses) = link.usage_limit {
+        request = request.usage_limit(uses);
+    }
+    if let Err(e) = request.build() {
+        problems.push(crate::spec::in_file_terms(&e, str::to_owned));
     }
     problems.extend(link.expiry().err());
     problems

@@ -90,24 +90,18 @@ impl ToolSpec {
         }
     }
 
-    /// The SDK's create request, with `groups` for the knowledge groups (their ids, resolved).
+    /// The SDK's create request, with `groups` for the knowledge groups (their ids, resolved):
+    /// the file's type and every setting the file writes, whatever the type, so that the SDK's
+    /// builder checks them all (a setting the type does not take is refused there, naming it).
     pub fn create(&self, groups: Vec<String>) -> Result<CreateTool, String> {
-        let (name, description) = (self.name.clone(), self.description.clone());
-        let mut tool = match self.tool_type()? {
-            ToolType::ServerWebhook => {
-                let url = self.url.clone().ok_or("url is unset, but a webhook tool needs one")?;
-                let method = self.method.clone().ok_or("method is unset, but a webhook tool needs one")?;
-                check_known("method", &method, ToolWebhookMethod::KNOWN)?;
-                CreateTool::webhook(name, description, url, method.as_str())
-            }
-            ToolType::ServerRag => CreateTool::knowledge(name, description, groups),
-            ToolType::System => {
-                let action = self.action.clone().ok_or("action is unset, but a system tool needs one")?;
-                check_known("action", &action, SystemToolAction::KNOWN)?;
-                CreateTool::system(name, description, action.as_str())
-            }
-            _ => CreateTool::client(name, description),
-        };
+        let mut tool = CreateTool::new(self.tool_type()?, self.name.clone(), self.description.clone());
+        if let Some(url) = &self.url {
+            tool = tool.url(url.clone());
+        }
+        if let Some(method) = &self.method {
+            check_known("method", method, ToolWebhookMethod::KNOWN)?;
+            tool = tool.method(method.as_str());
+        }
         for (header, value) in self.headers.iter().flatten() {
             tool = tool.header(header.clone(), value.0.clone());
         }
@@ -122,6 +116,13 @@ impl ToolSpec {
         }
         if let Some(v) = self.tool_timeout_seconds {
             tool = tool.tool_timeout(seconds(v)?);
+        }
+        if self.knowledge_groups.is_some() {
+            tool = tool.knowledge_groups(groups);
+        }
+        if let Some(action) = &self.action {
+            check_known("action", action, SystemToolAction::KNOWN)?;
+            tool = tool.action(action.as_str());
         }
         if let Some(v) = self.disable_interruptions {
             tool = tool.disable_interruptions(v);
@@ -138,21 +139,32 @@ fn check_known(field: &str, value: &str, known: &[&str]) -> Result<(), String> {
     Err(format!("{field} is {value:?}, but must be one of {}", known.join(", ")))
 }
 
-/// `toolTimeoutSeconds` as a duration: a finite, positive number (the range is the SDK's check).
+/// `toolTimeoutSeconds` as a duration: a finite number of seconds of at least 0 (the SDK's
+/// builder checks the spec's range); the error names that range.
 pub fn seconds(value: f64) -> Result<Duration, String> {
-    Duration::try_from_secs_f64(value)
-        .map_err(|_| format!("toolTimeoutSeconds is {value}, but must be between 1 and 600"))
+    Duration::try_from_secs_f64(value).map_err(|_| {
+        let range = anam::Operation::CreateTool.bound(anam::api::facts::Location::Body, "config.toolTimeoutSeconds");
+        let range = range.map_or_else(|| "a number of seconds".to_owned(), |bound| bound.expected());
+        format!("toolTimeoutSeconds is {value}, but must be {range}")
+    })
 }
 
-/// Checks a tool with the SDK's builder: its name, description, the settings its type takes
-/// and needs, the URL, headers and timeout. The knowledge groups are checked when planning
-/// (they are names); here a placeholder id stands for each.
+/// Checks a tool with the SDK's builder, whose rules are the CLI's: its name, description, the
+/// settings its type takes and needs (`x-anam-tool-types`), the URL, headers and timeout. The
+/// knowledge groups are checked when planning (they are names); here a placeholder id stands
+/// for each.
 pub fn check(tool: &ToolSpec) -> Result<(), String> {
     let groups = tool.knowledge_groups.iter().flatten().map(|_| "placeholder".to_owned()).collect();
-    if tool.knowledge_groups.is_some() && tool.tool_type()? != ToolType::ServerRag {
-        return Err(format!("knowledgeGroups is set, but must be absent for {} tools", tool.kind));
+    tool.create(groups)?.build().map(drop).map_err(|e| in_file_terms(&in_file_types(e), file_field))
+}
+
+/// A validation error with the tool types named as the file names them (`webhook`, not
+/// `SERVER_WEBHOOK`).
+pub fn in_file_types(mut error: anam::ValidationError) -> anam::ValidationError {
+    for (file, wire) in TYPES {
+        error.expected = error.expected.replace(wire, file);
     }
-    tool.create(groups)?.build().map(drop).map_err(|e| in_file_terms(&e, file_field))
+    error
 }
 
 /// A field as the API names it (`config.documentFolderIds`, `config.headers.X`), as the file
@@ -186,7 +198,7 @@ mod tests {
         assert!(check(&webhook()).is_ok());
         assert!(!format!("{:?}", webhook()).contains("s3cret"), "a header value is never shown");
         let no_url = ToolSpec { url: None, ..webhook() };
-        assert_eq!(check(&no_url).unwrap_err(), "url is unset, but a webhook tool needs one");
+        assert_eq!(check(&no_url).unwrap_err(), "url is unset, but must be set for webhook tools");
         let relative = ToolSpec { url: Some("/find".into()), ..webhook() };
         assert!(
             check(&relative).unwrap_err().starts_with("url is \"/find\" (relative URL without a base), but must be")
@@ -195,7 +207,10 @@ mod tests {
         let waits = ToolSpec { tool_timeout_seconds: Some(30.0), ..client.clone() };
         assert!(check(&waits).unwrap_err().starts_with("toolTimeoutSeconds is set, but must be set only with"));
         let on_client = ToolSpec { body_template: Some("{}".into()), ..client.clone() };
-        assert!(check(&on_client).unwrap_err().starts_with("bodyTemplate is set, but must be absent for CLIENT"));
+        assert_eq!(
+            check(&on_client).unwrap_err(),
+            "bodyTemplate is set, but must be absent for client tools (it applies to webhook)"
+        );
         let odd = ToolSpec { kind: "robot".into(), ..client.clone() };
         assert_eq!(
             check(&odd).unwrap_err(),
@@ -210,5 +225,77 @@ mod tests {
             (file_type("SERVER_WEBHOOK"), file_type("SERVER_RAG"), file_type("NEW_KIND")),
             ("webhook", "knowledge", "NEW_KIND")
         );
+        let no_groups = ToolSpec { kind: "knowledge".into(), ..client.clone() };
+        assert_eq!(check(&no_groups).unwrap_err(), "knowledgeGroups is unset, but must be set for knowledge tools");
+        let timeout = ToolSpec { tool_timeout_seconds: Some(-1.0), await_result: Some(true), ..client };
+        assert_eq!(check(&timeout).unwrap_err(), "toolTimeoutSeconds is -1, but must be between 1 and 600");
+    }
+
+    /// The file's settings, each with a value it may hold.
+    const SETTINGS: [&str; 9] = [
+        "url",
+        "method",
+        "headers",
+        "bodyTemplate",
+        "parameters",
+        "awaitResult",
+        "toolTimeoutSeconds",
+        "knowledgeGroups",
+        "action",
+    ];
+
+    /// `tool` with the setting `field` written.
+    fn with(mut tool: ToolSpec, field: &str) -> ToolSpec {
+        match field {
+            "url" => tool.url = Some("https://example.com/hook".into()),
+            "method" => tool.method = Some("POST".into()),
+            "headers" => tool.headers = Some(BTreeMap::from([("X-Key".into(), Hidden("v".into()))])),
+            "bodyTemplate" => tool.body_template = Some("{}".into()),
+            "parameters" => tool.parameters = Some(serde_json::json!({"type": "object"})),
+            "awaitResult" => tool.await_result = Some(true),
+            "toolTimeoutSeconds" => tool.tool_timeout_seconds = Some(30.0),
+            "knowledgeGroups" => tool.knowledge_groups = Some(vec!["Handbook".into()]),
+            "action" => tool.action = Some("end_call".into()),
+            other => panic!("no such setting: {other}"),
+        }
+        tool
+    }
+
+    /// The SDK's wire name of a setting of the file.
+    fn wire(field: &str) -> &str {
+        if field == "knowledgeGroups" { "documentFolderIds" } else { field }
+    }
+
+    #[test]
+    fn every_setting_a_type_does_not_take_is_refused_naming_it() {
+        let fields = anam::api::facts::tool_config_fields(&Default::default()).map(|(f, _)| f);
+        assert_eq!(SETTINGS.map(wire).iter().filter(|f| fields.contains(f)).count(), fields.len(), "every field");
+        let mut refused = 0;
+        for (kind, wire_type) in TYPES {
+            let rules: Vec<_> =
+                anam::api::facts::TOOL_CONFIG_FIELDS.iter().filter(|r| r.tool_type == wire_type).collect();
+            let base = ToolSpec { name: "t".into(), kind: kind.into(), description: "d".into(), ..ToolSpec::default() };
+            let base = rules.iter().filter(|r| r.required).fold(base, |tool, rule| {
+                let field = SETTINGS.iter().find(|f| wire(f) == rule.field).unwrap();
+                with(tool, field)
+            });
+            assert_eq!(check(&base), Ok(()), "{kind} with what it requires");
+            for field in SETTINGS {
+                let taken = rules.iter().any(|r| r.field == wire(field));
+                let tool = with(base.clone(), field);
+                // A timeout is taken only with awaitResult (the SDK's create rule).
+                let tool = if taken && field == "toolTimeoutSeconds" { with(tool, "awaitResult") } else { tool };
+                match check(&tool) {
+                    Ok(()) => assert!(taken, "{kind} with {field} is accepted, but the type does not take it"),
+                    Err(error) if !taken => {
+                        let expected = format!("{field} is set, but must be absent for {kind} tools");
+                        assert!(error.starts_with(&expected), "{kind} with {field}: {error}");
+                        refused += 1;
+                    }
+                    Err(error) => panic!("{kind} with {field}, which it takes: {error}"),
+                }
+            }
+        }
+        assert_eq!(refused, TYPES.len() * SETTINGS.len() - anam::api::facts::TOOL_CONFIG_FIELDS.len());
     }
 }
