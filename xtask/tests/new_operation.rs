@@ -1,9 +1,16 @@
-//! An operation added to the spec gets the SDK's call path with no other change: on a copy of
-//! the workspace whose spec has one more operation (`GET /v1/ping`), `cargo xtask codegen`
-//! regenerates the client, and a program that uses only the hand-written `anam` crate as it is
-//! sends the new operation through `Client::send`. It is retried after a 503, answers as the
-//! spec says, fails with the SDK's error type on a 404, and is traced as an `anam.request`
-//! span. The copy builds in the workspace's target directory, reusing its dependencies.
+//! An operation added to the spec gets the SDK's call path and its commands with no other
+//! change: on a copy of the workspace whose spec has one more operation (`GET /v1/ping`),
+//! `cargo xtask codegen` regenerates the client, and
+//!
+//! - a program that uses only the hand-written `anam` crate as it is sends the new operation
+//!   through `Client::send`. It is retried after a 503, answers as the spec says, fails with the
+//!   SDK's error type on a 404, and is traced as an `anam.request` span;
+//! - the `anam` command line, built from the copy as it is, runs it as `anam health get` (its
+//!   tag and verb) and as `anam api getPing`, and lists it in `--help`.
+//!
+//! The copy builds in the workspace's target directory, reusing its dependencies; its command
+//! line is built under another name (`anam-new-operation`), so that the workspace's `anam`
+//! stays as it is.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -107,15 +114,17 @@ fn an_operation_added_to_the_spec_is_sent_through_the_generic_path() {
     let root = repo();
     let copy = tempfile::tempdir().unwrap();
     let dir = copy.path();
-    for krate in ["anam-api", "anam", "anam-mock"] {
+    for krate in ["anam-api", "anam", "anam-mock", "anam-cli"] {
         copy_tree(&root.join("crates").join(krate), &dir.join("crates").join(krate));
     }
+    rename_command_line(dir);
     std::fs::create_dir_all(dir.join("openapi")).unwrap();
     let spec = std::fs::read_to_string(root.join("openapi/anam.yaml")).unwrap();
     std::fs::write(dir.join("openapi/anam.yaml"), with_ping(&spec)).unwrap();
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
-    let members = "members = [\"crates/anam-api\", \"crates/anam\", \"crates/anam-mock\", \"reach\"]";
+    let members =
+        "members = [\"crates/anam-api\", \"crates/anam\", \"crates/anam-mock\", \"crates/anam-cli\", \"reach\"]";
     let manifest: String = manifest
         .lines()
         .filter(|l| !l.starts_with("default-members"))
@@ -146,4 +155,60 @@ fn an_operation_added_to_the_spec_is_sent_through_the_generic_path() {
     let (out, err) = (String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
     assert!(run.status.success(), "the program failed:\n{out}\n{err}");
     assert!(out.contains("getPing reached through Client::send"), "{out}");
+
+    let anam = command_line(&root, dir);
+    let help = Command::new(&anam).arg("--help").output().unwrap();
+    assert!(String::from_utf8_lossy(&help.stdout).contains("health"), "the new resource is listed");
+    for args in [&["health", "get", "--json"][..], &["api", "getPing"]] {
+        let url = answer_once(r#"{"pong":true}"#);
+        let mut run = Command::new(&anam);
+        let out = run.args(args).env("ANAM_API_URL", url).env("ANAM_API_KEY", "sk-test-0123456789").output().unwrap();
+        let (shown, err) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "anam {args:?}: {err}");
+        assert_eq!(shown.split_whitespace().collect::<String>(), r#"{"pong":true}"#, "anam {args:?}");
+    }
+}
+
+/// Renames the copy's command line `anam-new-operation`, and leaves out its test dependency on
+/// the workspace's `tests` crate, which the copy does not have.
+fn rename_command_line(copy: &Path) {
+    let manifest = copy.join("crates/anam-cli/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let text: String = text
+        .lines()
+        .filter(|line| !line.starts_with("anam-tests"))
+        .map(|line| if line == "name = \"anam\"" { "name = \"anam-new-operation\"" } else { line })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&manifest, text).unwrap();
+}
+
+/// Builds the copy's command line and returns the program's path.
+fn command_line(root: &Path, copy: &Path) -> PathBuf {
+    let build = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "-p", "anam-cli", "--bin", "anam-new-operation", "--manifest-path"])
+        .arg(copy.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .output()
+        .unwrap();
+    assert!(build.status.success(), "the command line builds:\n{}", String::from_utf8_lossy(&build.stderr));
+    root.join("target/debug").join(format!("anam-new-operation{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// A server on loopback that answers one request with `body` (status 200), then stops.
+fn answer_once(body: &'static str) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let (mut socket, _) = listener.accept().unwrap();
+        let mut request = [0u8; 8192];
+        let _ = socket.read(&mut request);
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        socket.write_all(answer.as_bytes()).unwrap();
+    });
+    url
 }
