@@ -334,17 +334,20 @@ pub async fn run(context: &Context, op: Operation, style: Style, matches: &ArgMa
         return run(context, matches).await;
     }
     let mut request = request(op, matches)?.reveal_secrets(op.hands_out_secret());
+    let given = request.values().get("id").and_then(Value::as_str).map(str::to_owned);
+    let destroys = style == Style::Resource && op.effect() == Effect::Destroys;
     if style == Style::Resource {
         request = names::resolve_inputs(context, request).await?;
         request = finish::prepare(context, op, matches, request).await?;
-        if op.effect() == Effect::Destroys && !matches.get_flag(YES) {
-            let what = describe_target(&request);
-            if !crate::confirm(&format!("{} {what}?", op.summary()))? {
+        if destroys && !matches.get_flag(YES) {
+            let question = format!("{}: {}?", op.summary(), target(given.as_deref(), &request));
+            if !crate::confirm(&question)? {
                 print(crate::NOTHING_CHANGED.into())?;
                 return Ok(ExitCode::SUCCESS);
             }
         }
     }
+    let done = destroys.then(|| format!("{} {}", past(op), target(given.as_deref(), &request)));
     let all_pages = match style {
         Style::Resource => is_paged(op) && !request.values().contains_key("page"),
         Style::Api => matches.try_get_one::<bool>(PAGINATE).ok().flatten().copied().unwrap_or(false),
@@ -361,8 +364,9 @@ pub async fn run(context: &Context, op: Operation, style: Style, matches: &ArgMa
         context.client.call(request).await.map_err(|e| advice::sdk(&e))?
     };
     let json = matches.get_flag(JSON) || style == Style::Api;
-    let shown = match finish::show(op) {
-        Some(show) if !json => show(context, answer, matches).await?,
+    let shown = match (finish::show(op), done) {
+        (Some(show), _) if !json => show(context, answer, matches).await?,
+        (None, Some(done)) if !json => text::line(&done) + "\n",
         _ => output::json(&finish::for_scripts(op, answer))?,
     };
     print(shown)?;
@@ -440,12 +444,39 @@ fn read_body(path: &PathBuf) -> Result<Map<String, Value>, String> {
     }
 }
 
-/// What a destroying command acts on, for its question: the id it was given.
-fn describe_target(request: &Request) -> String {
-    match request.values().get("id") {
-        Some(Value::String(id)) => text::shorten(id),
-        _ => String::new(),
+/// What a destroying command acts on, for its question and its report: the name it was given
+/// and the id it stands for (`Night shift (2f1c…)`), or the id.
+fn target(given: Option<&str>, request: &Request) -> String {
+    let id = request.values().get("id").and_then(Value::as_str).unwrap_or_default();
+    match given {
+        Some(name) if name != id => format!("{} ({id})", text::shorten(name)),
+        _ => id.to_owned(),
     }
+}
+
+/// What a destroying command says it did: its verb in the past and the kind of thing
+/// (`deleted persona`, `stopped session`, `cancelled meeting invite`).
+fn past(op: Operation) -> String {
+    let verb = op.command().last().copied().unwrap_or_default();
+    let did = match verb {
+        "stop" => "stopped".to_owned(),
+        "cancel" => "cancelled".to_owned(),
+        verb if verb.ends_with('e') => format!("{verb}d"),
+        verb => format!("{verb}ed"),
+    };
+    let kind = op.input("id").and_then(|i| i.id_of).map(|schema| match names::noun(schema) {
+        Some(noun) => noun.to_owned(),
+        None => words(schema.trim_end_matches("Id")),
+    });
+    match kind {
+        Some(kind) => format!("{did} {kind}"),
+        None => did,
+    }
+}
+
+/// `MeetingInvite` as `meeting invite`.
+fn words(camel: &str) -> String {
+    kebab(camel).trim_start_matches('-').replace('-', " ")
 }
 
 /// Writes `text` to standard output.
@@ -529,5 +560,9 @@ mod tests {
                 "description": "hi", "languageCode": "en"})
         );
         assert_eq!(kebab("voiceDetectionOptions"), "voice-detection-options");
+        assert_eq!(words("KnowledgeDocument"), "knowledge document");
+        assert_eq!(past(Operation::CancelMeetingInvite), "cancelled meeting invite");
+        assert_eq!(past(Operation::DeletePersona), "deleted persona");
+        assert_eq!(past(Operation::StopSession), "stopped session");
     }
 }

@@ -237,6 +237,8 @@ fn names_work_wherever_an_id_does_with_a_hint_for_a_near_miss() {
     assert!(stdout(&link).contains("https://lab.anam.ai/share/"), "{}", stdout(&link));
     let unknown = setup.anam(&args(&["tools", "delete", "crm_lokup", "--yes"]));
     assert!(stderr(&unknown).contains("did you mean \"crm_lookup\"?"), "{}", stderr(&unknown));
+    let deleted = setup.anam(&args(&["tools", "delete", "CRM_Lookup", "--yes"]));
+    assert_eq!(stdout(&deleted), "deleted tool CRM_Lookup (de300002-0000-4000-8000-000000000001)\n");
 }
 
 #[test]
