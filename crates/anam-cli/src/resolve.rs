@@ -6,6 +6,7 @@ use anam::{Client, ListAvatars, ListLlms, ListVoices};
 use futures::{StreamExt, TryStreamExt};
 
 use crate::gate::Gate;
+use crate::names;
 
 /// An item of a list, as names are resolved against it, with what `plan` checks of it.
 #[derive(Debug, Clone, Default)]
@@ -61,22 +62,13 @@ impl Catalog {
     }
 }
 
-/// The id `text` stands for among `items`: an item with that id, else the one item with that
-/// name. `what` names the kind (`avatar`) in errors.
+/// The id `text` stands for among `items`, as the command line finds one (`names::find`): an
+/// item with that id, else the one item with that name, exactly or else in any case. `what`
+/// names the kind (`avatar`) in errors.
 pub fn resolve(items: &[Named], what: &str, text: &str) -> Result<String, String> {
-    if items.iter().any(|item| item.id == text) {
-        return Ok(text.to_owned());
-    }
-    let matches: Vec<&Named> = items.iter().filter(|item| item.name.as_deref() == Some(text)).collect();
-    match matches.as_slice() {
-        [one] => Ok(one.id.clone()),
-        [] => Err(format!("no {what} has the id or name {text:?}")),
-        many => Err(format!(
-            "{text:?} matches {} {what}s: {}; give one of these ids instead of the name",
-            many.len(),
-            ids(many.iter().map(|m| &m.id))
-        )),
-    }
+    let named: Vec<names::Named> =
+        items.iter().map(|item| names::Named { id: item.id.clone(), name: item.name.clone() }).collect();
+    names::find(&named, what, text)
 }
 
 /// What an export writes for an id: the item's name when it resolves back to that id, else the id.
@@ -85,15 +77,6 @@ pub fn label(items: &[Named], id: &str) -> String {
     match name {
         Some(name) if resolve(items, "", &name).as_deref() == Ok(id) => name,
         _ => id.to_owned(),
-    }
-}
-
-/// Ids for a message: at most five, then how many more.
-fn ids<'a>(ids: impl Iterator<Item = &'a String>) -> String {
-    let ids: Vec<&str> = ids.map(String::as_str).collect();
-    match ids.len() {
-        0..=5 => ids.join(", "),
-        n => format!("{}, and {} more", ids[..5].join(", "), n - 5),
     }
 }
 

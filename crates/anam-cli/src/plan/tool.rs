@@ -18,7 +18,7 @@ use crate::spec::tool::{ToolSpec, file_field, in_file_types, seconds};
 use crate::spec::{File, Kind, in_file_terms};
 
 /// The settings inside `config`, as the file names them.
-const CONFIG: [&str; 9] = [
+pub(crate) const CONFIG: [&str; 9] = [
     "url",
     "method",
     "headers",

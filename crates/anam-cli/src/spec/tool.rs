@@ -231,18 +231,8 @@ mod tests {
         assert_eq!(check(&timeout).unwrap_err(), "toolTimeoutSeconds is -1, but must be between 1 and 600");
     }
 
-    /// The file's settings, each with a value it may hold.
-    const SETTINGS: [&str; 9] = [
-        "url",
-        "method",
-        "headers",
-        "bodyTemplate",
-        "parameters",
-        "awaitResult",
-        "toolTimeoutSeconds",
-        "knowledgeGroups",
-        "action",
-    ];
+    /// The file's settings.
+    const SETTINGS: [&str; 9] = crate::plan::tool::CONFIG;
 
     /// `tool` with the setting `field` written.
     fn with(mut tool: ToolSpec, field: &str) -> ToolSpec {
