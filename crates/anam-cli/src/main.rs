@@ -14,11 +14,11 @@ mod apply;
 mod docs;
 mod export;
 mod file;
-mod gate;
-mod order;
 mod finish;
+mod gate;
 mod names;
 mod operations;
+mod order;
 mod output;
 mod plan;
 mod render;
@@ -174,9 +174,9 @@ async fn run(matches: &clap::ArgMatches) -> Result<ExitCode, String> {
         _ => None,
     };
     let parallelism = match &account {
-        Some(PersonaCommand::Plan { run, .. } | PersonaCommand::Apply { run, .. } | PersonaCommand::Export { run, .. }) => {
-            usize::from(run.parallelism)
-        }
+        Some(
+            PersonaCommand::Plan { run, .. } | PersonaCommand::Apply { run, .. } | PersonaCommand::Export { run, .. },
+        ) => usize::from(run.parallelism),
         None => DEFAULT_PARALLELISM,
     };
     let gate = Gate::new(parallelism);

@@ -201,7 +201,13 @@ mod tests {
 
     #[test]
     fn ids_then_exact_names_then_names_in_any_case() {
-        let items = [item("a-1", "Cara"), item("a-2", "Liv"), item("a-3", "Liv"), item("a-4", "cara"), item("a-5", "Night shift")];
+        let items = [
+            item("a-1", "Cara"),
+            item("a-2", "Liv"),
+            item("a-3", "Liv"),
+            item("a-4", "cara"),
+            item("a-5", "Night shift"),
+        ];
         assert_eq!(find(&items, "avatar", "a-2").unwrap(), "a-2");
         assert_eq!(find(&items, "avatar", "Cara").unwrap(), "a-1", "exact beats any case");
         assert_eq!(find(&items, "avatar", "NIGHT SHIFT").unwrap(), "a-5");
@@ -209,9 +215,18 @@ mod tests {
             find(&items, "avatar", "Liv").unwrap_err(),
             "\"Liv\" matches 2 avatars: a-2, a-3; give one of these ids instead of the name"
         );
-        assert_eq!(find(&items, "avatar", "CARA").unwrap_err(), "\"CARA\" matches 2 avatars: a-1, a-4; give one of these ids instead of the name");
-        assert_eq!(find(&items, "avatar", "Nigth shift").unwrap_err(), "no avatar has the id or name \"Nigth shift\"; did you mean \"Night shift\"?");
-        assert_eq!(find(&items, "avatar", "Night").unwrap_err(), "no avatar has the id or name \"Night\"; did you mean \"Night shift\"?");
+        assert_eq!(
+            find(&items, "avatar", "CARA").unwrap_err(),
+            "\"CARA\" matches 2 avatars: a-1, a-4; give one of these ids instead of the name"
+        );
+        assert_eq!(
+            find(&items, "avatar", "Nigth shift").unwrap_err(),
+            "no avatar has the id or name \"Nigth shift\"; did you mean \"Night shift\"?"
+        );
+        assert_eq!(
+            find(&items, "avatar", "Night").unwrap_err(),
+            "no avatar has the id or name \"Night\"; did you mean \"Night shift\"?"
+        );
         assert_eq!(find(&items, "avatar", "Zed").unwrap_err(), "no avatar has the id or name \"Zed\"");
     }
 

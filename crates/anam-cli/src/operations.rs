@@ -146,22 +146,21 @@ fn operation_command(op: Operation, style: Style, name: &str) -> Command {
     }
     let takes_body = op.inputs().iter().any(|i| i.location == InputLocation::Body);
     if takes_body {
-        command = command
-            .arg(
-                Arg::new(BODY)
-                    .long(BODY)
-                    .value_name("FILE")
-                    .value_parser(clap::value_parser!(PathBuf))
-                    .help("The JSON body from a file (- for standard input); flags and --field override its fields"),
-            )
-            .arg(
-                Arg::new(FIELD)
-                    .long(FIELD)
-                    .short('F')
-                    .value_name("KEY=VALUE")
-                    .action(ArgAction::Append)
-                    .help("A top-level body field; VALUE is read as JSON when it is JSON, else as text"),
-            );
+        command =
+            command
+                .arg(
+                    Arg::new(BODY).long(BODY).value_name("FILE").value_parser(clap::value_parser!(PathBuf)).help(
+                        "The JSON body from a file (- for standard input); flags and --field override its fields",
+                    ),
+                )
+                .arg(
+                    Arg::new(FIELD)
+                        .long(FIELD)
+                        .short('F')
+                        .value_name("KEY=VALUE")
+                        .action(ArgAction::Append)
+                        .help("A top-level body field; VALUE is read as JSON when it is JSON, else as text"),
+                );
     }
     command = command.arg(Arg::new(JSON).long(JSON).action(ArgAction::SetTrue).help("Print the answer as JSON"));
     match style {
@@ -219,11 +218,9 @@ fn input_arg(input: &Input, style: Style, positional: &[&str]) -> Arg {
         }
     };
     arg = match input.kind {
-        InputKind::Boolean => arg
-            .num_args(0..=1)
-            .default_missing_value("true")
-            .value_parser(["true", "false"])
-            .action(ArgAction::Set),
+        InputKind::Boolean => {
+            arg.num_args(0..=1).default_missing_value("true").value_parser(["true", "false"]).action(ArgAction::Set)
+        }
         InputKind::Array => arg.action(ArgAction::Append),
         InputKind::File => arg.value_parser(clap::value_parser!(PathBuf)),
         _ => arg,
@@ -381,9 +378,9 @@ pub fn request(op: Operation, matches: &ArgMatches) -> Result<Request, String> {
     }
     if let Ok(Some(fields)) = matches.try_get_many::<String>(FIELD) {
         for field in fields {
-            let (key, value) = field.split_once('=').ok_or_else(|| {
-                format!("--field {}: write it as KEY=VALUE", text::shorten(field))
-            })?;
+            let (key, value) = field
+                .split_once('=')
+                .ok_or_else(|| format!("--field {}: write it as KEY=VALUE", text::shorten(field)))?;
             values.insert(key.to_owned(), serde_json::from_str(value).unwrap_or_else(|_| Value::from(value)));
         }
     }
@@ -506,8 +503,22 @@ mod tests {
     fn flags_are_read_as_their_inputs() {
         let mut root = Command::new("anam").subcommands(resource_commands());
         root.build();
-        let args = ["anam", "personas", "create", "--name", "Front", "--tool-ids", "a", "--tool-ids", "[\"b\", \"c\"]",
-            "--skip-greeting", "--field", "description=\"hi\"", "--field", "languageCode=en"];
+        let args = [
+            "anam",
+            "personas",
+            "create",
+            "--name",
+            "Front",
+            "--tool-ids",
+            "a",
+            "--tool-ids",
+            "[\"b\", \"c\"]",
+            "--skip-greeting",
+            "--field",
+            "description=\"hi\"",
+            "--field",
+            "languageCode=en",
+        ];
         let matches = root.try_get_matches_from(args).unwrap();
         let (op, _, leaf) = find(&matches).unwrap();
         let request = request(op, leaf).unwrap();

@@ -130,7 +130,9 @@ fn demo_secrets(mock: &MockServer) -> Vec<String> {
         secrets.extend(headers.map(|(_, v)| v.expose_secret().to_owned()));
     }
     secrets.extend(mock.share_links().iter().filter_map(|l| l.token.as_ref()).map(|t| t.expose_secret().to_owned()));
-    secrets.extend(mock.meeting_invites().iter().filter_map(|i| i.meeting_url.as_ref()).map(|u| u.expose_secret().to_owned()));
+    secrets.extend(
+        mock.meeting_invites().iter().filter_map(|i| i.meeting_url.as_ref()).map(|u| u.expose_secret().to_owned()),
+    );
     secrets.retain(|s| s.len() >= 8);
     secrets
 }
@@ -138,9 +140,12 @@ fn demo_secrets(mock: &MockServer) -> Vec<String> {
 /// An id of the demo account for each id schema, so that every read finds something.
 fn demo_id(mock: &MockServer, schema: &str) -> Option<String> {
     Some(match schema {
-        "PersonaId" => mock.personas().into_iter().find(|p| !p.tools.clone().unwrap_or_default().is_empty())?.id.to_string(),
+        "PersonaId" => {
+            mock.personas().into_iter().find(|p| !p.tools.clone().unwrap_or_default().is_empty())?.id.to_string()
+        }
         "ToolId" => {
-            let has_headers = |t: &anam::Tool| t.config.as_ref().is_some_and(|c| c.headers.as_ref().is_some_and(|h| !h.is_empty()));
+            let has_headers =
+                |t: &anam::Tool| t.config.as_ref().is_some_and(|c| c.headers.as_ref().is_some_and(|h| !h.is_empty()));
             mock.tools().into_iter().find(has_headers)?.id.to_string()
         }
         "ShareLinkId" => mock.share_links().first()?.id.to_string(),

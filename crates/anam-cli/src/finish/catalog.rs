@@ -10,8 +10,11 @@ use super::{cell, items, time};
 use crate::operations::Context;
 use crate::{output, text};
 
-/// A table of `answer`'s items: `columns` are (header, what a cell shows of an item).
-fn table(answer: &Value, columns: &[(&str, fn(&Value) -> String)]) -> String {
+/// A column of a table: its header, and what a cell shows of an item.
+type Column = (&'static str, fn(&Value) -> String);
+
+/// A table of `answer`'s items, in `columns`.
+fn table(answer: &Value, columns: &[Column]) -> String {
     let headers: Vec<&str> = columns.iter().map(|(header, _)| *header).collect();
     let rows: Vec<Vec<String>> =
         items(answer).iter().map(|item| columns.iter().map(|(_, show)| show(item)).collect()).collect();
@@ -34,7 +37,7 @@ fn name_at(item: &Value, key: &str) -> String {
 
 /// Personas: id, name, avatar, voice.
 pub fn personas<'a>(_: &'a Context, answer: Value, _: &'a ArgMatches) -> BoxFuture<'a, Result<String, String>> {
-    let columns: [(&str, fn(&Value) -> String); 4] =
+    let columns: [Column; 4] =
         [("ID", id), ("NAME", name), ("AVATAR", |p| name_at(p, "avatar")), ("VOICE", |p| name_at(p, "voice"))];
     std::future::ready(Ok(table(&answer, &columns))).boxed()
 }
@@ -42,18 +45,22 @@ pub fn personas<'a>(_: &'a Context, answer: Value, _: &'a ArgMatches) -> BoxFutu
 /// Avatars: id, name, render style, tags.
 pub fn avatars<'a>(_: &'a Context, answer: Value, _: &'a ArgMatches) -> BoxFuture<'a, Result<String, String>> {
     let tags = |a: &Value| {
-        let tags: Vec<&str> = a.get("displayTags").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+        let tags: Vec<&str> =
+            a.get("displayTags").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
         if tags.is_empty() { "-".to_owned() } else { tags.join(",") }
     };
-    let columns: [(&str, fn(&Value) -> String); 4] =
-        [("ID", id), ("NAME", name), ("STYLE", |a| cell(a.get("renderStyle"))), ("TAGS", tags)];
+    let columns: [Column; 4] = [("ID", id), ("NAME", name), ("STYLE", |a| cell(a.get("renderStyle"))), ("TAGS", tags)];
     std::future::ready(Ok(table(&answer, &columns))).boxed()
 }
 
 /// Voices: id, name, provider, country.
 pub fn voices<'a>(_: &'a Context, answer: Value, _: &'a ArgMatches) -> BoxFuture<'a, Result<String, String>> {
-    let columns: [(&str, fn(&Value) -> String); 4] =
-        [("ID", id), ("NAME", name), ("PROVIDER", |v| cell(v.get("provider"))), ("COUNTRY", |v| cell(v.get("country")))];
+    let columns: [Column; 4] = [
+        ("ID", id),
+        ("NAME", name),
+        ("PROVIDER", |v| cell(v.get("provider"))),
+        ("COUNTRY", |v| cell(v.get("country"))),
+    ];
     std::future::ready(Ok(table(&answer, &columns))).boxed()
 }
 
@@ -63,8 +70,7 @@ pub fn llms<'a>(_: &'a Context, answer: Value, _: &'a ArgMatches) -> BoxFuture<'
         Some(true) => "built-in".to_owned(),
         _ => "own".to_owned(),
     };
-    let columns: [(&str, fn(&Value) -> String); 4] =
-        [("ID", id), ("NAME", name), ("MODEL", |l| cell(l.get("modelName"))), ("KIND", kind)];
+    let columns: [Column; 4] = [("ID", id), ("NAME", name), ("MODEL", |l| cell(l.get("modelName"))), ("KIND", kind)];
     std::future::ready(Ok(table(&answer, &columns))).boxed()
 }
 
@@ -74,7 +80,7 @@ pub fn tools<'a>(_: &'a Context, answer: Value, _: &'a ArgMatches) -> BoxFuture<
         let wire = cell(t.get("type"));
         crate::spec::tool::TYPES.iter().find(|(_, w)| *w == wire).map_or(wire, |(file, _)| (*file).to_owned())
     };
-    let columns: [(&str, fn(&Value) -> String); 4] =
+    let columns: [Column; 4] =
         [("ID", id), ("NAME", name), ("TYPE", kind), ("DESCRIPTION", |t| cell(t.get("description")))];
     std::future::ready(Ok(table(&answer, &columns))).boxed()
 }
@@ -95,7 +101,10 @@ pub fn meeting_invites<'a>(
                 vec![
                     id(invite),
                     cell(invite.get("status")),
-                    persona.map_or_else(|| "(described in the invite)".to_owned(), |p| crate::names::name_of(&personas, p)),
+                    persona.map_or_else(
+                        || "(described in the invite)".to_owned(),
+                        |p| crate::names::name_of(&personas, p),
+                    ),
                     time(invite.get("joinAt")),
                     cell(invite.get("displayName")),
                 ]
@@ -115,10 +124,13 @@ pub fn persona<'a>(context: &'a Context, persona: Value, _: &'a ArgMatches) -> B
         };
         let llm = match persona.get("llmId").and_then(Value::as_str) {
             Some(llm) if llm == anam::api::facts::NO_LLM_ID => format!("none: the client brings its own ({llm})"),
-            Some(llm) => format!("{} ({llm})", crate::names::name_of(&crate::names::list(context, "LlmId").await?, llm)),
+            Some(llm) => {
+                format!("{} ({llm})", crate::names::name_of(&crate::names::list(context, "LlmId").await?, llm))
+            }
             None => "-".to_owned(),
         };
-        let tools: Vec<String> = persona.get("tools").and_then(Value::as_array).into_iter().flatten().map(name).collect();
+        let tools: Vec<String> =
+            persona.get("tools").and_then(Value::as_array).into_iter().flatten().map(name).collect();
         let rows = [
             ("id", id(&persona)),
             ("name", name(&persona)),

@@ -149,7 +149,8 @@ async fn wait(context: &Context, documents: Vec<Value>, progress: &Progress) -> 
             done.push(document);
             continue;
         };
-        let waited = context.client.knowledge_documents().wait_until_processed(id.as_str(), WaitForDocument::default()).await;
+        let waited =
+            context.client.knowledge_documents().wait_until_processed(id.as_str(), WaitForDocument::default()).await;
         let now = match waited {
             Ok(ready) => serde_json::to_value(ready).unwrap_or(document),
             Err(anam::Error::Processing(failed)) => {

@@ -84,7 +84,12 @@ pub fn run(op: Operation) -> Option<Run> {
 }
 
 /// `request` changed by the command's own flags, before it is sent.
-pub async fn prepare(context: &Context, op: Operation, matches: &ArgMatches, request: Request) -> Result<Request, String> {
+pub async fn prepare(
+    context: &Context,
+    op: Operation,
+    matches: &ArgMatches,
+    request: Request,
+) -> Result<Request, String> {
     match op {
         Operation::CreateSessionToken => sessions::token_request(context, matches, request).await,
         // Anam's built-in LLMs are listed too, unless the flag says otherwise.
@@ -123,7 +128,9 @@ pub fn show(op: Operation) -> Option<Show> {
 /// The answer of `op` as `--json` prints it: as the API gives it, with a share link's URL added.
 pub fn for_scripts(op: Operation, answer: Value) -> Value {
     match op {
-        Operation::ListShareLinks | Operation::GetShareLink | Operation::CreateShareLink => share_links::with_urls(answer),
+        Operation::ListShareLinks | Operation::GetShareLink | Operation::CreateShareLink => {
+            share_links::with_urls(answer)
+        }
         _ => answer,
     }
 }

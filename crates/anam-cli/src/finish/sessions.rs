@@ -26,7 +26,12 @@ const DEFAULT_PERIOD_DAYS: i64 = 7;
 fn period_args(command: Command, what: &str) -> Command {
     let when = "7d, 24h, 30m, 2w, a date (2026-12-01, midnight UTC) or a time (RFC 3339)";
     command
-        .arg(Arg::new(SINCE).long(SINCE).value_name("WHEN").help(format!("Only {what} that started at or after WHEN: {when}")))
+        .arg(
+            Arg::new(SINCE)
+                .long(SINCE)
+                .value_name("WHEN")
+                .help(format!("Only {what} that started at or after WHEN: {when}")),
+        )
         .arg(Arg::new(UNTIL).long(UNTIL).value_name("WHEN").help(format!("Only {what} that started at or before WHEN")))
 }
 
@@ -53,7 +58,9 @@ pub fn in_period(matches: &ArgMatches) -> Result<impl Fn(&Value) -> bool + use<>
 /// The time a `--since`/`--until` flag gives, if it was given.
 fn when(matches: &ArgMatches, flag: &str) -> Result<Option<DateTime<Utc>>, String> {
     match matches.try_get_one::<String>(flag).ok().flatten() {
-        Some(text) => parse_when(text, Utc::now()).map(Some).map_err(|e| format!("--{flag} {}: {e}", text::shorten(text))),
+        Some(text) => {
+            parse_when(text, Utc::now()).map(Some).map_err(|e| format!("--{flag} {}: {e}", text::shorten(text)))
+        }
         None => Ok(None),
     }
 }
@@ -70,9 +77,10 @@ pub fn parse_when(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Strin
             'd' => Duration::try_days(amount),
             _ => Duration::try_weeks(amount),
         };
-        return ago.filter(|d| *d >= Duration::zero()).and_then(|d| now.checked_sub_signed(d)).ok_or_else(|| {
-            format!("not a period this clock can go back: {expected}")
-        });
+        return ago
+            .filter(|d| *d >= Duration::zero())
+            .and_then(|d| now.checked_sub_signed(d))
+            .ok_or_else(|| format!("not a period this clock can go back: {expected}"));
     }
     if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         return date.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).ok_or_else(|| expected.to_owned());
@@ -204,7 +212,8 @@ pub fn concurrency<'a>(_: &'a Context, answer: Value, _: &'a ArgMatches) -> BoxF
         },
         None => "whether a session can start is not known".to_owned(),
     };
-    let shown = format!("{} of {} session slots in use; {can}\n", cell(answer.get("active")), cell(answer.get("limit")));
+    let shown =
+        format!("{} of {} session slots in use; {can}\n", cell(answer.get("active")), cell(answer.get("limit")));
     std::future::ready(Ok(shown)).boxed()
 }
 
@@ -213,9 +222,15 @@ pub fn concurrency<'a>(_: &'a Context, answer: Value, _: &'a ArgMatches) -> BoxF
 pub fn analytics_command(command: Command) -> Command {
     let command = command
         .mut_arg("id", |arg| arg.required(false).help("The session (leave it out for the analytics of a period)"))
-        .arg(Arg::new(PERSONA).long(PERSONA).value_name("PERSONA|ID").help("With no session: only this persona's sessions"));
-    period_args(command, "sessions")
-        .after_help("With no session id, prints the aggregated analytics of the period (at most 31 days; 7 days by default).")
+        .arg(
+            Arg::new(PERSONA)
+                .long(PERSONA)
+                .value_name("PERSONA|ID")
+                .help("With no session: only this persona's sessions"),
+        );
+    period_args(command, "sessions").after_help(
+        "With no session id, prints the aggregated analytics of the period (at most 31 days; 7 days by default).",
+    )
 }
 
 /// Runs `sessions analytics`.
@@ -300,7 +315,12 @@ async fn one_session(context: &Context, a: &Value) -> Result<String, String> {
         ("words", format!("user {}, persona {}", cell(at("totalUserWords")), cell(at("totalAssistantWords")))),
         (
             "tool calls",
-            format!("{} ({} succeeded, {} failed)", cell(tools.get("total")), cell(tools.get("succeeded")), cell(tools.get("failed"))),
+            format!(
+                "{} ({} succeeded, {} failed)",
+                cell(tools.get("total")),
+                cell(tools.get("succeeded")),
+                cell(tools.get("failed"))
+            ),
         ),
         (
             "latency",
@@ -331,7 +351,10 @@ fn aggregate_lines(a: &Value) -> String {
     };
     lines(&[
         ("period", format!("{} to {}", time(a.get("from")), time(a.get("to")))),
-        ("sessions", format!("{} ({} with reports){truncated}", cell(a.get("sessionCount")), cell(a.get("sessionsWithReports")))),
+        (
+            "sessions",
+            format!("{} ({} with reports){truncated}", cell(a.get("sessionCount")), cell(a.get("sessionsWithReports"))),
+        ),
         (
             "turns",
             format!(
@@ -354,7 +377,11 @@ fn aggregate_lines(a: &Value) -> String {
         ),
         (
             "tool calls",
-            format!("{} (failure rate {})", cell(counts.pointer("/toolCalls/total")), percent(rates.get("toolCallFailureRate"))),
+            format!(
+                "{} (failure rate {})",
+                cell(counts.pointer("/toolCalls/total")),
+                percent(rates.get("toolCallFailureRate"))
+            ),
         ),
         (
             "problems",
@@ -384,7 +411,9 @@ pub async fn token_request(context: &Context, matches: &ArgMatches, mut request:
         request = request.arg("personaConfig", json!({"personaId": id}));
     }
     if !request.values().contains_key("personaConfig") {
-        return Err("name the persona (anam session-token <PERSONA>), or describe one with --persona-config or --body".into());
+        return Err(
+            "name the persona (anam session-token <PERSONA>), or describe one with --persona-config or --body".into()
+        );
     }
     if !request.values().contains_key("clientLabel") && Operation::CreateSessionToken.input("clientLabel").is_some() {
         request = request.arg("clientLabel", "anam-cli");

@@ -59,9 +59,13 @@ pub fn show<'a>(context: &'a Context, answer: Value, _: &'a ArgMatches) -> BoxFu
             .map(|link| {
                 let persona = match link.get("personaName").and_then(Value::as_str) {
                     Some(name) => name.to_owned(),
-                    None => link.get("personaId").and_then(Value::as_str).map_or("-".to_owned(), |id| names::name_of(&personas, id)),
+                    None => link
+                        .get("personaId")
+                        .and_then(Value::as_str)
+                        .map_or("-".to_owned(), |id| names::name_of(&personas, id)),
                 };
-                let limit = link.get("usageLimit").filter(|l| !l.is_null()).map_or("no limit".to_owned(), |l| cell(Some(l)));
+                let limit =
+                    link.get("usageLimit").filter(|l| !l.is_null()).map_or("no limit".to_owned(), |l| cell(Some(l)));
                 let enabled = link.get("enabled").and_then(Value::as_bool) != Some(false);
                 vec![
                     persona,
