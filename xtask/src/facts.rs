@@ -198,7 +198,7 @@ pub fn render(tree: &Value) -> Result<String, String> {
         .pointer("/components/schemas/ShareLink/x-anam-share-url")
         .and_then(Value::as_str)
         .filter(|url| url.starts_with("https://") && url.contains("{token}"))
-        .ok_or_else(|| format!("components.schemas.ShareLink: no x-anam-share-url (an https URL with {{token}})"))?;
+        .ok_or_else(|| "components.schemas.ShareLink: no x-anam-share-url (an https URL with {token})".to_owned())?;
 
     let tokens: TokenStream = quote! {
         use crate::facts::{
