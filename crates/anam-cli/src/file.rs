@@ -52,12 +52,36 @@ pub const MIN_SCALAR_BYTES: usize = 64 * 1024;
 pub fn read(path: &Path) -> Result<Loaded, String> {
     let shown = text::file_name(path);
     let bytes = read_bounded(path).map_err(|e| format!("{shown}: {e}"))?;
-    let file = parse(&bytes, &shown)?;
-    spec::finite(&file, &shown)?;
-    let file = substitute(file, &shown, &|name| std::env::var(name).ok())?;
     let dir = path.parent().map(Path::to_path_buf).filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(|| ".".into());
-    let documents = spec::check(&file, &dir, &shown)?;
+    let (file, documents) = checked(&bytes, &shown, &dir, &|name| std::env::var(name).ok())?;
     Ok(Loaded { file, documents, shown })
+}
+
+/// Checks a file's `text` (shown as `shown`, its documents under `dir`, its variables read
+/// through `lookup`) as [`read`] does, and returns what it says with its variables replaced, and
+/// its documents (for `anam mcp`, whose files come as text and read no variable).
+pub fn check(
+    text: &str,
+    shown: &str,
+    dir: &Path,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<(File, Vec<Vec<docs::Local>>), String> {
+    checked(text.as_bytes(), shown, dir, lookup)
+}
+
+/// A file's bytes parsed and checked: syntax, keys, finite numbers, variables, then the
+/// checks of `spec::check` with its documents read under `dir`.
+fn checked(
+    bytes: &[u8],
+    shown: &str,
+    dir: &Path,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<(File, Vec<Vec<docs::Local>>), String> {
+    let file = parse(bytes, shown)?;
+    spec::finite(&file, shown)?;
+    let file = substitute(file, shown, lookup)?;
+    let documents = spec::check(&file, dir, shown)?;
+    Ok((file, documents))
 }
 
 /// `file` with the `${VARIABLES}` of its strings replaced through `lookup` (the environment).

@@ -16,6 +16,7 @@ mod export;
 mod file;
 mod finish;
 mod gate;
+mod mcp;
 mod names;
 mod operations;
 mod order;
@@ -131,9 +132,12 @@ struct RunArgs {
 }
 
 /// The whole command line: the global flags and `completions`, then a command for every
-/// operation of the spec (`operations`) and `anam api`.
+/// operation of the spec (`operations`), `anam api` and `anam mcp`.
 fn command() -> clap::Command {
-    Cli::command().subcommands(operations::resource_commands()).subcommand(operations::api_command())
+    Cli::command()
+        .subcommands(operations::resource_commands())
+        .subcommand(operations::api_command())
+        .subcommand(mcp::command())
 }
 
 /// Parses the command line, runs the command on a single-threaded runtime, and exits with its code.
@@ -164,6 +168,9 @@ async fn run(matches: &clap::ArgMatches) -> Result<ExitCode, String> {
     }
     let api_url = matches.get_one::<String>("api_url").cloned();
     let allow_insecure_http = matches.get_flag("allow_insecure_http");
+    if let Some((mcp::MCP, sub)) = matches.subcommand() {
+        return mcp::run(api_url, allow_insecure_http, sub).await;
+    }
     let account = match matches.subcommand() {
         Some(("personas", sub)) => match sub.subcommand() {
             Some((name, _)) if ["plan", "apply", "export"].contains(&name) => {
