@@ -4,7 +4,8 @@
 //!   from `openapi/anam.yaml`;
 //! - `cargo xtask codegen --check` fails when a checked-in file differs from what the spec gives;
 //! - `cargo xtask contract [--only CHECK]` checks spec, client and fake with Spectral, Prism and
-//!   Schemathesis, installing them from the pinned files in `contract/`;
+//!   Schemathesis, and `anam mcp` with the official MCP client, installing them from the pinned
+//!   files in `contract/`;
 //! - `cargo xtask bench-codegen [--runs N]` times `codegen` and checks its output is byte-identical;
 //! - `cargo xtask bench-cli [--personas N] [--latency 50ms] [--parallelism 8]` times the `anam`
 //!   CLI's export, plan and apply against the fake's binary, with the most requests in flight;
@@ -52,9 +53,9 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
     },
-    /// Check the spec, client and fake with Spectral, Prism and Schemathesis (installs them, pinned).
+    /// Check the spec, client and fake with Spectral, Prism and Schemathesis, and `anam mcp` with the official MCP client (installs them, pinned).
     Contract {
-        /// Run only this check: spectral, prism, prism-dynamic or schemathesis.
+        /// Run only this check: spectral, prism, prism-dynamic, schemathesis or mcp.
         #[arg(long, value_name = "CHECK")]
         only: Option<String>,
         /// Instead: Schemathesis against the fake with this document (Anam's own), for our operations.
