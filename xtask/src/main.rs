@@ -9,6 +9,8 @@
 //! - `cargo xtask bench-codegen [--runs N]` times `codegen` and checks its output is byte-identical;
 //! - `cargo xtask bench-cli [--personas N] [--latency 50ms] [--parallelism 8]` times the `anam`
 //!   CLI's export, plan and apply against the fake's binary, with the most requests in flight;
+//! - `cargo xtask bench-mcp [--launches N] [--calls N]` times `anam mcp` and Anam's Python
+//!   `anam-mcp` against the fake: launch to tools listed, and a tool call over the direct SDK call;
 //! - `cargo xtask spec-diff <FILE|URL> [--json]` lists what differs from an upstream OpenAPI
 //!   document, and fails on a difference `openapi/upstream-differences.yaml` does not explain;
 //! - `cargo xtask readme` builds every Rust block of README.md in a fresh crate with the README's
@@ -18,6 +20,7 @@
 //! - `cargo xtask ci` runs every check and test, the same command `.ci/run` runs.
 
 mod bench_cli;
+mod bench_mcp;
 mod calls;
 mod ci;
 mod codegen;
@@ -80,6 +83,15 @@ enum Command {
         #[arg(long, default_value_t = 8)]
         parallelism: usize,
     },
+    /// Time `anam mcp` and Anam's Python anam-mcp against the fake: launch to tools listed, a tool call over the direct SDK call.
+    BenchMcp {
+        /// Launches of each server.
+        #[arg(long, default_value_t = 20)]
+        launches: usize,
+        /// Calls of each tool.
+        #[arg(long, default_value_t = 200)]
+        calls: usize,
+    },
     /// Compare openapi/anam.yaml with an upstream OpenAPI 3.0/3.1 document (Anam's own), for the
     /// operations ours covers; fails on a difference openapi/upstream-differences.yaml does not explain.
     SpecDiff {
@@ -112,6 +124,7 @@ fn main() -> ExitCode {
         Command::BenchCli { personas, latency, parallelism } => {
             bench_cli::run(&root_default(), &bench_cli::Settings { personas, latency, parallelism })
         }
+        Command::BenchMcp { launches, calls } => bench_mcp::run(&root_default(), launches, calls),
         Command::SpecDiff { source, json, root } => spec_diff::run(&root.unwrap_or_else(root_default), &source, json),
         Command::Readme => readme::run(&root_default()),
         Command::Msrv => msrv::run(&root_default()),
