@@ -33,8 +33,9 @@ const FRONT_DESK: &str = "de300001-0000-4000-8000-000000000001";
 /// The demo webhook's header value: a secret an answer should not show.
 const WEBHOOK_SECRET: &str = "demo-not-a-real-token";
 
-/// The targets of the issue.
+/// The target of launch to tools listed, in milliseconds.
 const LAUNCH_TARGET_MS: f64 = 100.0;
+/// The target of a tool call's time over the direct SDK call's.
 const RATIO_TARGET: f64 = 1.2;
 
 fn main() {
@@ -281,6 +282,7 @@ impl Peer {
         }
     }
 
+    /// Writes one message, on a line of its own.
     fn send(&mut self, message: &Value) -> Result<(), String> {
         writeln!(self.stdin, "{message}").and_then(|()| self.stdin.flush()).map_err(|e| e.to_string())
     }
@@ -293,15 +295,18 @@ impl Peer {
     }
 }
 
+/// The median of `times` (sorted in place).
 fn median(times: &mut [Duration]) -> Duration {
     times.sort();
     times[times.len() / 2]
 }
 
+/// A time in microseconds, for the table.
 fn micros(time: Duration) -> String {
     format!("{:.0} µs", time.as_secs_f64() * 1e6)
 }
 
+/// The first 200 characters of `text`, for an error.
 fn clip(text: &str) -> String {
     text.chars().take(200).collect()
 }

@@ -23,6 +23,8 @@ struct Session {
 }
 
 impl Session {
+    /// Starts `anam mcp ARGS` against `mock` (only its URL and key in the environment) and
+    /// initializes the session.
     fn start(mock: &MockServer, args: &[&str]) -> Session {
         let mut child = Command::new(env!("CARGO_BIN_EXE_anam"))
             .arg("mcp")
@@ -45,6 +47,7 @@ impl Session {
         session
     }
 
+    /// Writes one message, on a line of its own.
     fn send(&mut self, message: &Value) {
         writeln!(self.stdin, "{message}").unwrap();
         self.stdin.flush().unwrap();
@@ -66,11 +69,13 @@ impl Session {
         }
     }
 
+    /// The `result` of a request (which must have one).
     fn request(&mut self, method: &str, params: Value) -> Value {
         let answer = self.answer(method, params);
         answer.get("result").cloned().unwrap_or_else(|| panic!("{method}: {answer}"))
     }
 
+    /// The result of a tool call.
     fn call(&mut self, tool: &str, arguments: Value) -> Value {
         self.request("tools/call", json!({"name": tool, "arguments": arguments}))
     }
@@ -84,10 +89,12 @@ impl Session {
     }
 }
 
+/// The text of a tool result's first content.
 fn text(result: &Value) -> String {
     result["content"][0]["text"].as_str().unwrap_or_default().to_owned()
 }
 
+/// The fake with the demo account, and the runtime it runs on.
 fn demo() -> (tokio::runtime::Runtime, MockServer) {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let mock = runtime.block_on(MockServer::start());

@@ -10,11 +10,17 @@
 //! `--allow-insecure-http`). Standard output is the protocol's channel: nothing else is written
 //! there; the few lines of `anam mcp` itself go to standard error, and none holds the key.
 
+/// `plan_account` and `apply_account`: all that touches the account file's code.
 mod account;
+/// The files a tool may read (`--allow-files`).
 mod files;
+/// The streamable HTTP transport (`--http`), its address and bearer token.
 mod http;
+/// The MCP server: rmcp's handler over the tools, and a call carried out.
 mod server;
+/// `find`, `session_report`, and the account tools' arguments.
 mod tasks;
+/// The tools, built from the operation table.
 mod tools;
 
 use std::net::SocketAddr;
@@ -37,11 +43,17 @@ pub const TOKEN_VARIABLE: &str = "ANAM_MCP_BEARER_TOKEN";
 /// The shortest bearer token accepted, in characters.
 pub const MIN_TOKEN_CHARS: usize = 16;
 
+/// `--http ADDR`.
 const HTTP: &str = "http";
+/// `--allow-remote`.
 const ALLOW_REMOTE: &str = "allow-remote";
+/// `--bearer-token TOKEN`.
 const BEARER_TOKEN: &str = "bearer-token";
+/// `--read-only`.
 const READ_ONLY: &str = "read-only";
+/// `--tools RESOURCES`.
 const TOOLS: &str = "tools";
+/// `--allow-files DIR`.
 const ALLOW_FILES: &str = "allow-files";
 
 /// `anam mcp` and its flags.

@@ -318,6 +318,7 @@ pub fn account_arguments(arguments: JsonObject, apply: bool) -> Result<AccountAr
 mod tests {
     use super::*;
 
+    /// The arguments of a call, from `json!`.
     fn object(value: Value) -> JsonObject {
         value.as_object().cloned().unwrap()
     }

@@ -244,6 +244,7 @@ pub const FIND_KINDS: [(&str, &str); 6] = [
     ("knowledge_group", "KnowledgeGroupId"),
 ];
 
+/// `find`'s input schema.
 fn find_schema() -> Value {
     let kinds: Vec<&str> = FIND_KINDS.iter().map(|(kind, _)| *kind).collect();
     json!({
@@ -263,6 +264,7 @@ pub const MAX_REPORTED_SESSIONS: u64 = 50;
 /// How many sessions `session_report` reports unless told.
 pub const DEFAULT_REPORTED_SESSIONS: u64 = 10;
 
+/// `session_report`'s input schema.
 fn session_report_schema() -> Value {
     let when = "7d, 24h, 30m or 2w (that long ago), a date (2026-12-01, midnight UTC) or an RFC 3339 time";
     json!({
@@ -283,6 +285,8 @@ fn session_report_schema() -> Value {
 /// The kinds `prune` takes, as the file's sections name them.
 pub const PRUNE_KINDS: [&str; 4] = ["knowledgeGroups", "tools", "personas", "shareLinks"];
 
+/// The input schema of `plan_account`, or with `apply` of `apply_account` (which adds the
+/// digest); `files` says whether documents can be read.
 fn account_schema(apply: bool, files: bool) -> Value {
     let documents = match files {
         true => "Documents are read relative to the folder `anam mcp --allow-files` gives, and only inside it.",
@@ -321,6 +325,7 @@ mod tests {
 
     /// The README's table of the tools, between these two lines.
     const README_START: &str = "<!-- mcp-tools: written by `UPDATE_README=1 cargo test -p anam-cli mcp::tools` -->";
+    /// The line after the README's table.
     const README_END: &str = "<!-- /mcp-tools -->";
 
     /// The table of every tool, as the README shows it.
