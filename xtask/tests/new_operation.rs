@@ -31,7 +31,7 @@ fn copy_tree(from: &Path, to: &Path) {
 /// The new operation and its answer, added to the spec's text.
 fn with_ping(spec: &str) -> String {
     let path = "  /v1/ping:\n    get:\n      operationId: getPing\n      tags: [Personas]\n      \
-        summary: Ping\n      description: Answers whether the API is up.\n      responses:\n        \
+        x-anam-cli: ping\n      summary: Ping\n      description: Answers whether the API is up.\n      responses:\n        \
         \"200\":\n          description: The API is up.\n          content:\n            application/json:\n              \
         schema:\n                $ref: \"#/components/schemas/Pong\"\n        \"404\":\n          \
         $ref: \"#/components/responses/NotFound\"\n";
