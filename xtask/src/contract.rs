@@ -4,11 +4,15 @@
 //! 2. Prism (`prism mock --errors`) validates every request the `anam` client sends, with full payloads.
 //! 3. Prism in dynamic mode (`-d`) sends random answers; every one must decode through the client.
 //! 4. Schemathesis checks `anam-mock` against the spec: status codes, content types, response schemas.
+//! 5. The official Python MCP client checks `anam mcp` against the fake (`contract/mcp_check.py`):
+//!    a tool per operation of the spec, annotations, schemas, calls, errors, secrets, switches and
+//!    the streamable HTTP transport.
 //!
 //! The tools are installed by this command from the pinned files in `contract/`: `npm ci` with
-//! `package-lock.json` (Prism, Spectral) and a virtual environment in `target/contract-venv` with
-//! `requirements.txt` (Schemathesis). Servers listen on free ports of 127.0.0.1 and are stopped
-//! when their check ends.
+//! `package-lock.json` (Prism, Spectral), a virtual environment in `target/contract-venv` with
+//! `requirements.txt` (Schemathesis) and one in `target/mcp-venv` with `mcp-requirements.txt`
+//! (the MCP client). Servers listen on free ports of 127.0.0.1 and are stopped when their check
+//! ends.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -21,7 +25,7 @@ const DYNAMIC_SAMPLES: &str = "60";
 const SCHEMATHESIS_EXAMPLES: &str = "50";
 
 /// The checks `contract` can run, by the name `--only` takes.
-pub const CHECKS: [&str; 4] = ["spectral", "prism", "prism-dynamic", "schemathesis"];
+pub const CHECKS: [&str; 5] = ["spectral", "prism", "prism-dynamic", "schemathesis", "mcp"];
 
 /// One contract check, run in the workspace root.
 type Check = fn(&Path) -> Result<(), String>;
@@ -40,22 +44,25 @@ pub fn run(root: &Path, only: Option<&str>) -> Result<(), String> {
     if wanted("schemathesis") {
         results.push(("install Schemathesis", install_schemathesis(root)));
     }
+    if wanted("mcp") {
+        results.push(("install the MCP client", install_mcp_client(root)));
+    }
     let installed = results.iter().all(|(_, r)| r.is_ok());
     if installed {
-        results.push((
-            "build drivers",
-            cargo(
-                root,
-                &["build", "--locked", "-p", "anam-mock", "-p", "anam-tests", "--features", "anam-mock/cli", "--bins"],
-            ),
-        ));
+        let mut build = vec!["build", "--locked", "-p", "anam-mock", "-p", "anam-tests"];
+        if wanted("mcp") {
+            build.extend(["-p", "anam-cli"]);
+        }
+        build.extend(["--features", "anam-mock/cli", "--bins"]);
+        results.push(("build drivers", cargo(root, &build)));
     }
     if results.iter().all(|(_, r)| r.is_ok()) {
-        let checks: [(&str, Check); 4] = [
+        let checks: [(&str, Check); 5] = [
             ("spectral", spectral),
             ("prism", prism_requests),
             ("prism-dynamic", prism_responses),
             ("schemathesis", schemathesis),
+            ("mcp", mcp),
         ];
         for (name, check) in checks {
             if wanted(name) {
@@ -112,6 +119,39 @@ fn install_schemathesis(root: &Path) -> Result<(), String> {
             .args(["install", "--quiet", "--disable-pip-version-check", "--require-virtualenv", "-r"])
             .arg(requirements),
         "pip install -r contract/requirements.txt",
+    )
+}
+
+/// The virtual environment of the MCP client (and of Anam's own MCP server, for `bench-mcp`).
+pub fn mcp_venv(root: &Path) -> PathBuf {
+    root.join("target/mcp-venv")
+}
+
+/// Installs `contract/mcp-requirements.txt` into [`mcp_venv`].
+pub fn install_mcp_client(root: &Path) -> Result<(), String> {
+    let venv = mcp_venv(root);
+    if !venv.join("bin/python").exists() {
+        status(Command::new("python3").arg("-m").arg("venv").arg(&venv), "python3 -m venv")?;
+    }
+    status(
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check", "--require-virtualenv", "-r"])
+            .arg(root.join("contract/mcp-requirements.txt")),
+        "pip install -r contract/mcp-requirements.txt",
+    )
+}
+
+/// `contract/mcp_check.py`: the official MCP client against `anam mcp` and the fake.
+fn mcp(root: &Path) -> Result<(), String> {
+    status(
+        Command::new(mcp_venv(root).join("bin/python"))
+            .arg(root.join("contract/mcp_check.py"))
+            .arg("--anam")
+            .arg(root.join("target/debug/anam"))
+            .arg("--mock")
+            .arg(root.join("target/debug/anam-mock"))
+            .current_dir(root),
+        "contract/mcp_check.py (anam mcp fails the official MCP client's checks)",
     )
 }
 

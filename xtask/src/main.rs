@@ -4,10 +4,13 @@
 //!   from `openapi/anam.yaml`;
 //! - `cargo xtask codegen --check` fails when a checked-in file differs from what the spec gives;
 //! - `cargo xtask contract [--only CHECK]` checks spec, client and fake with Spectral, Prism and
-//!   Schemathesis, installing them from the pinned files in `contract/`;
+//!   Schemathesis, and `anam mcp` with the official MCP client, installing them from the pinned
+//!   files in `contract/`;
 //! - `cargo xtask bench-codegen [--runs N]` times `codegen` and checks its output is byte-identical;
 //! - `cargo xtask bench-cli [--personas N] [--latency 50ms] [--parallelism 8]` times the `anam`
 //!   CLI's export, plan and apply against the fake's binary, with the most requests in flight;
+//! - `cargo xtask bench-mcp [--launches N] [--calls N]` times `anam mcp` and Anam's Python
+//!   `anam-mcp` against the fake: launch to tools listed, and a tool call over the direct SDK call;
 //! - `cargo xtask spec-diff <FILE|URL> [--json]` lists what differs from an upstream OpenAPI
 //!   document, and fails on a difference `openapi/upstream-differences.yaml` does not explain;
 //! - `cargo xtask readme` builds every Rust block of README.md in a fresh crate with the README's
@@ -17,6 +20,7 @@
 //! - `cargo xtask ci` runs every check and test, the same command `.ci/run` runs.
 
 mod bench_cli;
+mod bench_mcp;
 mod calls;
 mod ci;
 mod codegen;
@@ -52,9 +56,9 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
     },
-    /// Check the spec, client and fake with Spectral, Prism and Schemathesis (installs them, pinned).
+    /// Check the spec, client and fake with Spectral, Prism and Schemathesis, and `anam mcp` with the official MCP client (installs them, pinned).
     Contract {
-        /// Run only this check: spectral, prism, prism-dynamic or schemathesis.
+        /// Run only this check: spectral, prism, prism-dynamic, schemathesis or mcp.
         #[arg(long, value_name = "CHECK")]
         only: Option<String>,
         /// Instead: Schemathesis against the fake with this document (Anam's own), for our operations.
@@ -78,6 +82,15 @@ enum Command {
         /// The CLI's --parallelism.
         #[arg(long, default_value_t = 8)]
         parallelism: usize,
+    },
+    /// Time `anam mcp` and Anam's Python anam-mcp against the fake: launch to tools listed, a tool call over the direct SDK call.
+    BenchMcp {
+        /// Launches of each server.
+        #[arg(long, default_value_t = 20)]
+        launches: usize,
+        /// Calls of each tool.
+        #[arg(long, default_value_t = 200)]
+        calls: usize,
     },
     /// Compare openapi/anam.yaml with an upstream OpenAPI 3.0/3.1 document (Anam's own), for the
     /// operations ours covers; fails on a difference openapi/upstream-differences.yaml does not explain.
@@ -111,6 +124,7 @@ fn main() -> ExitCode {
         Command::BenchCli { personas, latency, parallelism } => {
             bench_cli::run(&root_default(), &bench_cli::Settings { personas, latency, parallelism })
         }
+        Command::BenchMcp { launches, calls } => bench_mcp::run(&root_default(), launches, calls),
         Command::SpecDiff { source, json, root } => spec_diff::run(&root.unwrap_or_else(root_default), &source, json),
         Command::Readme => readme::run(&root_default()),
         Command::Msrv => msrv::run(&root_default()),

@@ -22,6 +22,7 @@ mod export;
 mod file;
 mod finish;
 mod gate;
+mod mcp;
 mod names;
 mod operations;
 mod order;
@@ -97,9 +98,12 @@ pub(crate) fn old_spellings(personas: clap::Command) -> clap::Command {
 }
 
 /// The whole command line: the global flags, the account commands and `completions`, then a
-/// command for every operation of the spec (`operations`) and `anam api`.
+/// command for every operation of the spec (`operations`), `anam api` and `anam mcp`.
 fn command() -> clap::Command {
-    Cli::command().subcommands(operations::resource_commands()).subcommand(operations::api_command())
+    Cli::command()
+        .subcommands(operations::resource_commands())
+        .subcommand(operations::api_command())
+        .subcommand(mcp::command())
 }
 
 /// Parses the command line, runs the command on a single-threaded runtime, and exits with its code.
@@ -124,8 +128,8 @@ fn fail(message: String) -> ExitCode {
     ExitCode::from(1)
 }
 
-/// Runs one command: the account commands and completions as written here, every other one as
-/// the command of its operation.
+/// Runs one command: the account commands, completions and the MCP server as written here,
+/// every other one as the command of its operation.
 async fn run(matches: &ArgMatches) -> Result<ExitCode, String> {
     let connection = Connection {
         api_url: matches.get_one::<String>("api_url").cloned(),
@@ -144,6 +148,7 @@ async fn run(matches: &ArgMatches) -> Result<ExitCode, String> {
                 }
             }
         }
+        Some((mcp::MCP, sub)) => mcp::run(connection.api_url, connection.allow_insecure_http, sub).await,
         Some(("personas", personas)) if personas.subcommand_name().is_some_and(|n| written_here.contains(&n)) => {
             let old = OldSpelling::from_arg_matches(personas).map_err(|e| e.to_string())?;
             match old {

@@ -157,7 +157,7 @@ pub fn find(items: &[Named], what: &str, text: &str) -> Result<String, String> {
 
 /// The names closest to `text` (at most three): those that contain it or that it contains,
 /// in any case, and those a few edits away.
-fn near_misses(items: &[Named], text: &str) -> Vec<String> {
+pub fn near_misses(items: &[Named], text: &str) -> Vec<String> {
     let lower = text.to_lowercase();
     let mut scored: Vec<(f64, &str)> = items
         .iter()

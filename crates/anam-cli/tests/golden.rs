@@ -10,7 +10,6 @@ mod golden;
 #[allow(dead_code)] // each test binary uses a part of it
 mod mock;
 #[path = "common/output.rs"]
-#[allow(dead_code)] // each test binary uses a part of it
 mod output;
 use mock::Setup;
 use output::{code, stderr, stdout};

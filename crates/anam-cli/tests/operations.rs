@@ -12,7 +12,6 @@ use serde_json::Value;
 #[path = "common/mock.rs"]
 mod mock;
 #[path = "common/output.rs"]
-#[allow(dead_code)] // each test binary uses a part of it
 mod output;
 use mock::Setup;
 use output::{code, stderr, stdout};

@@ -22,6 +22,8 @@ use serde_json::Value;
 
 use crate::operations::Context;
 
+pub use sessions::parse_when;
+
 /// Shows an answer for people.
 pub type Show = for<'a> fn(&'a Context, Value, &'a ArgMatches) -> BoxFuture<'a, Result<String, String>>;
 

@@ -1,4 +1,6 @@
 //! Reading what a run of the binary printed, for the CLI's test binaries.
+// Each test binary includes this file and uses some of its functions.
+#![allow(dead_code)]
 
 use std::path::Path;
 use std::process::Output;
