@@ -58,6 +58,12 @@ def snake(operation_id: str) -> str:
     return re.sub(r"(?<!^)([A-Z])", r"_\1", operation_id).lower()
 
 
+def reads_only(op: dict) -> bool:
+    """Whether the spec says the operation only reads: a GET, or x-anam-reads-only (a search)."""
+    destroys = op["method"] == "delete" or bool(op.get("x-anam-destructive"))
+    return (op["method"] == "get" or bool(op.get("x-anam-reads-only"))) and not destroys
+
+
 class Report:
     def __init__(self) -> None:
         self.passed = 0
@@ -164,9 +170,9 @@ async def tool_list(report: Report, calls: Calls, operations: dict[str, dict]) -
         op = operations[op_id]
         destroys = op["method"] == "delete" or bool(op.get("x-anam-destructive"))
         expected = {
-            "readOnlyHint": op["method"] == "get" and not destroys,
+            "readOnlyHint": reads_only(op),
             "destructiveHint": destroys,
-            "idempotentHint": op["method"] in ("get", "put", "delete"),
+            "idempotentHint": reads_only(op) or op["method"] in ("put", "delete"),
             "openWorldHint": False,
         }
         got = tool.annotations.model_dump(by_alias=True) if tool.annotations else {}
@@ -262,6 +268,8 @@ async def read_everything(calls: Calls) -> dict[str, str]:
             await calls.ok(tool.name)
         elif required == {"id"} and tool.name in by_tool:
             await calls.ok(tool.name, {"id": ids[by_tool[tool.name]]})
+        elif tool.name == "search_knowledge_group":
+            await calls.ok(tool.name, {"id": ids["group"], "query": "opening hours"})
         else:
             raise AssertionError(f"the sweep does not know how to call the read tool {tool.name} (required: {sorted(required)}); add it")
     return {link["token"] for link in links}
@@ -333,7 +341,7 @@ async def account_file(report: Report, calls: Calls) -> None:
 async def switches(report: Report, anam: str, mock: Mock, operations: dict[str, dict], errlog) -> None:
     async with stdio_session(anam, mock, ["--read-only"], errlog) as session:
         names = {t.name for t in (await session.list_tools()).tools}
-        readers = {snake(i) for i, op in operations.items() if op["method"] == "get" and not op.get("x-anam-destructive")}
+        readers = {snake(i) for i, op in operations.items() if reads_only(op)}
         report.check("--read-only: the readers, find, session_report and plan_account only",
                      names == readers | READ_ONLY_TASKS, f"extra {sorted(names - readers - READ_ONLY_TASKS)}, missing {sorted(readers | READ_ONLY_TASKS - names)}")
         try:

@@ -15,7 +15,8 @@
 //!
 //! Extensions read here: `x-anam-cli` (an operation's command, or a tag's resource name, where
 //! the rule of [`command`] gives the wrong words), `x-anam-destructive` (an operation that is not
-//! a `DELETE` but destroys something, such as stopping a session), `x-anam-hands-out-secret`.
+//! a `DELETE` but destroys something, such as stopping a session), `x-anam-reads-only` (one that
+//! is not a `GET` but changes nothing, such as a search), `x-anam-hands-out-secret`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,6 +29,7 @@ use crate::spec;
 
 const CLI: &str = "x-anam-cli";
 const DESTRUCTIVE: &str = "x-anam-destructive";
+const READS_ONLY: &str = "x-anam-reads-only";
 const HANDS_OUT_SECRET: &str = "x-anam-hands-out-secret";
 const SECRET_REF: &str = "#/components/schemas/Secret";
 const NULL_REF: &str = "#/components/schemas/NullValue";
@@ -88,16 +90,20 @@ pub fn render(tree: &Value) -> Result<TokenStream, String> {
             Some(_) => Err(format!("{at}.{name}: not a boolean")),
         };
         let destructive = method == "DELETE" || flag(DESTRUCTIVE)?;
+        let reads = method == "GET" || flag(READS_ONLY)?;
+        if destructive && reads {
+            return Err(format!("{at}: {DESTRUCTIVE} and {READS_ONLY} exclude each other"));
+        }
         let hands_out = flag(HANDS_OUT_SECRET)?;
         if hands_out && secrets.is_empty() {
             return Err(format!("{at}.{HANDS_OUT_SECRET}: its answer holds no Secret"));
         }
-        let effect = match (method.as_str(), destructive) {
+        let effect = match (reads, destructive) {
             (_, true) => quote!(Effect::Destroys),
-            ("GET", false) => quote!(Effect::Reads),
+            (true, false) => quote!(Effect::Reads),
             _ => quote!(Effect::Changes),
         };
-        let idempotent = matches!(method.as_str(), "GET" | "PUT" | "DELETE");
+        let idempotent = reads || matches!(method.as_str(), "PUT" | "DELETE");
         if method == "GET" && path.ends_with("{id}") {
             let id_schema = inputs.iter().find(|i| i.location == "Path").and_then(|i| i.id_of.clone());
             let collection = path.trim_end_matches("/{id}");
@@ -147,12 +153,14 @@ pub fn render(tree: &Value) -> Result<TokenStream, String> {
                 match self { #( Operation::#variants => #commands, )* }
             }
 
-            /// Whether it reads, changes or destroys something.
+            /// Whether it reads, changes or destroys something: a `GET` (or `x-anam-reads-only`)
+            /// reads, a `DELETE` (or `x-anam-destructive`) destroys, anything else changes.
             pub const fn effect(self) -> Effect {
                 match self { #( Operation::#variants => #effects, )* }
             }
 
-            /// Whether sending it twice does what sending it once does (`GET`, `PUT`, `DELETE`).
+            /// Whether sending it twice does what sending it once does (what only reads, `PUT`,
+            /// `DELETE`).
             pub const fn is_idempotent(self) -> bool {
                 match self { #( Operation::#variants => #idempotent, )* }
             }

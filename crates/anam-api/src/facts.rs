@@ -107,7 +107,7 @@ impl Operation {
 /// What an operation does to the account ([`Operation::effect`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Effect {
-    /// It only reads (`GET`).
+    /// It only reads (a `GET`, or `x-anam-reads-only`: a search).
     Reads,
     /// It creates or changes something.
     Changes,
