@@ -8,9 +8,9 @@
 //! - the `anam` command line, built from the copy as it is, runs it as `anam health get` (its
 //!   tag and verb) and as `anam api getPing`, and lists it in `--help`.
 //!
-//! The copy builds in the workspace's target directory, reusing its dependencies; its command
-//! line is built under another name (`anam-new-operation`), so that the workspace's `anam`
-//! stays as it is.
+//! The copy builds in the workspace's target directory, reusing its dependencies; its crates
+//! are given another version and its command line another name (`anam-new-operation`), so that
+//! none of its artifacts takes the place of the workspace's.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -125,12 +125,17 @@ fn an_operation_added_to_the_spec_is_sent_through_the_generic_path() {
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     let members =
         "members = [\"crates/anam-api\", \"crates/anam\", \"crates/anam-mock\", \"crates/anam-cli\", \"reach\"]";
+    // Another version for the copied crates: cargo names a workspace member's artifacts by its
+    // name, version and features, not its path, so the copy's `anam-api` of the same version
+    // would take the place of the workspace's in the shared target directory.
     let manifest: String = manifest
         .lines()
         .filter(|l| !l.starts_with("default-members"))
         .map(|l| if l.starts_with("members") { members } else { l })
+        .map(|l| if l == "version = \"0.1.0\"" { "version = \"0.1.1\"" } else { l })
         .collect::<Vec<_>>()
         .join("\n");
+    assert!(manifest.contains("version = \"0.1.1\""), "the workspace's version is 0.1.0, to be changed");
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     std::fs::create_dir_all(dir.join("reach/src")).unwrap();
     let reach = "[package]\nname = \"reach\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n\
