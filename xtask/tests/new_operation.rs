@@ -149,19 +149,25 @@ fn an_operation_added_to_the_spec_is_sent_through_the_generic_path() {
     let generated = std::fs::read_to_string(dir.join("crates/anam-api/src/generated.rs")).unwrap();
     assert!(generated.contains("impl<'a> crate::call::Call for GetPing<'a>"), "codegen gave getPing its Call");
 
-    let run = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "-p", "reach", "--manifest-path"])
+    // Both programs in one build, so that their crates build side by side. The workspace's
+    // target directory: the registry dependencies are built already (cargo holds no lock on it
+    // while tests run); the copied crates build again, at their paths.
+    let build = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "-p", "reach", "-p", "anam-cli", "--bin", "reach", "--bin", "anam-new-operation"])
+        .arg("--manifest-path")
         .arg(dir.join("Cargo.toml"))
-        // The workspace's target directory: the registry dependencies are built already (cargo
-        // holds no lock on it while tests run); the copied crates build again, at their paths.
         .env("CARGO_TARGET_DIR", root.join("target"))
         .output()
         .unwrap();
+    assert!(build.status.success(), "the copy builds:\n{}", String::from_utf8_lossy(&build.stderr));
+    let program = |name: &str| root.join("target/debug").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+
+    let run = Command::new(program("reach")).output().unwrap();
     let (out, err) = (String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
     assert!(run.status.success(), "the program failed:\n{out}\n{err}");
     assert!(out.contains("getPing reached through Client::send"), "{out}");
 
-    let anam = command_line(&root, dir);
+    let anam = program("anam-new-operation");
     let help = Command::new(&anam).arg("--help").output().unwrap();
     assert!(String::from_utf8_lossy(&help.stdout).contains("health"), "the new resource is listed");
     for args in [&["health", "get", "--json"][..], &["api", "getPing"]] {
@@ -186,18 +192,6 @@ fn rename_command_line(copy: &Path) {
         .collect::<Vec<_>>()
         .join("\n");
     std::fs::write(&manifest, text).unwrap();
-}
-
-/// Builds the copy's command line and returns the program's path.
-fn command_line(root: &Path, copy: &Path) -> PathBuf {
-    let build = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "-p", "anam-cli", "--bin", "anam-new-operation", "--manifest-path"])
-        .arg(copy.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", root.join("target"))
-        .output()
-        .unwrap();
-    assert!(build.status.success(), "the command line builds:\n{}", String::from_utf8_lossy(&build.stderr));
-    root.join("target/debug").join(format!("anam-new-operation{}", std::env::consts::EXE_SUFFIX))
 }
 
 /// A server on loopback that answers one request with `body` (status 200), then stops.
