@@ -113,6 +113,15 @@ fn push_escaped(out: &mut String, text: &str) {
     }
 }
 
+/// `value` with its control and invisible characters escaped, as [`line`] does, but never cut:
+/// for a value printed whole for a program to read (a session token, a signed URL), which a
+/// hostile server could otherwise fill with escape sequences.
+pub fn whole(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    push_escaped(&mut out, value);
+    out
+}
+
 /// Characters a terminal does not show but that change what is shown: bidirectional overrides
 /// and isolates, zero-width characters, the byte-order mark, and the line and paragraph
 /// separators some terminals break lines at.
@@ -191,5 +200,7 @@ mod tests {
         assert_eq!(wrap("one two three four", 9), ["one two", "three", "four"]);
         assert_eq!(wrap("abcdefghij k", 4), ["abcd", "efgh", "ij k"]);
         assert_eq!(wrap("", 10), [""]);
+        let long = format!("eyJ{}\u{1b}[2J", "a".repeat(500));
+        assert_eq!(whole(&long), format!("eyJ{}\\u{{1b}}[2J", "a".repeat(500)), "escaped, not cut");
     }
 }

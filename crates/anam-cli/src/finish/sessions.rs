@@ -196,7 +196,7 @@ pub fn transcript<'a>(_: &'a Context, answer: Value, _: &'a ArgMatches) -> BoxFu
 /// A recording's link (a signed URL, valid about an hour), alone on its line.
 pub fn recording<'a>(_: &'a Context, answer: Value, _: &'a ArgMatches) -> BoxFuture<'a, Result<String, String>> {
     let shown = match answer.get("recordingUrl").and_then(Value::as_str) {
-        Some(url) => format!("{url}\n"),
+        Some(url) => format!("{}\n", text::whole(url)),
         None => "no recording for this session\n".to_owned(),
     };
     std::future::ready(Ok(shown)).boxed()
@@ -424,7 +424,7 @@ pub async fn token_request(context: &Context, matches: &ArgMatches, mut request:
 /// The token alone on its line.
 pub fn token<'a>(_: &'a Context, answer: Value, _: &'a ArgMatches) -> BoxFuture<'a, Result<String, String>> {
     let shown = match answer.get("sessionToken").and_then(Value::as_str) {
-        Some(token) => Ok(format!("{token}\n")),
+        Some(token) => Ok(format!("{}\n", text::whole(token))),
         None => Err("the answer holds no session token".to_owned()),
     };
     std::future::ready(shown).boxed()
