@@ -92,8 +92,9 @@ struct RunArgs {
     parallelism: u16,
 }
 
-/// The global flags that say where the API is (`--api-url`, `--allow-insecure-http`).
-#[derive(Debug, Clone, Default)]
+/// The global flags that say where the API is (`--api-url`, `--allow-insecure-http`), for the
+/// account commands and `anam mcp`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Connection {
     /// `--api-url`, else the SDK reads `ANAM_API_URL`.
     pub api_url: Option<String>,
@@ -103,16 +104,19 @@ pub struct Connection {
 
 /// What a command of the account file works with: the client, the gate its requests go
 /// through, and the client that downloads documents.
-struct Session {
-    client: Client,
-    gate: Arc<Gate>,
-    downloads: docs::Downloads,
+pub struct Session {
+    /// The SDK's client, whose retries the gate hears of.
+    pub client: Client,
+    /// The gate every request goes through.
+    pub gate: Arc<Gate>,
+    /// The client that downloads documents (without the API key).
+    pub downloads: docs::Downloads,
 }
 
 impl Connection {
     /// The client and gate for a run of `parallelism` requests at once.
-    fn open(&self, run: RunArgs) -> Result<Session, String> {
-        let gate = Gate::new(usize::from(run.parallelism));
+    pub fn open(&self, parallelism: usize) -> Result<Session, String> {
+        let gate = Gate::new(parallelism);
         let client = advice::client(self.api_url.clone(), self.allow_insecure_http, Some(gate.clone()))?;
         let downloads = docs::Downloads::new(self.allow_insecure_http)?;
         Ok(Session { client, gate, downloads })
@@ -131,7 +135,7 @@ pub fn old_spelling(command: &str) {
 
 /// `anam plan`: prints the plan; exit 0 when nothing would change, 2 when something would.
 pub async fn plan(connection: &Connection, args: PlanArgs) -> Result<ExitCode, String> {
-    let session = connection.open(args.run)?;
+    let session = connection.open(usize::from(args.run.parallelism))?;
     let loaded = load(&args.file.path)?;
     let prune = pruned(args.prune, &loaded.file)?;
     let actions = plan::plan(&session.client, &session.gate, &loaded, &prune, &session.downloads).await?;
@@ -144,7 +148,7 @@ pub async fn plan(connection: &Connection, args: PlanArgs) -> Result<ExitCode, S
 
 /// `anam apply`: plans, shows the plan, asks (unless `--yes`), and carries it out.
 pub async fn apply(connection: &Connection, args: ApplyArgs) -> Result<ExitCode, String> {
-    let Session { client, gate, downloads } = connection.open(args.run)?;
+    let Session { client, gate, downloads } = connection.open(usize::from(args.run.parallelism))?;
     let loaded = load(&args.file.path)?;
     let prune = pruned(args.prune, &loaded.file)?;
     let actions = plan::plan(&client, &gate, &loaded, &prune, &downloads).await?;
@@ -275,7 +279,7 @@ impl Interruptions {
 /// is written over without `--force`, nothing is written for an account that plan would
 /// refuse as a file, and each file is written whole or not at all.
 pub async fn export(connection: &Connection, args: ExportArgs) -> Result<ExitCode, String> {
-    let session = connection.open(args.run)?;
+    let session = connection.open(usize::from(args.run.parallelism))?;
     let Some(path) = args.output else {
         let exported = export::export(&session.client, &session.gate, false).await?;
         print(file::to_yaml(&exported.file)?)?;
@@ -338,13 +342,7 @@ fn pruned(prune: Prune, file: &spec::File) -> Result<HashSet<Kind>, String> {
         return Ok(all.into_iter().filter(|k| file.has(*k)).collect());
     }
     for kind in &kinds {
-        if !file.has(*kind) {
-            let section = kind.section();
-            return Err(format!(
-                "--prune={section}, but the file has no `{section}:` section; write `{section}: []` to delete every {}",
-                kind.noun()
-            ));
-        }
+        file.prunable(*kind).map_err(|why| format!("--prune={}, but {why}", kind.section()))?;
     }
     Ok(kinds.into_iter().collect())
 }

@@ -23,23 +23,15 @@ use clap::ValueEnum;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+pub use crate::account_commands::Connection;
+use crate::account_commands::Session;
 use crate::file::{self, Loaded};
 use crate::gate::{DEFAULT_PARALLELISM, Gate};
 use crate::spec::{File, Kind};
-use crate::{advice, apply as applying, docs, plan as planning, render};
+use crate::{apply as applying, plan as planning, render};
 
 /// The file's name in messages (`file:3:5: personas[0].colour: unknown field ...`).
 const SHOWN: &str = "file";
-
-/// Where the API is: the CLI's `--api-url` and `--allow-insecure-http` (the key is the
-/// environment's `ANAM_API_KEY`, read by the SDK).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Connection {
-    /// `--api-url`, else the SDK reads `ANAM_API_URL`.
-    pub api_url: Option<String>,
-    /// `--allow-insecure-http`.
-    pub allow_insecure_http: bool,
-}
 
 /// What `apply` did: the plan with each action's result, and, when an action failed, the
 /// one-line report of what failed, what was done and what was not attempted.
@@ -155,9 +147,7 @@ async fn planned(
     };
     let (file, read) = file::check(text, SHOWN, &dir, &|_| None).map_err(|e| in_mcp_terms(e, documents.is_some()))?;
     let kinds = pruned(prune, &file)?;
-    let gate = Gate::new(DEFAULT_PARALLELISM);
-    let client = advice::client(connection.api_url.clone(), connection.allow_insecure_http, Some(gate.clone()))?;
-    let downloads = docs::Downloads::new(connection.allow_insecure_http)?;
+    let Session { client, gate, downloads } = connection.open(DEFAULT_PARALLELISM)?;
     let loaded = Loaded { file, documents: read, shown: SHOWN.to_owned() };
     let actions = planning::plan(&client, &gate, &loaded, &kinds, &downloads).await?;
     let plan = parse(&render::json(&actions, None)?)?;
@@ -195,13 +185,7 @@ fn pruned(prune: &[String], file: &File) -> Result<HashSet<Kind>, String> {
         let kind = Kind::from_str(name, false).map_err(|_| {
             format!("prune[{i}] is {name:?}, but must be one of knowledgeGroups, tools, personas, shareLinks")
         })?;
-        if !file.has(kind) {
-            let section = kind.section();
-            return Err(format!(
-                "prune[{i}] is {section:?}, but the file has no `{section}:` section; write `{section}: []` to delete every {}",
-                kind.noun()
-            ));
-        }
+        file.prunable(kind).map_err(|why| format!("prune[{i}] is {:?}, but {why}", kind.section()))?;
         kinds.insert(kind);
     }
     Ok(kinds)

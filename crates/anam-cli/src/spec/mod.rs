@@ -88,6 +88,16 @@ impl File {
             Kind::ShareLink => self.share_links.is_some(),
         }
     }
+
+    /// Whether `kind` may be pruned: only with its section in the file, since pruning a kind
+    /// the file does not describe would delete all of it. The error says what to write instead.
+    pub fn prunable(&self, kind: Kind) -> Result<(), String> {
+        if self.has(kind) {
+            return Ok(());
+        }
+        let section = kind.section();
+        Err(format!("the file has no `{section}:` section; write `{section}: []` to delete every {}", kind.noun()))
+    }
 }
 
 /// The kinds of resource a file manages, in the order `apply` creates them (and deletes them
