@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use crate::operations::Context;
 
-pub use sessions::parse_when;
+pub use sessions::{parse_when, persona_name, started};
 
 /// Shows an answer for people.
 pub type Show = for<'a> fn(&'a Context, Value, &'a ArgMatches) -> BoxFuture<'a, Result<String, String>>;

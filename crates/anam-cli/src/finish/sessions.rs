@@ -45,14 +45,16 @@ pub fn list_command(command: Command) -> Command {
 /// Whether a session of the list started inside the command's period.
 pub fn in_period(matches: &ArgMatches) -> Result<impl Fn(&Value) -> bool + use<>, String> {
     let (since, until) = (when(matches, SINCE)?, when(matches, UNTIL)?);
-    Ok(move |session: &Value| {
-        let start = session.get("startTime").and_then(Value::as_str).and_then(|t| DateTime::parse_from_rfc3339(t).ok());
-        let start = start.map(|t| t.with_timezone(&Utc));
-        match start {
-            Some(start) => since.is_none_or(|s| start >= s) && until.is_none_or(|u| start <= u),
-            None => since.is_none() && until.is_none(),
-        }
+    Ok(move |session: &Value| match started(session) {
+        Some(start) => since.is_none_or(|s| start >= s) && until.is_none_or(|u| start <= u),
+        None => since.is_none() && until.is_none(),
     })
+}
+
+/// When a session (of the list, as JSON) started, if it says.
+pub fn started(session: &Value) -> Option<DateTime<Utc>> {
+    let start = session.get("startTime")?.as_str()?;
+    DateTime::parse_from_rfc3339(start).ok().map(|t| t.with_timezone(&Utc))
 }
 
 /// The time a `--since`/`--until` flag gives, if it was given.
@@ -104,7 +106,7 @@ fn length(ms: Option<i64>) -> String {
 }
 
 /// The persona a session ran, by name: `(ephemeral)` for a persona described in the token.
-fn persona_name(personas: &[names::Named], session: &Value) -> String {
+pub fn persona_name(personas: &[names::Named], session: &Value) -> String {
     match session.get("personaId").and_then(Value::as_str) {
         Some(id) => names::name_of(personas, id),
         None => "(ephemeral)".to_owned(),

@@ -161,9 +161,7 @@ pub async fn session_report(context: &Context, arguments: JsonObject) -> Result<
     let mut in_period: Vec<(DateTime<Utc>, Value)> = sessions
         .into_iter()
         .filter_map(|s| {
-            let start =
-                s.get("startTime").and_then(Value::as_str).and_then(|t| DateTime::parse_from_rfc3339(t).ok())?;
-            let start = start.with_timezone(&Utc);
+            let start = finish::started(&s)?;
             (start >= since && start <= until).then_some((start, s))
         })
         .collect();
@@ -219,11 +217,7 @@ pub fn condensed(
         }
     };
     put("id", session.get("id").cloned());
-    let persona = match session.get("personaId").and_then(Value::as_str) {
-        Some(id) => names::name_of(personas, id),
-        None => "(ephemeral)".to_owned(),
-    };
-    put("persona", Some(Value::from(persona)));
+    put("persona", Some(Value::from(finish::persona_name(personas, session))));
     put("clientLabel", session.get("clientLabel").cloned());
     put("start", session.get("startTime").cloned());
     let ended = session.get("endTime").is_some_and(|t| !t.is_null());
