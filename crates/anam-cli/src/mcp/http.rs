@@ -96,7 +96,7 @@ pub async fn serve(
     let listener =
         tokio::net::TcpListener::bind(address).await.map_err(|e| format!("--http {address}: cannot listen: {e}"))?;
     let bound = listener.local_addr().map_err(|e| format!("--http {address}: {e}"))?;
-    eprintln!("anam mcp: {described} at http://{bound}{PATH}");
+    eprintln!("{}", crate::text::line(&format!("anam mcp: {described} at http://{bound}{PATH}")));
     axum::serve(listener, router).await.map_err(|e| format!("the HTTP server stopped: {e}"))
 }
 

@@ -145,7 +145,10 @@ pub async fn run(api_url: Option<String>, allow_insecure_http: bool, matches: &A
             http::serve(server, *address, matches.get_flag(ALLOW_REMOTE), token).await?;
         }
         None => {
-            eprintln!("anam mcp: {} on standard input and output", server.describe());
+            eprintln!(
+                "{}",
+                crate::text::line(&format!("anam mcp: {} on standard input and output", server.describe()))
+            );
             let running = server
                 // Non-blocking pipes where the client made them (as assistants do), else the
                 // blocking standard streams: no hand-off to another thread per message.
